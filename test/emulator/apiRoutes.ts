@@ -1,0 +1,203 @@
+// The API origin's /v1 routes: auth, runs, assets, billing.
+import { ASSET_TYPES, assetPath, MAX_ASSET_BYTES, uploadPath, type Asset, type AssetStore } from './assets';
+import type { FaultBook } from './faults';
+import { ApiError, BodyTooLargeError, jsonReply, readBody, type Reply } from './http';
+import type { IdempotencyStore } from './idempotency';
+import { loadRunImages } from './imageSources';
+import { MODEL_ID, outputFileName, runJson, type RunJsonContext } from './runJson';
+import { applyRunQuery, parseRunQuery } from './runQuery';
+import { billedImages, phaseOf, PRICE_PER_IMAGE_MILLS, type RunStore } from './runs';
+import type { Handler, RequestContext } from './server';
+import type { UrlSigner } from './signing';
+import { parseRunRequest } from './validation';
+
+export interface ApiDeps {
+  apiKey: string;
+  runs: RunStore;
+  assets: AssetStore;
+  idempotency: IdempotencyStore;
+  faults: FaultBook;
+  signer: UrlSigner;
+  /** Known once both origins listen. */
+  urls: { baseUrl: string; storageUrl: string };
+  modelTimeMs: number | ((input: unknown, runIndex: number) => number);
+  uploadUrlTtlMs: number;
+  outputUrlTtlMs: number;
+}
+
+/** Largest JSON body accepted; inline data URIs make bodies big. */
+const MAX_JSON_BODY_BYTES = 64 * 1024 * 1024;
+const STARTING_BALANCE_CENTS = 100_000;
+
+interface Route {
+  method: string;
+  pattern: RegExp;
+  handle(ctx: ApiRequest, params: string[]): Promise<Reply> | Reply;
+}
+
+interface ApiRequest extends RequestContext {
+  body: Buffer;
+  json(): unknown;
+}
+
+function parseJson(body: Buffer): unknown {
+  if (body.length === 0) return {};
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new ApiError(400, 'BAD_REQUEST', 'The request body is not valid JSON.');
+  }
+}
+
+function assetJson(asset: Asset, storageUrl: string): Record<string, unknown> {
+  return {
+    id: asset.id,
+    name: asset.name,
+    mime_type: asset.mimeType,
+    size_bytes: asset.sizeBytes,
+    url: `${storageUrl}${assetPath(asset)}`,
+    created_at: new Date(asset.createdAt).toISOString(),
+  };
+}
+
+function isAuthorized(headers: Record<string, string>, apiKey: string): boolean {
+  const match = /^Bearer\s+(.+)$/i.exec(headers.authorization ?? '');
+  return match !== null && match[1].trim() === apiKey;
+}
+
+export function apiHandler(deps: ApiDeps): Handler {
+  const jsonContext: RunJsonContext = {
+    get baseUrl() {
+      return deps.urls.baseUrl;
+    },
+    outputUrl: (run, output, index) => {
+      const expiresAt = (phaseOf(run).terminalAt ?? Date.now()) + deps.outputUrlTtlMs;
+      return deps.urls.storageUrl + deps.signer.sign(`/outputs/${run.id}/${outputFileName(run, output, index)}`, expiresAt);
+    },
+  };
+
+  const routes: Route[] = [
+    {
+      method: 'GET',
+      pattern: /^\/v1\/auth\/me$/,
+      handle: () =>
+        jsonReply(200, {
+          id: 'usr_emulator',
+          email: 'emulator@runflow.local',
+          name: 'Runflow Emulator',
+          organization: { id: 'org_emulator', name: 'Emulator Org' },
+          api_key: { prefix: deps.apiKey.slice(0, 8), scopes: ['inference'] },
+        }),
+    },
+    {
+      method: 'GET',
+      pattern: /^\/v1\/billing\/balance$/,
+      handle: () => {
+        const now = Date.now();
+        const spentMills = deps.runs.all().reduce((sum, run) => sum + billedImages(run, phaseOf(run, now)) * PRICE_PER_IMAGE_MILLS, 0);
+        return jsonReply(200, { balance_cents: Math.floor(STARTING_BALANCE_CENTS - spentMills / 10), currency: 'USD' });
+      },
+    },
+    {
+      method: 'POST',
+      pattern: new RegExp(`^/v1/models/${MODEL_ID}/runs$`),
+      handle: async (req) => {
+        const request = parseRunRequest(req.json());
+        const images = await loadRunImages(request.input, { assets: deps.assets, storageUrl: deps.urls.storageUrl });
+        const run = deps.runs.create({
+          request,
+          images,
+          modelTimeMs: deps.modelTimeMs,
+          idempotencyKey: req.headers['idempotency-key'],
+          outcome: deps.faults.takeRunOutcome(),
+        });
+        return { ...jsonReply(201, runJson(run, jsonContext), run.id), headers: { 'content-type': 'application/json', location: `/v1/runs/${run.id}` } };
+      },
+    },
+    {
+      // This model is not template-backed, so batches are refused as the reference describes.
+      method: 'POST',
+      pattern: /^\/v1\/models\/.+\/batches$/,
+      handle: () => {
+        throw new ApiError(422, 'BATCHES_NOT_SUPPORTED', 'This model does not support batches; create single runs.');
+      },
+    },
+    {
+      method: 'GET',
+      pattern: /^\/v1\/runs$/,
+      handle: (req) => {
+        const query = parseRunQuery(req.url.searchParams);
+        const now = Date.now();
+        // Sync-mode runs are not kept in the run history.
+        const listed = deps.runs.all().filter((run) => !run.request.input.sync_mode).map((run) => runJson(run, jsonContext, now));
+        return jsonReply(200, { items: applyRunQuery(listed, query), next_pq: null, prev_pq: null });
+      },
+    },
+    {
+      method: 'GET',
+      pattern: /^\/v1\/runs\/([^/]+)$/,
+      handle: (_req, [id]) => {
+        const run = deps.runs.get(id);
+        if (!run) return { ...new ApiError(404, 'RUN_NOT_FOUND', `Run ${id} was not found.`).toReply(), runId: id };
+        run.pollCount += 1;
+        return jsonReply(200, runJson(run, jsonContext), run.id);
+      },
+    },
+    {
+      method: 'POST',
+      pattern: /^\/v1\/asset-uploads$/,
+      handle: (req) => {
+        const upload = deps.assets.createUpload(req.json(), deps.uploadUrlTtlMs);
+        const uploadUrl = deps.urls.storageUrl + deps.signer.sign(uploadPath(upload.id), upload.expiresAt);
+        return jsonReply(201, { asset_id: upload.id, upload_url: uploadUrl, expires_at: new Date(upload.expiresAt).toISOString() });
+      },
+    },
+    {
+      method: 'POST',
+      pattern: /^\/v1\/asset-uploads\/([^/]+)\/confirmations$/,
+      handle: (_req, [id]) => jsonReply(201, assetJson(deps.assets.confirm(id), deps.urls.storageUrl)),
+    },
+    {
+      method: 'GET',
+      pattern: /^\/v1\/assets\/types$/,
+      handle: () => jsonReply(200, { items: ASSET_TYPES.map((t) => ({ ...t, max_size_bytes: MAX_ASSET_BYTES })) }),
+    },
+  ];
+
+  async function route(req: ApiRequest): Promise<Reply> {
+    const path = req.url.pathname;
+    if (!path.startsWith('/v1/')) throw new ApiError(404, 'NOT_FOUND', `No route for ${req.method} ${path}.`);
+    if (!isAuthorized(req.headers, deps.apiKey)) throw new ApiError(401, 'UNAUTHORIZED', 'Missing or invalid API key.');
+    for (const r of routes) {
+      const match = r.method === req.method ? r.pattern.exec(path) : null;
+      if (match) return r.handle(req, match.slice(1).map(decodeURIComponent));
+    }
+    throw new ApiError(404, 'NOT_FOUND', `No route for ${req.method} ${path}.`);
+  }
+
+  /** Runflow-shaped errors become answers; anything else is an emulator bug (500). */
+  const answer = (reply: () => Promise<Reply>): Promise<Reply> =>
+    Promise.resolve()
+      .then(reply)
+      .catch((err: unknown) => {
+        if (err instanceof ApiError) return err.toReply();
+        throw err;
+      });
+
+  return async (ctx) => {
+    let body: Buffer;
+    try {
+      body = await readBody(ctx.req, MAX_JSON_BODY_BYTES);
+    } catch (err) {
+      if (err instanceof BodyTooLargeError) return new ApiError(413, 'PAYLOAD_TOO_LARGE', err.message).toReply();
+      throw err;
+    }
+    const req: ApiRequest = { ...ctx, body, json: () => parseJson(body) };
+    const key = ctx.headers['idempotency-key'];
+    // Global middleware on the real API: applies to every mutation that carries the header.
+    if (key && ctx.method === 'POST' && ctx.url.pathname.startsWith('/v1/') && isAuthorized(ctx.headers, deps.apiKey)) {
+      return answer(() => deps.idempotency.run(key, ctx.method, ctx.url.pathname, body, () => answer(() => route(req))));
+    }
+    return answer(() => route(req));
+  };
+}

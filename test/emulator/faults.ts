@@ -1,0 +1,114 @@
+// Fault injection: the schema of a fault and the book that hands each one out `times` times.
+import { z } from 'zod';
+
+const originSchema = z.enum(['api', 'storage']);
+const matchSchema = z.object({
+  method: z.string().optional(),
+  /** Exact path, or a prefix when it ends in '*'. */
+  path: z.string().optional(),
+  origin: originSchema.optional(),
+});
+const times = z.number().int().positive().optional();
+const httpStatus = z.number().int().min(100).max(599);
+
+export const faultSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('status'),
+    match: matchSchema,
+    status: httpStatus,
+    code: z.string().optional(),
+    message: z.string().optional(),
+    retryAfterSec: z.number().nonnegative().optional(),
+    times,
+  }),
+  z.object({ kind: z.literal('reset'), match: matchSchema, when: z.enum(['before', 'after']), times }),
+  z.object({ kind: z.literal('delay'), match: matchSchema, ms: z.number().nonnegative(), times }),
+  z.object({ kind: z.literal('malformed_json'), match: matchSchema, times }),
+  z.object({ kind: z.literal('non_json_error'), match: matchSchema, status: httpStatus, body: z.string(), times }),
+  z.object({
+    kind: z.literal('run_outcome'),
+    outcome: z.enum(['failed', 'partial_succeeded', 'cancelled', 'canceled']),
+    failureCode: z.string().optional(),
+    failureMessage: z.string().optional(),
+    times,
+  }),
+  z.object({ kind: z.literal('expire_outputs') }),
+  z.object({ kind: z.literal('output_body'), body: z.enum(['not_image', 'oversize']), times }),
+  z.object({ kind: z.literal('upload_put_status'), status: httpStatus, times }),
+]);
+
+export type Fault = z.input<typeof faultSchema>;
+export type FaultMatch = z.input<typeof matchSchema>;
+type ParsedFault = z.output<typeof faultSchema>;
+type FaultOf<K extends ParsedFault['kind']> = Extract<ParsedFault, { kind: K }>;
+
+/** Faults that take over the handling of a matching request. */
+export type RequestFault = FaultOf<'status' | 'reset' | 'delay' | 'malformed_json' | 'non_json_error'>;
+export type RunOutcomeFault = FaultOf<'run_outcome'>;
+
+interface Armed {
+  fault: ParsedFault;
+  remaining: number;
+}
+
+const REQUEST_FAULT_KINDS = new Set<string>(['status', 'reset', 'delay', 'malformed_json', 'non_json_error']);
+
+function matches(fault: RequestFault, origin: string, method: string, path: string): boolean {
+  const m = fault.match;
+  if (m.origin && m.origin !== origin) return false;
+  if (m.method && m.method.toUpperCase() !== method.toUpperCase()) return false;
+  if (m.path === undefined) return true;
+  return m.path.endsWith('*') ? path.startsWith(m.path.slice(0, -1)) : path === m.path;
+}
+
+export class FaultBook {
+  private armed: Armed[] = [];
+  private outputsExpired = false;
+
+  /** Validates (throws a ZodError on a bad fault) and arms the faults in order. */
+  inject(faults: Fault | Fault[]): number {
+    const parsed = z.array(faultSchema).parse(Array.isArray(faults) ? faults : [faults]);
+    for (const fault of parsed) {
+      if (fault.kind === 'expire_outputs') this.outputsExpired = true;
+      else this.armed.push({ fault, remaining: fault.times ?? 1 });
+    }
+    return parsed.length;
+  }
+
+  clear(): void {
+    this.armed = [];
+    this.outputsExpired = false;
+  }
+
+  /** The first armed request fault matching this request, consumed once. */
+  takeRequestFault(origin: string, method: string, path: string): RequestFault | undefined {
+    return this.take(
+      (f): f is RequestFault => REQUEST_FAULT_KINDS.has(f.kind) && matches(f as RequestFault, origin, method, path),
+    );
+  }
+
+  takeRunOutcome(): RunOutcomeFault | undefined {
+    return this.take((f): f is RunOutcomeFault => f.kind === 'run_outcome');
+  }
+
+  takeOutputBody(): FaultOf<'output_body'> | undefined {
+    return this.take((f): f is FaultOf<'output_body'> => f.kind === 'output_body');
+  }
+
+  takeUploadPutStatus(): FaultOf<'upload_put_status'> | undefined {
+    return this.take((f): f is FaultOf<'upload_put_status'> => f.kind === 'upload_put_status');
+  }
+
+  areOutputsExpired(): boolean {
+    return this.outputsExpired;
+  }
+
+  private take<F extends ParsedFault>(pick: (f: ParsedFault) => f is F): F | undefined {
+    const index = this.armed.findIndex((a) => pick(a.fault));
+    if (index < 0) return undefined;
+    const armed = this.armed[index];
+    armed.remaining -= 1;
+    if (armed.remaining <= 0) this.armed.splice(index, 1);
+    return armed.fault as F;
+  }
+}

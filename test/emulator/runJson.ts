@@ -1,0 +1,68 @@
+// The run object as the API returns it (create, GET /v1/runs/{id}, list items).
+import type { RenderedImage } from './imageEdit';
+import { billedImages, NODES_TOTAL, phaseOf, PRICE_PER_IMAGE_MILLS, type Run } from './runs';
+
+export const MODEL_ID = 'openai/gpt-image-2/edit';
+
+export interface RunJsonContext {
+  baseUrl: string;
+  /** A signed storage URL for one output (not used in sync mode). */
+  outputUrl(run: Run, output: RenderedImage, index: number): string;
+}
+
+export const outputFileName = (run: Run, output: RenderedImage, index: number): string =>
+  `${run.id.slice(0, 8)}-${index + 1}.${output.extension}`;
+
+const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
+
+/** Decimal dollars as a string, "0" when nothing is billed. */
+export function costString(images: number): string {
+  return images === 0 ? '0' : ((images * PRICE_PER_IMAGE_MILLS) / 1000).toFixed(3);
+}
+
+export function runJson(run: Run, ctx: RunJsonContext, now = Date.now()): Record<string, unknown> {
+  const phase = phaseOf(run, now);
+  const terminal = phase.terminalAt !== undefined;
+  const delivers = terminal && (run.outcome === 'succeeded' || run.outcome === 'partial_succeeded');
+  const { input } = run.request;
+  const output = delivers
+    ? {
+        outputs: run.outputs.map((img, i) => ({
+          type: 'image',
+          url: input.sync_mode ? `data:${img.contentType};base64,${img.data.toString('base64')}` : ctx.outputUrl(run, img, i),
+          content_type: img.contentType,
+          file_name: outputFileName(run, img, i),
+          width: img.width,
+          height: img.height,
+        })),
+        seed: run.seed,
+        timing: { inference_ms: run.modelTimeMs },
+        nsfw_detected: false,
+      }
+    : null;
+  const failure = terminal && run.outcome === 'failed' ? run.failure : undefined;
+  return {
+    id: run.id,
+    model_id: MODEL_ID,
+    status_code: phase.status,
+    input: run.request.echoedInput,
+    output,
+    metadata: run.request.metadata,
+    client_ref: run.request.clientRef,
+    callback_url: run.request.callbackUrl,
+    created_at: iso(run.createdAt),
+    started_at: iso(phase.startedAt),
+    completed_at: iso(phase.terminalAt),
+    duration_ms: phase.terminalAt === undefined ? null : phase.terminalAt - run.createdAt,
+    cost: costString(billedImages(run, phase)),
+    nodes_total: NODES_TOTAL,
+    nodes_completed: phase.nodesCompleted,
+    failure_code: failure?.code ?? null,
+    failure_message: failure?.message ?? null,
+    failure_stage_code: failure ? 'inference' : null,
+    links: { self: `${ctx.baseUrl}/v1/runs/${run.id}` },
+    // Fields the client does not know about: it must ignore them.
+    queue_position: phase.status === 'queued' ? 1 : null,
+    region: 'emulator-local-1',
+  };
+}

@@ -1,0 +1,183 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import sharp from 'sharp';
+import { startEmulator, type Emulator } from '../../emulator';
+import { call, dataUri, fetchBytes, testImage, waitFor, waitTerminal } from './helpers';
+
+const CREATE = '/v1/models/openai/gpt-image-2/edit/runs';
+
+describe('emulator runs', () => {
+  let emu: Emulator;
+  let image: string;
+
+  before(async () => {
+    // The walk test gets a longer model time so each in-flight status lasts long enough to see.
+    emu = await startEmulator({ modelTimeMs: (input) => ((input as { prompt: string }).prompt === 'walk' ? 1500 : 200) });
+    image = dataUri(await testImage(64, 48));
+  });
+  after(() => emu.close());
+
+  it('creates a queued run at once with the whole run object', async () => {
+    const res = await call(emu, 'POST', CREATE, {
+      input: { prompt: 'make it blue', image_urls: [image] },
+      metadata: { source: 'test' },
+      client_ref: 'ref-create',
+    });
+    assert.equal(res.status, 201);
+    const run = res.json;
+    assert.match(run.id, /^[0-9a-f-]{36}$/);
+    assert.equal(run.model_id, 'openai/gpt-image-2/edit');
+    assert.equal(run.status_code, 'queued');
+    assert.equal(run.output, null);
+    assert.deepEqual(run.metadata, { source: 'test' });
+    assert.equal(run.client_ref, 'ref-create');
+    assert.equal(run.input.prompt, 'make it blue');
+    assert.equal(run.input.num_images, 1);
+    assert.equal(run.input.output_format, 'png');
+    assert.equal(typeof run.created_at, 'string');
+    assert.equal(run.completed_at, null);
+    assert.equal(run.cost, '0');
+    for (const key of ['failure_code', 'failure_message', 'failure_stage_code', 'nodes_total', 'nodes_completed', 'links', 'duration_ms', 'started_at']) {
+      assert.ok(key in run, key);
+    }
+  });
+
+  it('walks queued → dispatching → running → succeeded and records polls and terminalAt', async () => {
+    const created = await call(emu, 'POST', CREATE, { input: { prompt: 'walk', image_urls: [image] } });
+    const seen: string[] = [created.json.status_code];
+    const final = await waitFor(async () => {
+      const run = (await call(emu, 'GET', `/v1/runs/${created.json.id}`)).json;
+      if (seen.at(-1) !== run.status_code) seen.push(run.status_code);
+      return run.status_code === 'succeeded' ? run : undefined;
+    });
+    // Polls every ~10 ms see every in-flight status (each lasts ≥ 150 ms) in order.
+    assert.deepEqual(seen, ['queued', 'dispatching', 'running', 'succeeded']);
+    const view = emu.runs().find((r) => r.id === created.json.id);
+    assert.ok(view);
+    assert.equal(view.status, 'succeeded');
+    assert.ok(view.pollCount >= 4);
+    assert.ok(view.terminalAt !== undefined && view.terminalAt >= view.createdAt + 1500);
+    assert.equal(final.completed_at, new Date(view.terminalAt).toISOString());
+    assert.equal(final.duration_ms, view.terminalAt - view.createdAt);
+    assert.equal(final.nodes_completed, final.nodes_total);
+  });
+
+  it('delivers num_images real, distinct, deterministic images and bills them', async () => {
+    const balanceBefore = (await call(emu, 'GET', '/v1/billing/balance')).json;
+    assert.equal(balanceBefore.currency, 'USD');
+    const input = { prompt: 'variants', image_urls: [image], num_images: 3, output_format: 'webp' };
+    const [a, b] = await Promise.all([call(emu, 'POST', CREATE, { input }), call(emu, 'POST', CREATE, { input })]);
+    const runA = await waitTerminal(emu, a.json.id);
+    const runB = await waitTerminal(emu, b.json.id);
+    assert.equal(runA.cost, '0.399');
+    assert.equal(runA.output.outputs.length, 3);
+    assert.equal(runA.output.nsfw_detected, false);
+    const bodiesA = await Promise.all(runA.output.outputs.map((o: { url: string }) => fetchBytes(o.url)));
+    const bodiesB = await Promise.all(runB.output.outputs.map((o: { url: string }) => fetchBytes(o.url)));
+    for (const [i, body] of bodiesA.entries()) {
+      const out = runA.output.outputs[i];
+      assert.equal(body.status, 200);
+      assert.equal(body.contentType, 'image/webp');
+      assert.equal(out.type, 'image');
+      assert.equal(out.content_type, 'image/webp');
+      const meta = await sharp(body.bytes).metadata();
+      assert.equal(meta.format, 'webp');
+      assert.deepEqual([meta.width, meta.height, out.width, out.height], [64, 48, 64, 48]);
+      assert.ok(body.bytes.equals(bodiesB[i].bytes), 'same request, same pixels');
+    }
+    assert.ok(!bodiesA[0].bytes.equals(bodiesA[1].bytes) && !bodiesA[1].bytes.equals(bodiesA[2].bytes), 'variants differ');
+    const balanceAfter = (await call(emu, 'GET', '/v1/billing/balance')).json;
+    // Two runs of three images at $0.133 = 79.8 cents.
+    assert.ok(balanceBefore.balance_cents - balanceAfter.balance_cents >= 79);
+  });
+
+  it('changes the image visibly', async () => {
+    const source = await testImage(32, 32);
+    const created = await call(emu, 'POST', CREATE, { input: { prompt: 'visible', image_urls: [dataUri(source)] } });
+    const run = await waitTerminal(emu, created.json.id);
+    const out = await sharp((await fetchBytes(run.output.outputs[0].url)).bytes).raw().toBuffer();
+    const inp = await sharp(source).raw().toBuffer();
+    let changed = 0;
+    for (let i = 0; i < inp.length; i += 3) if (Math.abs(inp[i] - out[i]) + Math.abs(inp[i + 1] - out[i + 1]) + Math.abs(inp[i + 2] - out[i + 2]) > 30) changed++;
+    assert.ok(changed > (inp.length / 3) * 0.9, `only ${changed} pixels changed`);
+  });
+
+  it('resizes to each preset and encodes the requested format', async () => {
+    const presets = {
+      square_hd: [1024, 1024],
+      square: [512, 512],
+      landscape_4_3: [1024, 768],
+      landscape_16_9: [1024, 576],
+      portrait_4_3: [768, 1024],
+      portrait_16_9: [576, 1024],
+    } as const;
+    const formats = ['jpeg', 'png', 'webp', 'jpeg', 'png', 'webp'] as const;
+    const created = await Promise.all(
+      Object.keys(presets).map((size, i) =>
+        call(emu, 'POST', CREATE, { input: { prompt: 'sizes', image_urls: [image], image_size: size, output_format: formats[i] } }),
+      ),
+    );
+    await Promise.all(
+      Object.entries(presets).map(async ([size, [width, height]], i) => {
+        const run = await waitTerminal(emu, created[i].json.id);
+        const body = await fetchBytes(run.output.outputs[0].url);
+        const meta = await sharp(body.bytes).metadata();
+        assert.deepEqual([meta.width, meta.height], [width, height], size);
+        assert.equal(meta.format, formats[i]);
+        assert.equal(run.output.outputs[0].content_type, `image/${formats[i]}`);
+      }),
+    );
+  });
+
+  it('sync_mode returns data URIs and keeps the run out of the list', async () => {
+    const created = await call(emu, 'POST', CREATE, {
+      input: { prompt: 'sync', image_urls: [image], sync_mode: true, num_images: 2 },
+      client_ref: 'ref-sync',
+    });
+    const run = await waitTerminal(emu, created.json.id);
+    for (const out of run.output.outputs) {
+      assert.match(out.url, /^data:image\/png;base64,/);
+      const meta = await sharp((await fetchBytes(out.url)).bytes).metadata();
+      assert.equal(meta.format, 'png');
+    }
+    const listed = await call(emu, 'GET', '/v1/runs?q=client_ref:ref-sync');
+    assert.deepEqual(listed.json.items, []);
+  });
+
+  it('lists runs by client_ref and status, newest first, with limit and fields', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      ids.push((await call(emu, 'POST', CREATE, { input: { prompt: `list ${i}`, image_urls: [image] }, client_ref: 'ref-list' })).json.id);
+    }
+    await call(emu, 'POST', CREATE, { input: { prompt: 'other', image_urls: [image] }, client_ref: 'ref-other' });
+    const all = await call(emu, 'GET', '/v1/runs?q=client_ref:ref-list&sort_by=created_at:desc');
+    assert.equal(all.status, 200);
+    assert.deepEqual(all.json.items.map((r: { id: string }) => r.id), [...ids].reverse());
+    assert.equal(all.json.next_pq, null);
+    assert.equal(all.json.prev_pq, null);
+
+    const none = await call(emu, 'GET', `/v1/runs?${new URLSearchParams({ q: 'client_ref:ref-list AND status_code:succeeded' })}`);
+    assert.deepEqual(none.json.items, []);
+    await waitTerminal(emu, ids[2]);
+    await waitTerminal(emu, ids[0]);
+    const done = await call(emu, 'GET', `/v1/runs?${new URLSearchParams({ q: 'client_ref:ref-list AND status_code:succeeded', limit: '1', sort_by: 'created_at:asc', fields: 'id,status_code' })}`);
+    assert.deepEqual(done.json.items, [{ id: ids[0], status_code: 'succeeded' }]);
+  });
+
+  it('answers 404 RUN_NOT_FOUND for an unknown run and 404 JSON for unknown routes', async () => {
+    const missing = await call(emu, 'GET', '/v1/runs/00000000-0000-0000-0000-000000000000');
+    assert.equal(missing.status, 404);
+    assert.equal(missing.json.code, 'RUN_NOT_FOUND');
+    const unknown = await call(emu, 'GET', '/v1/nope');
+    assert.equal(unknown.status, 404);
+    assert.equal(unknown.json.code, 'NOT_FOUND');
+    const outside = await call(emu, 'GET', '/nope');
+    assert.equal(outside.status, 404);
+    assert.equal(typeof outside.json.message, 'string');
+  });
+
+  it('refuses batches for this model with a 422', async () => {
+    const res = await call(emu, 'POST', '/v1/models/openai/gpt-image-2/edit/batches', { input: [{ prompt: 'x', image_urls: [image] }] });
+    assert.equal(res.status, 422);
+  });
+});
