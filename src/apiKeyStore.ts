@@ -1,0 +1,49 @@
+import * as vscode from 'vscode';
+
+const SECRET_ID = 'gptImageEdit.runflowApiKey';
+
+/** Thrown when the OS keyring behind SecretStorage fails, so the user is told instead of losing the key. */
+export class SecretStorageError extends Error {}
+
+/**
+ * The Runflow key lives only in SecretStorage. RUNFLOW_API_KEY in the editor's environment is a
+ * fallback for headless setups (the local demo), read only when nothing is stored.
+ */
+export class ApiKeyStore {
+  constructor(private readonly secrets: vscode.SecretStorage) {}
+
+  async get(): Promise<string | undefined> {
+    let stored: string | undefined;
+    try {
+      stored = await this.secrets.get(SECRET_ID);
+    } catch (e) {
+      throw new SecretStorageError(describe('read', e));
+    }
+    return stored || process.env.RUNFLOW_API_KEY || undefined;
+  }
+
+  async store(key: string): Promise<void> {
+    try {
+      await this.secrets.store(SECRET_ID, key);
+    } catch (e) {
+      throw new SecretStorageError(describe('save', e));
+    }
+  }
+
+  async delete(): Promise<void> {
+    try {
+      await this.secrets.delete(SECRET_ID);
+    } catch (e) {
+      throw new SecretStorageError(describe('delete', e));
+    }
+  }
+}
+
+function describe(verb: string, e: unknown): string {
+  const detail = e instanceof Error ? e.message : String(e);
+  return vscode.l10n.t(
+    'VS Code could not {0} the Runflow API key in its secret storage ({1}). On Linux this usually means no keyring is running: install and unlock gnome-keyring or KWallet, then try again.',
+    verb,
+    detail,
+  );
+}

@@ -1,0 +1,66 @@
+import * as vscode from 'vscode';
+import { RunflowError } from './runflow';
+import { createClient } from './clientFactory';
+import { showError } from './showError';
+import type { Host } from './extension';
+
+/**
+ * Asks for a key (unless one is given), checks it with Runflow and stores it.
+ * Resolves true only when the key was accepted and saved; a rejected key leaves the old one in place.
+ */
+export async function setApiKey(host: Host, given?: string): Promise<boolean> {
+  const key = (given ?? (await askForKey(host)))?.trim();
+  if (!key) return false;
+  try {
+    const account = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Checking the Runflow API key…') },
+      () => createClient(host, key).checkKey(),
+    );
+    await host.keys.store(key);
+    host.log.write('info', 'API key checked and saved.');
+    const who = account.email ?? account.name;
+    void host.notifier.show(
+      'info',
+      who ? vscode.l10n.t('Runflow API key saved ({0}).', who) : vscode.l10n.t('Runflow API key saved.'),
+    );
+    return true;
+  } catch (e) {
+    if (e instanceof RunflowError && e.kind === 'unauthorized') {
+      void host.notifier.show(
+        'error',
+        vscode.l10n.t('Runflow rejected this API key, so it was not saved. Check it at runflow.io and set it again.'),
+      );
+      return false;
+    }
+    void showError(host, e);
+    return false;
+  }
+}
+
+/** Removes the stored key. */
+export async function clearApiKey(host: Host): Promise<void> {
+  try {
+    await host.keys.delete();
+    void host.notifier.show('info', vscode.l10n.t('Runflow API key cleared.'));
+  } catch (e) {
+    void showError(host, e);
+  }
+}
+
+/** The key to use now: the stored one, else asks for one (first use). Undefined if the user gave none. */
+export async function requireApiKey(host: Host): Promise<string | undefined> {
+  const stored = await host.keys.get();
+  if (stored) return stored;
+  return (await setApiKey(host)) ? host.keys.get() : undefined;
+}
+
+function askForKey(host: Host): Thenable<string | undefined> {
+  return host.notifier.ask({
+    title: vscode.l10n.t('Runflow API Key'),
+    prompt: vscode.l10n.t('Paste your Runflow API key (from runflow.io → API keys). It is kept in VS Code\'s secret storage.'),
+    placeHolder: 'rf_live_…',
+    password: true,
+    ignoreFocusOut: true,
+    validateInput: (value) => (value.trim() ? undefined : vscode.l10n.t('The key cannot be empty.')),
+  });
+}

@@ -1,0 +1,134 @@
+/**
+ * Every message between the edit panel's host side and its webview, defined once as zod schemas.
+ * Both sides validate what they receive (`parseToHost` / `parseToWebview`); a message that fails
+ * is logged and dropped. Types are derived with z.infer, so a reader finds the whole protocol here.
+ */
+import { z } from 'zod';
+
+export const OUTPUT_FORMATS = ['png', 'jpeg', 'webp'] as const;
+export const IMAGE_SIZES = ['auto', 'square_hd', 'square', 'portrait_4_3', 'portrait_16_9', 'landscape_4_3', 'landscape_16_9'] as const;
+export const QUALITIES = ['low', 'medium', 'high'] as const;
+/** GPT Image 2 takes up to 32,000 characters of prompt upstream. */
+export const MAX_PROMPT_LENGTH = 32000;
+/** A data: URI of a PNG mask; generous for a 4096×4096 mask, bounded so a bad message cannot flood the host. */
+const MAX_MASK_DATA_URI = 64 * 1024 * 1024;
+
+export const EditOptions = z.object({
+  numImages: z.number().int().min(1).max(4),
+  outputFormat: z.enum(OUTPUT_FORMATS),
+  imageSize: z.enum(IMAGE_SIZES),
+  quality: z.enum(QUALITIES),
+  /** The API's sync_mode: outputs come back inline and are not kept in Runflow's run history. */
+  private: z.boolean(),
+});
+export type EditOptions = z.infer<typeof EditOptions>;
+
+/** An image the webview shows: `src` is a webview resource URI, `uri` identifies the file to the host. */
+export const ImageInfo = z.object({
+  uri: z.string(),
+  name: z.string(),
+  src: z.string(),
+  width: z.number().int().nonnegative(),
+  height: z.number().int().nonnegative(),
+});
+export type ImageInfo = z.infer<typeof ImageInfo>;
+
+export const ResultInfo = ImageInfo.extend({ index: z.number().int().nonnegative() });
+export type ResultInfo = z.infer<typeof ResultInfo>;
+
+export const RunPhase = z.enum(['uploading', 'queued', 'dispatching', 'running', 'downloading', 'saving']);
+export type RunPhase = z.infer<typeof RunPhase>;
+
+/** The action that fixes an error, offered as a button in the panel. */
+export const ErrorAction = z.enum(['setApiKey', 'openBilling', 'showLog', 'retry']);
+export type ErrorAction = z.infer<typeof ErrorAction>;
+
+// ---- host → webview ----------------------------------------------------------------------
+
+export const ToWebview = z.discriminatedUnion('type', [
+  /** Sent once after `ready`, and again when the input image changes ("Edit this result"). */
+  z.object({
+    type: z.literal('init'),
+    image: ImageInfo,
+    references: z.array(ImageInfo),
+    options: EditOptions,
+    pricePerImage: z.number().nonnegative(),
+    /** The webview's strings, localized by the host with vscode.l10n (keys from webviewStrings.ts). */
+    strings: z.record(z.string(), z.string()),
+    /** Restored form values (after a reload), if any. */
+    prompt: z.string().optional(),
+  }),
+  z.object({ type: z.literal('references'), references: z.array(ImageInfo) }),
+  /**
+   * A mask file the user picked, as a data: URI (a webview resource would taint the canvas the
+   * webview reads the mask's alpha from). The webview loads it into the mask layer.
+   */
+  z.object({ type: z.literal('maskFile'), dataUri: z.string().startsWith('data:image/'), name: z.string() }),
+  z.object({
+    type: z.literal('progress'),
+    phase: RunPhase,
+    elapsedMs: z.number().nonnegative(),
+    runId: z.string().optional(),
+  }),
+  z.object({
+    type: z.literal('results'),
+    runId: z.string().optional(),
+    results: z.array(ResultInfo),
+    /** The run's actual cost in US dollars, as Runflow reported it. */
+    cost: z.string().optional(),
+    /** Outputs the model did not return (partial success). */
+    missing: z.number().int().nonnegative(),
+  }),
+  z.object({
+    type: z.literal('error'),
+    message: z.string(),
+    action: ErrorAction.optional(),
+    /** Form fields a 422 named, so the panel can mark them. */
+    fields: z.array(z.string()),
+  }),
+  z.object({ type: z.literal('canceled'), message: z.string(), runId: z.string().optional() }),
+]);
+export type ToWebview = z.infer<typeof ToWebview>;
+
+// ---- webview → host ----------------------------------------------------------------------
+
+export const ToHost = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ready') }),
+  z.object({
+    type: z.literal('run'),
+    prompt: z.string().max(MAX_PROMPT_LENGTH),
+    options: EditOptions,
+    /** data:image/png;base64 PNG, the input's exact size, transparent where the user painted. */
+    mask: z.string().startsWith('data:image/png;base64,').max(MAX_MASK_DATA_URI).optional(),
+  }),
+  z.object({ type: z.literal('cancel') }),
+  z.object({ type: z.literal('addReference') }),
+  z.object({ type: z.literal('removeReference'), uri: z.string() }),
+  z.object({ type: z.literal('pickMaskFile') }),
+  z.object({ type: z.literal('openResult'), uri: z.string() }),
+  z.object({ type: z.literal('revealResult'), uri: z.string() }),
+  /** Makes a result the panel's new input image, to iterate on it. */
+  z.object({ type: z.literal('editResult'), uri: z.string() }),
+  z.object({ type: z.literal('action'), action: ErrorAction }),
+]);
+export type ToHost = z.infer<typeof ToHost>;
+
+/** State the webview keeps with setState; the panel serializer revives the panel from it. */
+export const PanelState = z.object({
+  imageUri: z.string(),
+  referenceUris: z.array(z.string()).default([]),
+  prompt: z.string().default(''),
+  options: EditOptions.optional(),
+  lastRunId: z.string().optional(),
+});
+export type PanelState = z.infer<typeof PanelState>;
+
+export function parseToHost(message: unknown): ToHost | undefined {
+  const r = ToHost.safeParse(message);
+  return r.success ? r.data : undefined;
+}
+
+export function parseToWebview(message: unknown): ToWebview | undefined {
+  const r = ToWebview.safeParse(message);
+  return r.success ? r.data : undefined;
+}
