@@ -1,0 +1,93 @@
+import * as vscode from 'vscode';
+import { randomBytes } from 'crypto';
+import { lowestFreeNumber, outputName } from './outputNames';
+
+/** Serialises saves per folder so two runs finishing at once never pick the same name. */
+const folderLocks = new Map<string, Promise<unknown>>();
+
+async function underFolderLock<T>(folder: vscode.Uri, work: () => Promise<T>): Promise<T> {
+  const key = folder.toString();
+  const previous = folderLocks.get(key) ?? Promise.resolve();
+  const next = previous.catch(() => undefined).then(work);
+  folderLocks.set(key, next);
+  try {
+    return await next;
+  } finally {
+    if (folderLocks.get(key) === next) folderLocks.delete(key);
+  }
+}
+
+/**
+ * Writes `bytes` as `<stem>.edited-<n>.<ext>` in `folder` with the lowest free n, never
+ * overwriting anything: the bytes go to a hidden temporary file first and are renamed into place,
+ * so a failure (full disk, permissions) never leaves a half file. Returns the new file.
+ */
+export async function saveBesideOriginal(
+  folder: vscode.Uri,
+  stem: string,
+  ext: string,
+  bytes: Uint8Array,
+  sidecar?: (output: vscode.Uri) => unknown,
+): Promise<vscode.Uri> {
+  return underFolderLock(folder, async () => {
+    const taken = await namesIn(folder);
+    let n = lowestFreeNumber(stem, ext, taken);
+    const temp = vscode.Uri.joinPath(folder, `.${stem}.${randomBytes(6).toString('hex')}.tmp`);
+    await writeOrClean(temp, bytes);
+    try {
+      for (;;) {
+        const target = vscode.Uri.joinPath(folder, outputName(stem, n, ext));
+        try {
+          await vscode.workspace.fs.rename(temp, target, { overwrite: false });
+        } catch (e) {
+          // Someone else (another window, a sync tool) took this name since we looked: next one.
+          if (e instanceof vscode.FileSystemError && e.code === 'FileExists') {
+            n++;
+            continue;
+          }
+          throw e;
+        }
+        if (sidecar) await writeSidecar(target, sidecar(target));
+        return target;
+      }
+    } finally {
+      await deleteQuietly(temp);
+    }
+  });
+}
+
+/** `<output>.json` beside the output; skipped (never overwritten) if such a file exists. */
+async function writeSidecar(output: vscode.Uri, content: unknown): Promise<void> {
+  const target = output.with({ path: `${output.path}.json` });
+  const temp = output.with({ path: `${output.path}.${randomBytes(6).toString('hex')}.tmp` });
+  await writeOrClean(temp, new TextEncoder().encode(JSON.stringify(content, null, 2) + '\n'));
+  try {
+    await vscode.workspace.fs.rename(temp, target, { overwrite: false });
+  } catch (e) {
+    if (!(e instanceof vscode.FileSystemError && e.code === 'FileExists')) throw e;
+  } finally {
+    await deleteQuietly(temp);
+  }
+}
+
+async function writeOrClean(uri: vscode.Uri, bytes: Uint8Array): Promise<void> {
+  try {
+    await vscode.workspace.fs.writeFile(uri, bytes);
+  } catch (e) {
+    await deleteQuietly(uri);
+    throw e;
+  }
+}
+
+async function deleteQuietly(uri: vscode.Uri): Promise<void> {
+  try {
+    await vscode.workspace.fs.delete(uri, { useTrash: false });
+  } catch {
+    // Already gone (renamed into place, or never created).
+  }
+}
+
+async function namesIn(folder: vscode.Uri): Promise<Set<string>> {
+  const entries = await vscode.workspace.fs.readDirectory(folder);
+  return new Set(entries.map(([name]) => name.toLowerCase()));
+}

@@ -1,0 +1,331 @@
+import * as vscode from 'vscode';
+import { RunflowError } from '../runflow';
+import { parseToHost, PanelState, type EditOptions, type ErrorAction, type ToHost, type ToWebview } from '../shared/protocol';
+import { WEBVIEW_STRINGS } from '../shared/webviewStrings';
+import { editDefaults } from '../config';
+import { EDIT_PANEL_VIEW_TYPE, type Host } from '../extension';
+import { runEdit, EditCanceledError, baseName } from '../edit/editJob';
+import { requireApiKey, setApiKey } from '../keyCommands';
+import { createClient } from '../clientFactory';
+import { userMessage } from '../showError';
+import { loadDurations, saveDurations } from '../edit/durationStore';
+import { panelHtml } from './html';
+import { imageInfo } from './imageInfo';
+import { readMaskFile } from './maskFile';
+
+/**
+ * The host side of one edit panel (one per image): owns the webview, validates every message
+ * with zod, and runs edits through the edit job. It does no HTTP itself.
+ */
+export class EditPanel {
+  private static readonly panels = new Map<string, EditPanel>();
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly postedEmitter = new vscode.EventEmitter<ToWebview>();
+  /** Every message posted to the webview, for tests and the key-hygiene scan. */
+  readonly onDidPost = this.postedEmitter.event;
+  private ready = false;
+  private running: AbortController | undefined;
+  private lastRun: Extract<ToHost, { type: 'run' }> | undefined;
+  /** Files this panel showed (input, references, results): the only ones its messages may name. */
+  private readonly shown = new Set<string>();
+
+  /** Opens the panel for `image` beside the active editor, or reveals the one already open. */
+  static createOrShow(host: Host, image: vscode.Uri, references: vscode.Uri[]): EditPanel {
+    const existing = EditPanel.panels.get(image.toString());
+    if (existing) {
+      existing.panel.reveal(vscode.ViewColumn.Beside);
+      if (references.length) void existing.setReferences(references);
+      return existing;
+    }
+    const panel = vscode.window.createWebviewPanel(
+      EDIT_PANEL_VIEW_TYPE,
+      panelTitle(image),
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false },
+      { retainContextWhenHidden: false },
+    );
+    return new EditPanel(host, panel, image, references, '');
+  }
+
+  /** Brings a panel back after a window reload from the state its webview saved. */
+  static revive(host: Host, panel: vscode.WebviewPanel, rawState: unknown): void {
+    const state = PanelState.safeParse(rawState);
+    if (!state.success) {
+      host.log.write('warn', 'Closing an edit panel whose saved state could not be read.');
+      panel.dispose();
+      return;
+    }
+    const { imageUri, referenceUris, prompt } = state.data;
+    new EditPanel(host, panel, vscode.Uri.parse(imageUri), referenceUris.map((u) => vscode.Uri.parse(u)), prompt);
+  }
+
+  static find(image: vscode.Uri): EditPanel | undefined {
+    return EditPanel.panels.get(image.toString());
+  }
+
+  private constructor(
+    private readonly host: Host,
+    readonly panel: vscode.WebviewPanel,
+    private image: vscode.Uri,
+    private references: vscode.Uri[],
+    private restoredPrompt: string,
+  ) {
+    EditPanel.panels.set(image.toString(), this);
+    this.updateWebviewOptions();
+    panel.iconPath = vscode.Uri.joinPath(host.context.extensionUri, 'media', 'icon.png');
+    panel.webview.html = panelHtml(panel.webview, host.context.extensionUri, panel.title);
+    this.disposables.push(
+      panel.onDidDispose(() => this.dispose()),
+      panel.webview.onDidReceiveMessage((m) => this.receive(m)),
+      this.postedEmitter,
+    );
+  }
+
+  /** Handles one message from the webview; anything that fails its schema is logged and dropped. */
+  async receive(raw: unknown): Promise<void> {
+    const message = parseToHost(raw);
+    if (!message) {
+      this.host.log.write('warn', `Dropped an invalid message from the edit panel: ${describeInvalid(raw)}`);
+      return;
+    }
+    try {
+      await this.handle(message);
+    } catch (e) {
+      this.postError(e);
+    }
+  }
+
+  private async handle(message: ToHost): Promise<void> {
+    switch (message.type) {
+      case 'ready':
+        this.ready = true;
+        return this.sendInit();
+      case 'run':
+        this.lastRun = message;
+        return this.run(message);
+      case 'cancel':
+        this.running?.abort();
+        return;
+      case 'addReference':
+        return this.addReference();
+      case 'removeReference':
+        return this.setReferences(this.references.filter((r) => r.toString() !== message.uri));
+      case 'pickMaskFile':
+        return this.pickMaskFile();
+      case 'openResult':
+        await vscode.commands.executeCommand('vscode.open', this.knownUri(message.uri), { viewColumn: vscode.ViewColumn.Active });
+        return;
+      case 'revealResult':
+        await vscode.commands.executeCommand('revealInExplorer', this.knownUri(message.uri));
+        return;
+      case 'editResult':
+        return this.switchImage(this.knownUri(message.uri));
+      case 'action':
+        return this.runAction(message.action);
+    }
+  }
+
+  private async sendInit(): Promise<void> {
+    try {
+      const [image, references] = await Promise.all([
+        imageInfo(this.panel.webview, this.image),
+        Promise.all(this.references.map((r) => imageInfo(this.panel.webview, r))),
+      ]);
+      const defaults = editDefaults();
+      const options: EditOptions = {
+        numImages: defaults.numImages,
+        outputFormat: defaults.outputFormat,
+        imageSize: defaults.imageSize,
+        quality: defaults.quality,
+        private: false,
+      };
+      const strings = Object.fromEntries(Object.entries(WEBVIEW_STRINGS).map(([k, v]) => [k, vscode.l10n.t(v)]));
+      this.post({ type: 'init', image, references, options, pricePerImage: defaults.pricePerImage, strings, prompt: this.restoredPrompt });
+    } catch (e) {
+      this.postError(e);
+    }
+  }
+
+  private async run(message: Extract<ToHost, { type: 'run' }>): Promise<void> {
+    const prompt = message.prompt.trim();
+    if (!prompt) {
+      this.post({ type: 'error', message: vscode.l10n.t('Write a prompt that says how to edit the image.'), fields: ['prompt'] });
+      return;
+    }
+    if (this.running) return;
+    const apiKey = await requireApiKey(this.host);
+    if (!apiKey) {
+      this.post({ type: 'error', message: vscode.l10n.t('A Runflow API key is needed to edit images.'), action: 'setApiKey', fields: [] });
+      return;
+    }
+    const abort = new AbortController();
+    this.running = abort;
+    const durations = loadDurations(this.host.context);
+    try {
+      const result = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Editing {0}', baseName(this.image)), cancellable: true },
+        (progress, token) => {
+          token.onCancellationRequested(() => abort.abort());
+          return runEdit(
+            { image: this.image, references: this.references, prompt, options: message.options, mask: message.mask ? dataUriBytes(message.mask) : undefined },
+            {
+              client: createClient(this.host, apiKey),
+              signal: abort.signal,
+              durations,
+              writeSidecars: editDefaults().writeSidecars,
+              chooseOtherFolder: () => askForFolder(this.image),
+              onRunCreated: (run) => this.host.log.write('info', `Run ${run.id} created for ${baseName(this.image)}.`),
+              onProgress: (p) => {
+                progress.report({ message: `${p.phase} · ${Math.round(p.elapsedMs / 1000)} s` });
+                this.post({ type: 'progress', ...p });
+              },
+            },
+          );
+        },
+      );
+      saveDurations(this.host.context, durations);
+      this.updateWebviewOptions(result.saved);
+      const results = await Promise.all(result.saved.map((uri) => imageInfo(this.panel.webview, uri)));
+      this.post({ type: 'results', runId: result.runId, cost: result.cost, missing: result.missing, results: results.map((r, index) => ({ ...r, index })) });
+      this.host.log.write('info', `Run ${result.runId}: saved ${result.saved.map(baseName).join(', ')}.`);
+    } catch (e) {
+      if (e instanceof EditCanceledError) {
+        this.host.log.write('info', e.message);
+        this.post({ type: 'canceled', message: e.message, runId: e.runId });
+      } else {
+        this.postError(e);
+        // After a 401 the stored key is wrong: ask for a new one right away.
+        if (e instanceof RunflowError && e.kind === 'unauthorized') void setApiKey(this.host);
+      }
+    } finally {
+      this.running = undefined;
+    }
+  }
+
+  private postError(e: unknown): void {
+    const message = userMessage(e);
+    this.host.log.write('error', message);
+    const kind = e instanceof RunflowError ? e.kind : undefined;
+    const action: ErrorAction =
+      kind === 'unauthorized' ? 'setApiKey' : kind === 'insufficient_credit' ? 'openBilling' : e instanceof RunflowError && e.retryable ? 'retry' : 'showLog';
+    const fields = e instanceof RunflowError ? (e.fieldErrors ?? []).flatMap((f) => (f.field ? [f.field] : [])) : [];
+    this.post({ type: 'error', message, action, fields });
+  }
+
+  private async runAction(action: ErrorAction): Promise<void> {
+    switch (action) {
+      case 'setApiKey':
+        await vscode.commands.executeCommand('gptImageEdit.setApiKey');
+        return;
+      case 'openBilling':
+        await vscode.env.openExternal(vscode.Uri.parse('https://runflow.io/billing'));
+        return;
+      case 'showLog':
+        this.host.log.show();
+        return;
+      case 'retry':
+        if (this.lastRun) await this.run(this.lastRun);
+        return;
+    }
+  }
+
+  private async addReference(): Promise<void> {
+    const picked = await vscode.window.showOpenDialog({
+      canSelectMany: true,
+      defaultUri: vscode.Uri.joinPath(this.image, '..'),
+      filters: { [vscode.l10n.t('Images')]: ['png', 'jpg', 'jpeg', 'webp'] },
+      openLabel: vscode.l10n.t('Add Reference'),
+    });
+    if (picked?.length) await this.setReferences([...this.references, ...picked]);
+  }
+
+  private async setReferences(references: vscode.Uri[]): Promise<void> {
+    const unique = new Map(references.filter((r) => r.toString() !== this.image.toString()).map((r) => [r.toString(), r]));
+    this.references = [...unique.values()];
+    this.updateWebviewOptions();
+    try {
+      const infos = await Promise.all(this.references.map((r) => imageInfo(this.panel.webview, r)));
+      this.post({ type: 'references', references: infos });
+    } catch (e) {
+      this.postError(e);
+    }
+  }
+
+  private async pickMaskFile(): Promise<void> {
+    const picked = await vscode.window.showOpenDialog({
+      canSelectMany: false,
+      defaultUri: vscode.Uri.joinPath(this.image, '..'),
+      filters: { [vscode.l10n.t('PNG mask')]: ['png'] },
+      openLabel: vscode.l10n.t('Use as Mask'),
+    });
+    if (!picked?.[0]) return;
+    try {
+      this.post({ type: 'maskFile', ...(await readMaskFile(picked[0])) });
+    } catch (e) {
+      this.postError(e);
+    }
+  }
+
+  /** "Edit this result": the result becomes this panel's input image. */
+  private async switchImage(image: vscode.Uri): Promise<void> {
+    EditPanel.panels.delete(this.image.toString());
+    this.image = image;
+    EditPanel.panels.set(image.toString(), this);
+    this.panel.title = panelTitle(image);
+    this.restoredPrompt = '';
+    this.updateWebviewOptions();
+    await this.sendInit();
+  }
+
+  /** A URI from the webview, accepted only if the host itself showed that file in this panel. */
+  private knownUri(uri: string): vscode.Uri {
+    if (!this.shown.has(uri)) throw new Error(`The edit panel asked for a file it was never shown: ${uri.slice(0, 200)}`);
+    return vscode.Uri.parse(uri, true);
+  }
+
+  /** Lets the webview load only the extension's media/dist and the folders of the images it shows. */
+  private updateWebviewOptions(extra: readonly vscode.Uri[] = []): void {
+    const files = [this.image, ...this.references, ...extra];
+    for (const file of files) this.shown.add(file.toString());
+    const folders = files.map((u) => vscode.Uri.joinPath(u, '..'));
+    const { extensionUri } = this.host.context;
+    const roots = [vscode.Uri.joinPath(extensionUri, 'media'), vscode.Uri.joinPath(extensionUri, 'dist'), ...folders];
+    const unique = [...new Map(roots.map((r) => [r.toString(), r])).values()];
+    this.panel.webview.options = { enableScripts: true, localResourceRoots: unique };
+  }
+
+  private post(message: ToWebview): void {
+    this.postedEmitter.fire(message);
+    if (this.ready) void this.panel.webview.postMessage(message);
+  }
+
+  dispose(): void {
+    this.running?.abort();
+    EditPanel.panels.delete(this.image.toString());
+    while (this.disposables.length) this.disposables.pop()?.dispose();
+    this.panel.dispose();
+  }
+}
+
+function panelTitle(image: vscode.Uri): string {
+  return vscode.l10n.t('Edit {0}', baseName(image));
+}
+
+function dataUriBytes(dataUri: string): Uint8Array {
+  return Buffer.from(dataUri.slice(dataUri.indexOf(',') + 1), 'base64');
+}
+
+async function askForFolder(image: vscode.Uri): Promise<vscode.Uri | undefined> {
+  const choose = vscode.l10n.t('Choose Folder…');
+  const answer = await vscode.window.showWarningMessage(
+    vscode.l10n.t('The folder of {0} is read-only. Save the edited images somewhere else?', baseName(image)),
+    choose,
+  );
+  if (answer !== choose) return undefined;
+  const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: vscode.l10n.t('Save Here') });
+  return picked?.[0];
+}
+
+function describeInvalid(raw: unknown): string {
+  const type = typeof raw === 'object' && raw !== null && 'type' in raw ? String((raw as { type: unknown }).type) : typeof raw;
+  return `type ${JSON.stringify(type).slice(0, 60)}`;
+}

@@ -1,0 +1,18 @@
+import * as vscode from 'vscode';
+import type { ImageInfo } from '../shared/protocol';
+import { readImageSize } from '../edit/imageSize';
+import { baseName } from '../edit/editJob';
+
+/**
+ * What the webview needs to show a file: a resource URI with a version query (so a changed file
+ * reloads, as the built-in image preview does), its name and pixel size.
+ */
+export async function imageInfo(webview: vscode.Webview, uri: vscode.Uri): Promise<ImageInfo> {
+  const [bytes, stat] = await Promise.all([vscode.workspace.fs.readFile(uri), vscode.workspace.fs.stat(uri)]);
+  const size = readImageSize(bytes);
+  if (!size) {
+    throw new Error(vscode.l10n.t('{0} is not a PNG, JPEG or WebP image that can be read.', baseName(uri)));
+  }
+  const src = webview.asWebviewUri(uri).with({ query: `version=${stat.mtime}` });
+  return { uri: uri.toString(), name: baseName(uri), src: src.toString(), ...size };
+}

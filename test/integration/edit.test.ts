@@ -1,0 +1,174 @@
+// The edit panel's host side in the real extension host, against the emulator: files on disk,
+// their names, formats and pixels, sidecars, and what the panel tells the user.
+import * as vscode from 'vscode';
+import * as assert from 'node:assert/strict';
+import sharp from 'sharp';
+import { DEFAULT_OPTIONS, EMULATOR_KEY, emulator, extensionApi, freshFolder, listNames, openPanel, waitFor, type PanelSession } from './support';
+import type { GptImageEditApi } from '../../src/extension';
+
+const CREATE_PATH = '/v1/models/openai/gpt-image-2/edit/runs';
+
+describe('Edit panel: from a prompt to edited images saved beside the original', function () {
+  this.timeout(60000);
+  let api: GptImageEditApi;
+  let session: PanelSession | undefined;
+
+  before(async () => {
+    api = await extensionApi();
+    assert.equal(await vscode.commands.executeCommand('gptImageEdit.setApiKey', EMULATOR_KEY), true);
+  });
+
+  beforeEach(() => emulator.reset());
+
+  afterEach(() => {
+    session?.dispose();
+    session = undefined;
+  });
+
+  async function open(folder: vscode.Uri, file = 'photo.png'): Promise<{ image: vscode.Uri; session: PanelSession }> {
+    const image = vscode.Uri.joinPath(folder, file);
+    session = await openPanel(api, image);
+    await session.next('init');
+    return { image, session };
+  }
+
+  it('saves the requested number of variants as <name>.edited-<n>.png with sidecars, from one run', async () => {
+    const folder = await freshFolder('two-variants', 'photo.png');
+    const { session } = await open(folder);
+    await session.probe.receive({ type: 'run', prompt: 'Make it a snowy winter day', options: { ...DEFAULT_OPTIONS, numImages: 2 } });
+    const results = await session.next('results');
+
+    assert.deepEqual(await listNames(folder), [
+      'photo.edited-1.png', 'photo.edited-1.png.json', 'photo.edited-2.png', 'photo.edited-2.png.json', 'photo.png',
+    ]);
+    assert.deepEqual(results.results.map((r) => r.name), ['photo.edited-1.png', 'photo.edited-2.png']);
+    const runs = await emulator.runs();
+    assert.equal(runs.length, 1, 'one user action creates one run');
+    const [a, b] = await Promise.all([1, 2].map((n) => vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder, `photo.edited-${n}.png`))));
+    assert.equal((await sharp(a).metadata()).format, 'png');
+    assert.notDeepEqual(Buffer.from(a), Buffer.from(b), 'the two variants differ');
+
+    const sidecar = JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder, 'photo.edited-2.png.json'))));
+    assert.equal(sidecar.prompt, 'Make it a snowy winter day');
+    assert.equal(sidecar.runId, runs[0].id);
+    assert.equal(sidecar.model, 'openai/gpt-image-2/edit');
+    assert.deepEqual(sidecar.inputs, ['photo.png']);
+    assert.equal(sidecar.variant, 2);
+    assert.equal(sidecar.options.numImages, 2);
+    assert.equal(results.cost, '0.266');
+    assert.ok(!JSON.stringify(sidecar).includes(EMULATOR_KEY), 'the key never appears in a sidecar');
+  });
+
+  it('changes pixels only inside the painted (transparent) area of the mask', async () => {
+    const folder = await freshFolder('mask', 'photo.png');
+    const { image, session } = await open(folder);
+    const original = await vscode.workspace.fs.readFile(image);
+    const { width, height } = await sharp(original).metadata();
+    const painted = { left: 40, top: 30, width: 90, height: 70 };
+    const mask = await sharp({ create: { width: width!, height: height!, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 1 } } })
+      .composite([{ input: { create: { ...painted, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } }, left: painted.left, top: painted.top, blend: 'dest-out' }])
+      .png()
+      .toBuffer();
+    await session.probe.receive({ type: 'run', prompt: 'Put a red balloon here', options: DEFAULT_OPTIONS, mask: `data:image/png;base64,${mask.toString('base64')}` });
+    await session.next('results');
+
+    const before = await sharp(original).ensureAlpha().raw().toBuffer();
+    const after = await sharp(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder, 'photo.edited-1.png'))).ensureAlpha().raw().toBuffer();
+    assert.equal(after.length, before.length, 'auto size keeps the input size');
+    let changedInside = 0;
+    for (let y = 0; y < height!; y++) {
+      for (let x = 0; x < width!; x++) {
+        const i = (y * width! + x) * 4;
+        const same = before.readUInt32BE(i) === after.readUInt32BE(i);
+        const inside = x >= painted.left && x < painted.left + painted.width && y >= painted.top && y < painted.top + painted.height;
+        if (!inside) assert.ok(same, `pixel (${x}, ${y}) outside the mask changed`);
+        else if (!same) changedInside++;
+      }
+    }
+    assert.ok(changedInside > (painted.width * painted.height) / 2, `only ${changedInside} pixels changed inside the mask`);
+  });
+
+  it('never overwrites: a second run takes the next free number and leaves the first untouched', async () => {
+    const folder = await freshFolder('second-run', 'photo.png');
+    const { session } = await open(folder);
+    await session.probe.receive({ type: 'run', prompt: 'Add a rainbow', options: DEFAULT_OPTIONS });
+    await session.next('results');
+    const first = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder, 'photo.edited-1.png'));
+    const count = session.posted.length;
+    await session.probe.receive({ type: 'run', prompt: 'Add two rainbows', options: DEFAULT_OPTIONS });
+    const second = await session.next('results', count);
+    assert.deepEqual(second.results.map((r) => r.name), ['photo.edited-2.png']);
+    assert.deepEqual(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder, 'photo.edited-1.png')), first);
+  });
+
+  it('names outputs by the format actually returned (jpeg → .jpg, webp → .webp)', async () => {
+    const folder = await freshFolder('formats', 'photo.webp');
+    const { session } = await open(folder, 'photo.webp');
+    await session.probe.receive({ type: 'run', prompt: 'Make it sepia', options: { ...DEFAULT_OPTIONS, outputFormat: 'jpeg', imageSize: 'square' } });
+    await session.next('results');
+    const names = await listNames(folder);
+    assert.ok(names.includes('photo.edited-1.jpg'), names.join(', '));
+    const meta = await sharp(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder, 'photo.edited-1.jpg'))).metadata();
+    assert.equal(meta.format, 'jpeg');
+    assert.deepEqual([meta.width, meta.height], [512, 512], 'the square preset is 512×512');
+  });
+
+  it('cancel stops waiting at once, keeps the run id, and leaves no file behind', async () => {
+    const folder = await freshFolder('cancel', 'photo.png');
+    const { session } = await open(folder);
+    await emulator.inject({ kind: 'delay', match: { method: 'GET', path: '/v1/runs/*' }, ms: 1500, times: 100 });
+    const running = session.probe.receive({ type: 'run', prompt: 'Make it night', options: DEFAULT_OPTIONS });
+    const queued = await session.next('progress');
+    assert.ok(['uploading', 'queued'].includes(queued.phase));
+    await waitForRunCreated();
+    await session.probe.receive({ type: 'cancel' });
+    await running;
+    const canceled = await session.next('canceled');
+    const [run] = await emulator.runs();
+    assert.equal(canceled.runId, run.id, 'the run id is kept so its results can be fetched later');
+    assert.match(canceled.message, /may still finish/);
+    assert.deepEqual(await listNames(folder), ['photo.png'], 'no partial or temporary file');
+  });
+
+  it('a mask whose size differs from the image gets the API\'s 422, naming the field', async () => {
+    const folder = await freshFolder('bad-mask', 'photo.png');
+    const { session } = await open(folder);
+    const mask = await sharp({ create: { width: 10, height: 10, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } }).png().toBuffer();
+    await session.probe.receive({ type: 'run', prompt: 'Anything', options: DEFAULT_OPTIONS, mask: `data:image/png;base64,${mask.toString('base64')}` });
+    const error = await session.next('error');
+    assert.ok(error.fields.includes('mask_url'), `fields: ${error.fields.join(', ')}`);
+    assert.match(error.message, /mask/i);
+    assert.deepEqual(await listNames(folder), ['photo.png']);
+  });
+
+  it('a rejected key (401) shows the error with "Set API Key…" and asks for the key again', async () => {
+    const folder = await freshFolder('revoked', 'photo.png');
+    const { session } = await open(folder);
+    const shown: string[] = [];
+    const listener = api.onDidShowMessage((m) => shown.push(`${m.severity}: ${m.message}`));
+    try {
+      await emulator.inject({ kind: 'status', match: { method: 'POST', path: CREATE_PATH }, status: 401, code: 'UNAUTHORIZED', message: 'Invalid API key' });
+      await session.probe.receive({ type: 'run', prompt: 'Anything', options: DEFAULT_OPTIONS });
+      const error = await session.next('error');
+      assert.equal(error.action, 'setApiKey');
+      await waitFor('the key prompt', () => shown.find((s) => s.startsWith('input:')));
+    } finally {
+      listener.dispose();
+      await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+    }
+    assert.equal(await api.hasApiKey(), true, 'the stored key is kept until the user replaces it');
+  });
+
+  it('an empty prompt is refused in the panel without calling the API', async () => {
+    const folder = await freshFolder('empty-prompt', 'photo.png');
+    const { session } = await open(folder);
+    await session.probe.receive({ type: 'run', prompt: '   ', options: DEFAULT_OPTIONS });
+    const error = await session.next('error');
+    assert.deepEqual(error.fields, ['prompt']);
+    assert.equal((await emulator.requests()).filter((r) => r.path === CREATE_PATH).length, 0);
+  });
+});
+
+async function waitForRunCreated(): Promise<void> {
+  await waitFor('the run to be created', async () => ((await emulator.runs()).length > 0 ? true : undefined));
+}
