@@ -53,6 +53,7 @@ const builds = [
       'test/integration/index.ts',
       'test/vscode/run.ts',
       'test/vscode/start.ts',
+      'test/vscode/electron.ts',
     ].filter((f) => fs.existsSync(f)),
     outbase: '.',
     outdir: 'dist-test',

@@ -1,0 +1,138 @@
+// The backbone in a real editor: activation, contributed commands, setting / rejecting / clearing
+// the API key against the Runflow emulator (its URL arrives as env RUNFLOW_EMULATOR_URL; the
+// runner also points `gptImageEdit.apiBaseUrl` at it in the user settings).
+// Loaded by test/integration/index.ts (mocha BDD globals).
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+
+const EXTENSION_ID = 'runflow-tools.gpt-image-edit';
+const COMMANDS = ['gptImageEdit.setApiKey', 'gptImageEdit.clearApiKey', 'gptImageEdit.editImage'];
+const GOOD_KEY = 'rf_live_emulator';
+const BAD_KEY = 'rf_live_wrong';
+
+interface ShownMessage {
+  severity: 'info' | 'warning' | 'error';
+  message: string;
+}
+interface GptImageEditApi {
+  hasApiKey(): Promise<boolean>;
+  onDidShowMessage: vscode.Event<ShownMessage>;
+}
+interface LoggedRequest {
+  origin: string;
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  status: number;
+}
+
+function emulatorUrl(): string {
+  const url = process.env.RUNFLOW_EMULATOR_URL;
+  assert.ok(url, 'RUNFLOW_EMULATOR_URL is not set: run these tests through test/vscode/run.ts');
+  return url.replace(/\/$/, '');
+}
+
+async function emulatorRequests(): Promise<LoggedRequest[]> {
+  const res = await fetch(`${emulatorUrl()}/__emulator/requests`);
+  assert.equal(res.status, 200, 'GET /__emulator/requests');
+  const body = (await res.json()) as LoggedRequest[] | { requests: LoggedRequest[] };
+  return Array.isArray(body) ? body : body.requests;
+}
+
+async function resetEmulator(): Promise<void> {
+  const res = await fetch(`${emulatorUrl()}/__emulator/reset`, { method: 'POST' });
+  await res.arrayBuffer();
+  assert.ok(res.ok, `POST /__emulator/reset answered ${res.status}`);
+}
+
+/** Polls `probe` until it returns a value (not undefined) or `ms` passes. */
+async function eventually<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, ms = 10_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Records every message the extension shows while `fn` runs (and a little after, via the returned list). */
+function recordMessages(api: GptImageEditApi): { messages: ShownMessage[]; dispose(): void } {
+  const messages: ShownMessage[] = [];
+  const sub = api.onDidShowMessage((m) => messages.push(m));
+  return { messages, dispose: () => sub.dispose() };
+}
+
+describe('extension skeleton (real editor)', () => {
+  let api: GptImageEditApi;
+
+  before(async () => {
+    const ext = vscode.extensions.getExtension<GptImageEditApi>(EXTENSION_ID);
+    assert.ok(ext, `extension ${EXTENSION_ID} is not installed in the editor`);
+    api = await ext.activate();
+  });
+
+  it('activates and exposes its test API', () => {
+    const ext = vscode.extensions.getExtension<GptImageEditApi>(EXTENSION_ID)!;
+    assert.equal(ext.isActive, true);
+    assert.equal(typeof api.hasApiKey, 'function');
+    assert.equal(typeof api.onDidShowMessage, 'function');
+  });
+
+  it('contributes its commands', async () => {
+    const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
+    const contributed: string[] = (ext.packageJSON.contributes?.commands ?? []).map((c: { command: string }) => c.command);
+    const registered = new Set(await vscode.commands.getCommands(true));
+    for (const id of COMMANDS) {
+      assert.ok(contributed.includes(id), `${id} is not in package.json contributes.commands`);
+      assert.ok(registered.has(id), `${id} is not registered in the editor`);
+    }
+  });
+
+  it('sets a valid API key after checking it with Runflow', async () => {
+    await vscode.commands.executeCommand('gptImageEdit.clearApiKey');
+    await resetEmulator();
+    const rec = recordMessages(api);
+    try {
+      const ok = await vscode.commands.executeCommand<boolean>('gptImageEdit.setApiKey', GOOD_KEY);
+      assert.equal(ok, true, 'setApiKey should resolve true for the emulator key');
+      assert.equal(await api.hasApiKey(), true);
+      const check = await eventually('GET /v1/auth/me with the key in the emulator log', async () =>
+        (await emulatorRequests()).find((r) => r.path === '/v1/auth/me'),
+      );
+      assert.equal(check.method, 'GET');
+      assert.equal(check.headers.authorization, `Bearer ${GOOD_KEY}`);
+      assert.equal(check.status, 200);
+      assert.ok(!rec.messages.some((m) => m.severity === 'error'), `unexpected error: ${JSON.stringify(rec.messages)}`);
+    } finally {
+      rec.dispose();
+    }
+  });
+
+  it('refuses a key Runflow rejects, says so, and keeps the stored key', async () => {
+    assert.equal(await api.hasApiKey(), true, 'precondition: a key is stored by the previous test');
+    await resetEmulator();
+    const rec = recordMessages(api);
+    try {
+      const ok = await vscode.commands.executeCommand<boolean>('gptImageEdit.setApiKey', BAD_KEY);
+      assert.equal(ok, false, 'setApiKey should resolve false for a rejected key');
+      const shown = await eventually('an error message about the rejected key', () =>
+        rec.messages.find((m) => m.severity === 'error'),
+      );
+      assert.match(shown.message, /reject/i);
+      assert.ok(!shown.message.includes(BAD_KEY), 'the message must not echo the key');
+      const check = (await emulatorRequests()).find((r) => r.path === '/v1/auth/me');
+      assert.ok(check, 'the rejected key was checked with Runflow');
+      assert.equal(check.headers.authorization, `Bearer ${BAD_KEY}`);
+      assert.equal(check.status, 401);
+      assert.equal(await api.hasApiKey(), true, 'the previously stored key is still there');
+    } finally {
+      rec.dispose();
+    }
+  });
+
+  it('clears the API key', async () => {
+    await vscode.commands.executeCommand('gptImageEdit.clearApiKey');
+    assert.equal(await api.hasApiKey(), false);
+  });
+});
