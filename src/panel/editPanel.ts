@@ -207,7 +207,8 @@ export class EditPanel {
     const kind = e instanceof RunflowError ? e.kind : undefined;
     const action: ErrorAction =
       kind === 'unauthorized' ? 'setApiKey' : kind === 'insufficient_credit' ? 'openBilling' : e instanceof RunflowError && e.retryable ? 'retry' : 'showLog';
-    const fields = e instanceof RunflowError ? (e.fieldErrors ?? []).flatMap((f) => (f.field ? [f.field] : [])) : [];
+    // The API names fields by their path in the body (`input.mask_url`); the form knows `mask_url`.
+    const fields = e instanceof RunflowError ? (e.fieldErrors ?? []).flatMap((f) => (f.field ? [f.field.replace(/^input\./, '')] : [])) : [];
     this.post({ type: 'error', message, action, fields });
   }
 

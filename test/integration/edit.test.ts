@@ -66,7 +66,8 @@ describe('Edit panel: from a prompt to edited images saved beside the original',
     const { width, height } = await sharp(original).metadata();
     const painted = { left: 40, top: 30, width: 90, height: 70 };
     const mask = await sharp({ create: { width: width!, height: height!, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 1 } } })
-      .composite([{ input: { create: { ...painted, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } }, left: painted.left, top: painted.top, blend: 'dest-out' }])
+      // dest-out punches the (opaque) rectangle out of the opaque mask: transparent = edit here.
+      .composite([{ input: { create: { ...painted, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 1 } } }, left: painted.left, top: painted.top, blend: 'dest-out' }])
       .png()
       .toBuffer();
     await session.probe.receive({ type: 'run', prompt: 'Put a red balloon here', options: DEFAULT_OPTIONS, mask: `data:image/png;base64,${mask.toString('base64')}` });
