@@ -150,7 +150,10 @@ window.addEventListener('message', (event: MessageEvent) => {
     console.warn('Edit panel: dropped a message outside the protocol', event.data);
     return;
   }
-  if (message.type !== 'init') panel?.handle(message);
+  if (message.type === 'error' && !panel) {
+    // The host could not even show the image (not an image, unreadable): say so instead of "Loading…".
+    root.replaceChildren(h('p', { id: 'error', class: 'error', role: 'alert' }, message.message));
+  } else if (message.type !== 'init') panel?.handle(message);
   else if (panel) panel.reinit(message);
   else {
     // Strings first: every part takes its texts as it is built.

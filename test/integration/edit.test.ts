@@ -160,6 +160,14 @@ describe('Edit panel: from a prompt to edited images saved beside the original',
     assert.equal(await api.hasApiKey(), true, 'the stored key is kept until the user replaces it');
   });
 
+  it('a .png that is not an image opens the panel with a clear message instead of the image', async () => {
+    const folder = await freshFolder('not-an-image', 'not-an-image.png');
+    session = await openPanel(api, vscode.Uri.joinPath(folder, 'not-an-image.png'));
+    const error = await session.next('error');
+    assert.match(error.message, /not-an-image\.png is not a PNG, JPEG or WebP image/);
+    assert.equal(session.posted.filter((m) => m.type === 'init').length, 0);
+  });
+
   it('an empty prompt is refused in the panel without calling the API', async () => {
     const folder = await freshFolder('empty-prompt', 'photo.png');
     const { session } = await open(folder);

@@ -1,0 +1,490 @@
+// Shared by the UI tests (test/ui/*.test.ts): starts a REAL editor for Playwright to drive, offline.
+//
+//   emulator        in-process (test/emulator), any free port
+//   VS Code server  code-server's bundled server-main.js under Node 24 (from .tools/), with
+//                   --enable-smoke-test-driver, temp data/user/extensions dirs, XDG_* in temp, and
+//                   RUNFLOW_API_KEY = the emulator's key (the extension falls back to it when
+//                   SecretStorage is empty, so no key prompt appears)
+//   browser         Debian Chromium, headless, through playwright-core; the page URL's payload holds
+//                   ONLY extensionDevelopmentPath (this checkout), so the extension loads in
+//                   development mode and no test runner runs inside the editor.
+//
+// Plus the UI steps the tests share (explorer context menu, command palette, the edit panel's
+// webview frame, painting a stroke) and bounded polls. No fixed sleeps: everything waits for a
+// condition with a deadline.
+import { ChildProcess, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { chromium, type BrowserContext, type Frame, type Locator, type Page } from 'playwright-core';
+import { startEmulator, type Emulator } from '../emulator';
+import { copyDir, freePort, killGroupNow, projectRoot, quietSettings, stopGroup, tools, waitForHttp, writeUserSettings } from '../vscode/common';
+
+export const COMMAND_TITLE = 'Edit Image with GPT Image 2…';
+export const root = projectRoot();
+export const outputDir = path.join(root, '.test-output', 'ui');
+
+export interface Editor {
+  readonly page: Page;
+  readonly emulator: Emulator;
+  /** The temp workspace folder the editor has open (a copy of test/fixtures/workspace). */
+  readonly workspace: string;
+  /**
+   * Stops the browser, the server's process group and the emulator; removes the temp folders.
+   * Returns what was still running afterwards (and had to be killed): should be nothing.
+   */
+  close(): Promise<string[]>;
+  /** Saves a screenshot and the logs to .test-output/ui/ (for a failed test). */
+  saveFailureArtifacts(name: string): Promise<void>;
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
+  return Promise.race([p, new Promise<undefined>((r) => (setTimeout(r, ms) as unknown as NodeJS.Timeout).unref())]);
+}
+
+/** Thrown inside a poll's check to stop polling at once (the condition can no longer come true). */
+export class FatalPollError extends Error {}
+
+/** Polls `check` until it returns something other than undefined/false, or throws after `timeoutMs`. */
+export async function poll<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 15_000, everyMs = 50): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined && value !== false) return value;
+    } catch (e) {
+      if (e instanceof FatalPollError) throw e;
+      lastError = e;
+    }
+    if (Date.now() > deadline) {
+      const detail = lastError instanceof Error ? ` (last error: ${lastError.message.split('\n')[0]})` : '';
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${detail}`);
+    }
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+export interface StartOptions {
+  /** The emulator's model time (created → succeeded); short keeps the tests quick. */
+  modelTimeMs?: number;
+  viewport?: { width: number; height: number };
+}
+
+/** Starts the emulator, the VS Code server and Chromium, and opens the workbench on a temp workspace. */
+export async function startEditor(opts: StartOptions = {}): Promise<Editor> {
+  const t = tools(root);
+  const mainJs = path.join(root, 'dist/extension.js');
+  if (!fs.existsSync(mainJs) || !fs.existsSync(path.join(root, 'dist/webview.js'))) {
+    throw new Error('dist/ is missing: run `node esbuild.js` first');
+  }
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gie-ui-'));
+  const dirs = {
+    serverData: path.join(tmp, 'server-data'),
+    userData: path.join(tmp, 'user-data'),
+    extensions: path.join(tmp, 'extensions'),
+    xdg: path.join(tmp, 'xdg'),
+    profile: path.join(tmp, 'browser-profile'),
+    workspace: path.join(tmp, 'workspace'),
+  };
+  for (const d of Object.values(dirs)) fs.mkdirSync(d, { recursive: true });
+  copyDir(path.join(root, 'test/fixtures/workspace'), dirs.workspace);
+  const serverLog = fs.createWriteStream(path.join(tmp, 'server.log'));
+  const browserLog = fs.createWriteStream(path.join(tmp, 'browser.log'));
+
+  let emulator: Emulator | undefined;
+  let server: ChildProcess | undefined;
+  let context: BrowserContext | undefined;
+  let page: Page | undefined;
+  const killOnExit = () => killGroupNow(server);
+  process.on('exit', killOnExit);
+  // Ctrl-C / a CI stop: the server leads its own process group and does not get the signal itself.
+  const onSignal = (signal: NodeJS.Signals) => {
+    process.stderr.write(`ui tests: ${signal}, stopping the editor\n`);
+    void close().finally(() => process.exit(130));
+  };
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  for (const sig of signals) process.once(sig, onSignal);
+
+  let closing: Promise<string[]> | undefined;
+  const close = (): Promise<string[]> =>
+    (closing ??= (async () => {
+      await Promise.all([
+        context ? withTimeout(context.close().catch(() => undefined), 10_000) : undefined,
+        stopGroup(server),
+        emulator ? withTimeout(emulator.close().catch(() => undefined), 5000) : undefined,
+      ]);
+      process.off('exit', killOnExit);
+      for (const sig of signals) process.off(sig, onSignal);
+      // Everything this editor started has the unique temp folder on its command line (the
+      // server's and the browser's data dirs): anything still alive is a leak; kill it by pid.
+      const leftovers = await poll('the editor\'s processes to end', () => (processesUsing(tmp).length === 0 ? true : undefined), 5000, 100)
+        .then(() => [] as string[])
+        .catch(() => processesUsing(tmp));
+      for (const p of leftovers) {
+        try {
+          process.kill(Number(p.split(' ')[0]), 'SIGKILL');
+        } catch {
+          // gone meanwhile
+        }
+      }
+      await new Promise<void>((r) => serverLog.end(r));
+      await new Promise<void>((r) => browserLog.end(r));
+      fs.rmSync(tmp, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+      return leftovers;
+    })());
+
+  const saveFailureArtifacts = async (name: string): Promise<void> => {
+    fs.mkdirSync(outputDir, { recursive: true });
+    const stamp = `${name}-failure-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    if (page) await withTimeout(page.screenshot({ path: path.join(outputDir, `${stamp}.png`), timeout: 10_000 }).catch(() => undefined), 12_000);
+    for (const [label, stream] of [['server', serverLog], ['browser', browserLog]] as const) {
+      await new Promise<void>((r) => stream.write('', () => r()));
+      try {
+        fs.copyFileSync(path.join(tmp, `${label}.log`), path.join(outputDir, `${stamp}-${label}.log`));
+      } catch {
+        // no log
+      }
+    }
+  };
+
+  try {
+    emulator = await startEmulator({ port: 0, modelTimeMs: opts.modelTimeMs ?? 600 });
+    writeUserSettings(dirs.userData, {
+      ...quietSettings,
+      'gptImageEdit.apiBaseUrl': emulator.baseUrl,
+      // Nothing may cover the explorer or the panel in screenshots.
+      'workbench.secondarySideBar.defaultVisibility': 'hidden',
+      'window.commandCenter': false,
+      'workbench.layoutControl.enabled': false,
+    });
+    const xdg = {
+      XDG_CONFIG_HOME: path.join(dirs.xdg, 'config'),
+      XDG_DATA_HOME: path.join(dirs.xdg, 'data'),
+      XDG_CACHE_HOME: path.join(dirs.xdg, 'cache'),
+      XDG_RUNTIME_DIR: path.join(dirs.xdg, 'runtime'),
+    };
+    for (const d of Object.values(xdg)) fs.mkdirSync(d, { recursive: true, mode: 0o700 });
+
+    const port = await freePort();
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      ...xdg,
+      RUNFLOW_API_KEY: emulator.apiKey,
+      PATH: `${t.node24Bin}${path.delimiter}${process.env.PATH ?? ''}`,
+    };
+    delete env.ELECTRON_RUN_AS_NODE;
+    delete env.NODE_TEST_CONTEXT; // node:test's marker must not leak into the server's Node
+    delete env.NODE_OPTIONS;
+    server = spawn(
+      t.node24,
+      [
+        t.serverMain,
+        '--host', '127.0.0.1',
+        '--port', String(port),
+        '--without-connection-token',
+        '--accept-server-license-terms',
+        '--enable-smoke-test-driver',
+        '--disable-telemetry',
+        '--disable-workspace-trust',
+        '--server-data-dir', dirs.serverData,
+        '--user-data-dir', dirs.userData,
+        '--extensions-dir', dirs.extensions,
+      ],
+      { cwd: tmp, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let serverExit: string | undefined;
+    server.on('exit', (code, signal) => (serverExit = `the VS Code server exited (${signal ?? code})`));
+    server.stdout!.on('data', (b: Buffer) => serverLog.write(b));
+    server.stderr!.on('data', (b: Buffer) => serverLog.write(b));
+    const origin = `http://127.0.0.1:${port}`;
+    await waitForHttp(`${origin}/version`, 60_000, () => serverExit);
+
+    const viewport = opts.viewport ?? { width: 1440, height: 1200 };
+    context = await chromium.launchPersistentContext(dirs.profile, {
+      executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+      headless: true,
+      env: { ...process.env, ...xdg } as Record<string, string>,
+      handleSIGINT: false,
+      handleSIGTERM: false,
+      handleSIGHUP: false,
+      viewport,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-dev-shm-usage',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--no-default-browser-check',
+      ],
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.on('console', (msg) => browserLog.write(`[${msg.type()}] ${msg.text()}\n`));
+    page.on('pageerror', (err) => browserLog.write(`[pageerror] ${err.stack ?? err.message}\n`));
+    // The smoke-test driver sends the workbench's log here; keep it out of the test output.
+    await page.exposeFunction('codeAutomationLog', (level: string, message: unknown) => {
+      browserLog.write(`[${level}] ${Array.isArray(message) ? message.join(' ') : String(message)}\n`);
+    });
+
+    const payload = [['extensionDevelopmentPath', `vscode-remote://127.0.0.1:${port}${root}`]];
+    const url = `${origin}/?folder=${encodeURIComponent(dirs.workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+    await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 });
+    // The workbench is up when the explorer lists the workspace's files.
+    await explorerItem(page, 'photo.png').waitFor({ state: 'visible', timeout: 60_000 });
+  } catch (e) {
+    await saveFailureArtifacts('startup').catch(() => undefined);
+    await close();
+    throw e;
+  }
+  return { page: page!, emulator: emulator!, workspace: dirs.workspace, close, saveFailureArtifacts };
+}
+
+/** Live processes whose command line mentions `marker`, as "pid command…" (Linux /proc). */
+export function processesUsing(marker: string): string[] {
+  const found: string[] = [];
+  let pids: string[] = [];
+  try {
+    pids = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  } catch {
+    return found; // no /proc: nothing to check
+  }
+  for (const pid of pids) {
+    if (Number(pid) === process.pid) continue;
+    try {
+      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
+      if (!cmd.includes(marker)) continue;
+      // A zombie has exited already (its parent has yet to reap it): not running.
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (/\) Z /.test(stat)) continue;
+      found.push(`${pid} ${cmd.slice(0, 120)}`);
+    } catch {
+      // ended while we looked
+    }
+  }
+  return found;
+}
+
+/** A file's row in the explorer (top level of the workspace). */
+export function explorerItem(page: Page, name: string): Locator {
+  return page.locator('.explorer-folders-view').getByRole('treeitem', { name, exact: true });
+}
+
+/**
+ * Right-clicks `name` in the explorer and returns the context menu's item `label`. The extension's
+ * contributions arrive a few seconds after the workbench: while the menu lacks the item, close it
+ * and right-click again (bounded).
+ */
+export async function explorerContextMenuItem(page: Page, name: string, label: string, timeoutMs = 30_000): Promise<{ menuItem: Locator; tries: number }> {
+  const item = explorerItem(page, name);
+  let tries = 0;
+  const menuItem = page.locator('.context-view .monaco-menu').getByRole('menuitem', { name: label });
+  return poll(`"${label}" in the context menu of ${name}`, async () => {
+    tries++;
+    await item.click({ button: 'right', timeout: 5000 });
+    const menu = page.locator('.context-view .monaco-menu').first();
+    await menu.waitFor({ state: 'visible', timeout: 5000 });
+    if (await menuItem.first().isVisible()) return { menuItem: menuItem.first(), tries };
+    await page.keyboard.press('Escape');
+    await menu.waitFor({ state: 'hidden', timeout: 5000 }).catch(() => undefined);
+    // Let the extension host get further before the next try, without a fixed wait of our own.
+    return undefined;
+  }, timeoutMs, 250);
+}
+
+/** Opens the command palette (F1) with focus in the workbench. */
+export async function openCommandPalette(page: Page): Promise<Locator> {
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await poll('the command palette', async () => {
+    await page.keyboard.press('F1');
+    await input.waitFor({ state: 'visible', timeout: 3000 });
+    return true;
+  }, 15_000, 100);
+  return input;
+}
+
+/** The quick input's visible row whose label matches. */
+export function quickPickRow(page: Page, name: string | RegExp): Locator {
+  return page.locator('.quick-input-widget .quick-input-list').getByRole('option', { name });
+}
+
+/** Runs a command from the palette by its full title ("Category: Title"). */
+export async function runFromPalette(page: Page, title: string): Promise<void> {
+  const input = await openCommandPalette(page);
+  await input.fill(`>${title}`);
+  const row = quickPickRow(page, new RegExp(escapeRegExp(title))).first();
+  await row.waitFor({ state: 'visible', timeout: 15_000 });
+  await input.press('Enter');
+}
+
+/** Closes every editor (the preview, the panels) so the next test starts with an empty editor area. */
+export async function closeAllEditors(page: Page): Promise<void> {
+  await page.keyboard.press('Escape');
+  await runFromPalette(page, 'View: Close All Editor Groups');
+  await poll('no open editors', async () => (await page.locator('.tabs-container .tab').count()) === 0, 15_000);
+  await poll('no edit panel frames', async () => (await panelFrames(page)).length === 0, 15_000);
+}
+
+/** Every frame that holds an edit panel's DOM (a webview's inner frame). */
+async function panelFrames(page: Page): Promise<Frame[]> {
+  const found: Frame[] = [];
+  for (const frame of page.frames()) {
+    if (frame === page.mainFrame() || frame.isDetached()) continue;
+    const has = await frame.evaluate(() => document.querySelector('#mask-canvas') !== null).catch(() => false);
+    if (has) found.push(frame);
+  }
+  return found;
+}
+
+/** What an edit panel's frame shows of its input image. */
+export interface InputState {
+  /** The panel's script is running (its root element exists). */
+  booted: boolean;
+  info: string;
+  naturalWidth: number;
+  naturalHeight: number;
+}
+
+async function inputState(frame: Frame): Promise<InputState | undefined> {
+  return frame
+    .evaluate(() => {
+      const app = document.querySelector('#app');
+      if (!app) return undefined;
+      const img = document.querySelector<HTMLImageElement>('#input-image');
+      return {
+        booted: true,
+        info: document.querySelector('#input-info')?.textContent ?? '',
+        naturalWidth: img?.complete ? img.naturalWidth : 0,
+        naturalHeight: img?.complete ? img.naturalHeight : 0,
+      };
+    })
+    .catch(() => undefined);
+}
+
+export interface PanelShown {
+  frame: Frame;
+  input: InputState;
+  /** ms from `since` (default: the call) until the panel's webview document was up, until it had its image's info, until the image was decoded. */
+  timings: { webview: number; info: number; image: number };
+}
+
+/**
+ * Waits for the edit panel of `imageName` to show its image (decoded, naturalWidth > 0) and
+ * returns its frame. Polls quickly: the time it returns at is the "image shown" moment.
+ */
+export async function waitForPanel(page: Page, imageName: string, since = performance.now(), timeoutMs = 30_000): Promise<PanelShown> {
+  const start = since;
+  let webview = -1;
+  let info = -1;
+  return poll(`the edit panel showing ${imageName}`, async () => {
+    for (const frame of page.frames()) {
+      if (frame === page.mainFrame() || frame.isDetached()) continue;
+      const state = await inputState(frame);
+      if (!state) continue;
+      const now = Math.round(performance.now() - start);
+      if (webview < 0) webview = now;
+      if (!state.info.includes(imageName)) continue;
+      if (info < 0) info = now;
+      if (state.naturalWidth > 0) return { frame, input: state, timings: { webview, info, image: now } };
+    }
+    return undefined;
+  }, timeoutMs, 20);
+}
+
+/** Types a prompt into the panel's prompt box. */
+export async function typePrompt(frame: Frame, prompt: string): Promise<void> {
+  const textarea = frame.locator('#prompt textarea');
+  await textarea.click();
+  await textarea.pressSequentially(prompt);
+  await poll('the prompt to reach the panel', async () => (await frame.evaluate(() => (document.querySelector('#prompt') as HTMLTextAreaElement | null)?.value)) === prompt, 5000);
+}
+
+export interface Stroke {
+  /** The stroke's points in the image's natural pixels. */
+  points: { x: number; y: number }[];
+  /** The brush's radius in natural pixels. */
+  radius: number;
+}
+
+/**
+ * Paints a stroke with the mouse on the panel's mask canvas: down at the first point, several
+ * moves, up at the last. `points` are fractions of the displayed image (0..1). Returns the stroke
+ * in the image's natural pixels.
+ */
+export async function paintStroke(page: Page, frame: Frame, points: { fx: number; fy: number }[], natural: { width: number; height: number }): Promise<Stroke> {
+  const canvas = frame.locator('#mask-canvas');
+  await canvas.scrollIntoViewIfNeeded();
+  const box = await canvas.boundingBox();
+  if (!box || box.width < 10 || box.height < 10) throw new Error(`the mask canvas has no usable size: ${JSON.stringify(box)}`);
+  const brushCss = await frame.evaluate(() => Number((document.querySelector('#brush-size') as HTMLInputElement | null)?.value ?? 32));
+  const at = (p: { fx: number; fy: number }) => ({ x: box.x + p.fx * box.width, y: box.y + p.fy * box.height });
+  const first = at(points[0]);
+  await page.mouse.move(first.x, first.y);
+  await page.mouse.down();
+  for (const p of points.slice(1)) {
+    const q = at(p);
+    await page.mouse.move(q.x, q.y, { steps: 4 });
+  }
+  await page.mouse.up();
+  const scaleX = natural.width / box.width;
+  return {
+    points: points.map((p) => ({ x: p.fx * natural.width, y: p.fy * natural.height })),
+    radius: (brushCss * scaleX) / 2,
+  };
+}
+
+/** Waits until the panel lists `count` results (and shows no error); returns their data-uri values. */
+export async function waitForResults(frame: Frame, count: number, timeoutMs = 60_000): Promise<string[]> {
+  return poll(`${count} result(s) in the panel`, async () => {
+    const state = await frame.evaluate(() => ({
+      uris: [...document.querySelectorAll<HTMLElement>('#results .result')].map((b) => b.dataset.uri ?? ''),
+      error: (() => {
+        const box = document.querySelector<HTMLElement>('#error');
+        return box && !box.hidden ? box.textContent ?? 'error' : '';
+      })(),
+    }));
+    if (state.error) throw new FatalPollError(`the panel shows an error: ${state.error}`);
+    return state.uris.length === count ? state.uris : undefined;
+  }, timeoutMs, 100);
+}
+
+/** Waits until every image in the panel that has a source is decoded (for a complete screenshot). */
+export async function imagesDecoded(frame: Frame, timeoutMs = 10_000): Promise<void> {
+  await poll('the panel\'s images to load', () =>
+    frame.evaluate(() => [...document.images].every((img) => !img.getAttribute('src') || (img.complete && img.naturalWidth > 0))),
+  timeoutMs);
+}
+
+/** Waits for a file to exist (and be non-empty) on disk. */
+export async function waitForFile(file: string, timeoutMs = 10_000): Promise<void> {
+  await poll(`${path.basename(file)} on disk`, () => fs.existsSync(file) && fs.statSync(file).size > 0, timeoutMs, 50);
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  fs.mkdirSync(outputDir, { recursive: true });
+  const file = path.join(outputDir, name);
+  await page.screenshot({ path: file });
+  return file;
+}
+
+/** Removes the edited outputs (and sidecars) in the workspace so the next test starts from the fixture files. */
+export function removeOutputs(workspace: string): void {
+  for (const name of fs.readdirSync(workspace)) {
+    if (/\.edited-\d+\./.test(name)) fs.rmSync(path.join(workspace, name), { force: true });
+  }
+}
+
+/** Runs `fn`; on failure saves a screenshot and the logs before rethrowing. */
+export async function withArtifacts<T>(editor: Editor, name: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    await editor.saveFailureArtifacts(name).catch(() => undefined);
+    throw e;
+  }
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
