@@ -9,6 +9,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { Frame, Locator, Page } from 'playwright-core';
 import sharp from 'sharp';
 import {
   COMMAND_TITLE,
@@ -28,6 +29,7 @@ import {
   waitForResults,
   withArtifacts,
   type Editor,
+  type PanelShown,
   type Stroke,
 } from './support';
 
@@ -62,6 +64,35 @@ function distanceToSegment(x: number, y: number, a: { x: number; y: number }, b:
   return Math.hypot(x - (a.x + t * dx), y - (a.y + t * dy));
 }
 
+/** Clicks `target` and waits for the edit panel to show `imageName`; reports how long that took. */
+async function clickToPanel(page: Page, target: Locator, imageName: string, what: string): Promise<PanelShown> {
+  const clickedAt = performance.now();
+  await target.click();
+  const shown = await waitForPanel(page, imageName, clickedAt);
+  report(`ui: ${what} → image shown: ${Math.round(performance.now() - clickedAt)} ms`);
+  return shown;
+}
+
+/** Clicks Run and waits for the one result, photo.edited-1.png, and the panel's images; returns the result's uris. */
+async function runToResult(frame: Frame): Promise<string[]> {
+  const runAt = Date.now();
+  await frame.locator('#run').click();
+  const uris = await waitForResults(frame, 1);
+  report(`ui:   Run → results shown: ${Date.now() - runAt} ms`);
+  assert.match(uris[0], /photo\.edited-1\.png$/);
+  await imagesDecoded(frame);
+  return uris;
+}
+
+/** Screenshots the before/after comparison as `shot` and waits for the output file; returns its path. */
+async function compareAndSaved(page: Page, frame: Frame, workspace: string, shot: string): Promise<string> {
+  await frame.locator('#compare').scrollIntoViewIfNeeded();
+  await screenshot(page, shot);
+  const output = path.join(workspace, 'photo.edited-1.png');
+  await waitForFile(output);
+  return output;
+}
+
 describe('UI: edit an image in a real VS Code', () => {
   before(async () => {
     const t0 = Date.now();
@@ -91,10 +122,7 @@ describe('UI: edit an image in a real VS Code', () => {
       const menuAt = Date.now();
       const { menuItem, tries } = await explorerContextMenuItem(page, 'photo.png', COMMAND_TITLE);
       report(`ui: context menu item shown after ${Date.now() - menuAt} ms (${tries} right-click(s))`);
-      const clickedAt = performance.now();
-      await menuItem.click();
-      const { frame, input, timings } = await waitForPanel(page, 'photo.png', clickedAt);
-      report(`ui: command → image shown: ${Math.round(performance.now() - clickedAt)} ms`);
+      const { frame, input, timings } = await clickToPanel(page, menuItem, 'photo.png', 'command');
       report(`ui:   (webview document up ${timings.webview} ms, image info ${timings.info} ms, image decoded ${timings.image} ms after the click)`);
       assert.equal(input.naturalWidth, 256);
       assert.equal(input.naturalHeight, 192);
@@ -115,13 +143,8 @@ describe('UI: edit an image in a real VS Code', () => {
         ],
         { width: 256, height: 192 },
       );
-      const runAt = Date.now();
-      await frame.locator('#run').click();
-      const uris = await waitForResults(frame, 1);
-      report(`ui:   Run → results shown: ${Date.now() - runAt} ms`);
+      const uris = await runToResult(frame);
       assert.equal(uris.length, 1);
-      assert.match(uris[0], /photo\.edited-1\.png$/);
-      await imagesDecoded(frame);
       // The explorer lists the new files (the editor's file watcher saw them).
       await explorerItem(page, 'photo.edited-1.png').waitFor({ state: 'visible', timeout: 20_000 });
       await explorerItem(page, 'photo.edited-1.png.json').waitFor({ state: 'visible', timeout: 20_000 });
@@ -180,25 +203,13 @@ describe('UI: edit an image in a real VS Code', () => {
       await explorerItem(page, 'photo.webp').dblclick();
       const button = page.locator('.editor-actions').getByRole('button', { name: COMMAND_TITLE });
       await button.waitFor({ state: 'visible', timeout: 30_000 });
-      const clickedAt = performance.now();
-      await button.click();
-      const { frame, input } = await waitForPanel(page, 'photo.webp', clickedAt);
-      report(`ui: preview button → image shown: ${Math.round(performance.now() - clickedAt)} ms`);
+      const { frame, input } = await clickToPanel(page, button, 'photo.webp', 'preview button');
       assert.equal(input.naturalWidth, 200);
       assert.match(input.info, /200 × 200/);
 
       await typePrompt(frame, 'Turn it into a watercolour');
-      const runAt = Date.now();
-      await frame.locator('#run').click();
-      const uris = await waitForResults(frame, 1);
-      report(`ui:   Run → results shown: ${Date.now() - runAt} ms`);
-      assert.match(uris[0], /photo\.edited-1\.png$/);
-      await imagesDecoded(frame);
-      await frame.locator('#compare').scrollIntoViewIfNeeded();
-      await screenshot(page, 'preview-results.png');
-
-      const output = path.join(workspace, 'photo.edited-1.png');
-      await waitForFile(output);
+      await runToResult(frame);
+      const output = await compareAndSaved(page, frame, workspace, 'preview-results.png');
       await waitForFile(`${output}.json`);
       const run = onlyRun();
       assert.equal(run.input.mask_url, undefined, 'nothing was painted: no mask');
@@ -228,25 +239,13 @@ describe('UI: edit an image in a real VS Code', () => {
       const jpg = quickPickRow(page, /photo\.jpg/).first();
       await jpg.waitFor({ state: 'visible', timeout: 15_000 });
       assert.ok(await quickPickRow(page, /photo\.png/).first().isVisible(), 'the quick pick should list the workspace images');
-      const clickedAt = performance.now();
-      await jpg.click();
-      const { frame, input: shown } = await waitForPanel(page, 'photo.jpg', clickedAt);
-      report(`ui: quick pick → image shown: ${Math.round(performance.now() - clickedAt)} ms`);
+      const { frame, input: shown } = await clickToPanel(page, jpg, 'photo.jpg', 'quick pick');
       assert.equal(shown.naturalWidth, 256);
       assert.match(shown.info, /256 × 192/);
 
       await typePrompt(frame, 'Add a small red boat');
-      const runAt = Date.now();
-      await frame.locator('#run').click();
-      const uris = await waitForResults(frame, 1);
-      report(`ui:   Run → results shown: ${Date.now() - runAt} ms`);
-      assert.match(uris[0], /photo\.edited-1\.png$/);
-      await imagesDecoded(frame);
-      await frame.locator('#compare').scrollIntoViewIfNeeded();
-      await screenshot(page, 'palette-results.png');
-
-      const output = path.join(workspace, 'photo.edited-1.png');
-      await waitForFile(output);
+      await runToResult(frame);
+      const output = await compareAndSaved(page, frame, workspace, 'palette-results.png');
       const meta = await sharp(output).metadata();
       assert.deepEqual([meta.format, meta.width, meta.height], ['png', 256, 192]);
       assert.equal(onlyRun().input.output_format, 'png');

@@ -12,13 +12,14 @@
 // Plus the UI steps the tests share (explorer context menu, command palette, the edit panel's
 // webview frame, painting a stroke) and bounded polls. No fixed sleeps: everything waits for a
 // condition with a deadline.
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { chromium, type BrowserContext, type Frame, type Locator, type Page } from 'playwright-core';
+import { type BrowserContext, type Frame, type Locator, type Page } from 'playwright-core';
 import { startEmulator, type Emulator } from '../emulator';
-import { copyDir, freePort, killGroupNow, projectRoot, quietSettings, stopGroup, tools, waitForHttp, writeUserSettings } from '../vscode/common';
+import { copyDir, killGroupNow, projectRoot, quietSettings, tools, withTimeout, writeUserSettings } from '../vscode/common';
+import { copyLog, endLog, firstPage, launchChromium, logPageTo, makeEditorDirs, serverBaseEnv, startVsCodeServer, stopEditor, waitForVsCodeServer, workbenchUrl, xdgEnv } from '../vscode/editorLaunch';
 
 export const COMMAND_TITLE = 'Edit Image with GPT Image 2…';
 export const root = projectRoot();
@@ -36,10 +37,6 @@ export interface Editor {
   close(): Promise<string[]>;
   /** Saves a screenshot and the logs to .test-output/ui/ (for a failed test). */
   saveFailureArtifacts(name: string): Promise<void>;
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
-  return Promise.race([p, new Promise<undefined>((r) => (setTimeout(r, ms) as unknown as NodeJS.Timeout).unref())]);
 }
 
 /** Thrown inside a poll's check to stop polling at once (the condition can no longer come true). */
@@ -79,15 +76,7 @@ export async function startEditor(opts: StartOptions = {}): Promise<Editor> {
     throw new Error('dist/ is missing: run `node esbuild.js` first');
   }
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gie-ui-'));
-  const dirs = {
-    serverData: path.join(tmp, 'server-data'),
-    userData: path.join(tmp, 'user-data'),
-    extensions: path.join(tmp, 'extensions'),
-    xdg: path.join(tmp, 'xdg'),
-    profile: path.join(tmp, 'browser-profile'),
-    workspace: path.join(tmp, 'workspace'),
-  };
-  for (const d of Object.values(dirs)) fs.mkdirSync(d, { recursive: true });
+  const dirs = makeEditorDirs(tmp);
   copyDir(path.join(root, 'test/fixtures/workspace'), dirs.workspace);
   const serverLog = fs.createWriteStream(path.join(tmp, 'server.log'));
   const browserLog = fs.createWriteStream(path.join(tmp, 'browser.log'));
@@ -109,11 +98,7 @@ export async function startEditor(opts: StartOptions = {}): Promise<Editor> {
   let closing: Promise<string[]> | undefined;
   const close = (): Promise<string[]> =>
     (closing ??= (async () => {
-      await Promise.all([
-        context ? withTimeout(context.close().catch(() => undefined), 10_000) : undefined,
-        stopGroup(server),
-        emulator ? withTimeout(emulator.close().catch(() => undefined), 5000) : undefined,
-      ]);
+      await stopEditor({ browser: context, server, emulator });
       process.off('exit', killOnExit);
       for (const sig of signals) process.off(sig, onSignal);
       // Everything this editor started has the unique temp folder on its command line (the
@@ -128,8 +113,8 @@ export async function startEditor(opts: StartOptions = {}): Promise<Editor> {
           // gone meanwhile
         }
       }
-      await new Promise<void>((r) => serverLog.end(r));
-      await new Promise<void>((r) => browserLog.end(r));
+      await endLog(serverLog);
+      await endLog(browserLog);
       fs.rmSync(tmp, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
       return leftovers;
     })());
@@ -139,12 +124,7 @@ export async function startEditor(opts: StartOptions = {}): Promise<Editor> {
     const stamp = `${name}-failure-${new Date().toISOString().replace(/[:.]/g, '-')}`;
     if (page) await withTimeout(page.screenshot({ path: path.join(outputDir, `${stamp}.png`), timeout: 10_000 }).catch(() => undefined), 12_000);
     for (const [label, stream] of [['server', serverLog], ['browser', browserLog]] as const) {
-      await new Promise<void>((r) => stream.write('', () => r()));
-      try {
-        fs.copyFileSync(path.join(tmp, `${label}.log`), path.join(outputDir, `${stamp}-${label}.log`));
-      } catch {
-        // no log
-      }
+      await copyLog(stream, path.join(tmp, `${label}.log`), path.join(outputDir, `${stamp}-${label}.log`));
     }
   };
 
@@ -158,79 +138,24 @@ export async function startEditor(opts: StartOptions = {}): Promise<Editor> {
       'window.commandCenter': false,
       'workbench.layoutControl.enabled': false,
     });
-    const xdg = {
-      XDG_CONFIG_HOME: path.join(dirs.xdg, 'config'),
-      XDG_DATA_HOME: path.join(dirs.xdg, 'data'),
-      XDG_CACHE_HOME: path.join(dirs.xdg, 'cache'),
-      XDG_RUNTIME_DIR: path.join(dirs.xdg, 'runtime'),
-    };
-    for (const d of Object.values(xdg)) fs.mkdirSync(d, { recursive: true, mode: 0o700 });
-
-    const port = await freePort();
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      ...xdg,
-      RUNFLOW_API_KEY: emulator.apiKey,
-      PATH: `${t.node24Bin}${path.delimiter}${process.env.PATH ?? ''}`,
-    };
-    delete env.ELECTRON_RUN_AS_NODE;
+    const xdg = xdgEnv(dirs.xdg);
+    const env: NodeJS.ProcessEnv = { ...serverBaseEnv(t, xdg), RUNFLOW_API_KEY: emulator.apiKey };
     delete env.NODE_TEST_CONTEXT; // node:test's marker must not leak into the server's Node
     delete env.NODE_OPTIONS;
-    server = spawn(
-      t.node24,
-      [
-        t.serverMain,
-        '--host', '127.0.0.1',
-        '--port', String(port),
-        '--without-connection-token',
-        '--accept-server-license-terms',
-        '--enable-smoke-test-driver',
-        '--disable-telemetry',
-        '--disable-workspace-trust',
-        '--server-data-dir', dirs.serverData,
-        '--user-data-dir', dirs.userData,
-        '--extensions-dir', dirs.extensions,
-      ],
-      { cwd: tmp, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let serverExit: string | undefined;
-    server.on('exit', (code, signal) => (serverExit = `the VS Code server exited (${signal ?? code})`));
-    server.stdout!.on('data', (b: Buffer) => serverLog.write(b));
-    server.stderr!.on('data', (b: Buffer) => serverLog.write(b));
-    const origin = `http://127.0.0.1:${port}`;
-    await waitForHttp(`${origin}/version`, 60_000, () => serverExit);
+    const vscode = await startVsCodeServer({ tools: t, dirs, cwd: tmp, env, onOutput: (b) => serverLog.write(b) });
+    server = vscode.process;
+    await waitForVsCodeServer(vscode);
 
-    const viewport = opts.viewport ?? { width: 1440, height: 1200 };
-    context = await chromium.launchPersistentContext(dirs.profile, {
-      executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-      headless: true,
-      env: { ...process.env, ...xdg } as Record<string, string>,
-      handleSIGINT: false,
-      handleSIGTERM: false,
-      handleSIGHUP: false,
-      viewport,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-dev-shm-usage',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--no-default-browser-check',
-      ],
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on('console', (msg) => browserLog.write(`[${msg.type()}] ${msg.text()}\n`));
-    page.on('pageerror', (err) => browserLog.write(`[pageerror] ${err.stack ?? err.message}\n`));
+    context = await launchChromium({ profile: dirs.profile, xdg, viewport: opts.viewport ?? { width: 1440, height: 1200 } });
+    page = await firstPage(context);
+    logPageTo(page, browserLog);
     // The smoke-test driver sends the workbench's log here; keep it out of the test output.
     await page.exposeFunction('codeAutomationLog', (level: string, message: unknown) => {
       browserLog.write(`[${level}] ${Array.isArray(message) ? message.join(' ') : String(message)}\n`);
     });
 
-    const payload = [['extensionDevelopmentPath', `vscode-remote://127.0.0.1:${port}${root}`]];
-    const url = `${origin}/?folder=${encodeURIComponent(dirs.workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
-    await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 });
+    const payload = [['extensionDevelopmentPath', vscode.remote(root)]];
+    await page.goto(workbenchUrl(vscode, dirs.workspace, payload), { waitUntil: 'domcontentloaded', timeout: 60_000 });
     // The workbench is up when the explorer lists the workspace's files.
     await explorerItem(page, 'photo.png').waitFor({ state: 'visible', timeout: 60_000 });
   } catch (e) {

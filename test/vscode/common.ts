@@ -1,5 +1,6 @@
-// Shared by the real-editor runner (run.ts), the demo launcher (start.ts) and the Electron runner
-// (electron.ts): where things are, free ports, settings files and stopping process groups.
+// Shared by the real-editor runner (run.ts), the demo launcher (start.ts), the Electron runner
+// (electron.ts) and the UI tests: where things are, free ports, settings files, timeouts and
+// stopping process groups. (Starting the server and the browser: editorLaunch.ts.)
 // Plain Node; bundled into each entry by esbuild (this file is not an entry itself).
 import { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -47,6 +48,11 @@ export function tools(root: string): Tools {
     }
   }
   return t;
+}
+
+/** This process's PATH with Node 24's bin folder first (code-server and its server run on it). */
+export function pathWithNode24(t: Tools): string {
+  return `${t.node24Bin}${path.delimiter}${process.env.PATH ?? ''}`;
 }
 
 export function readPackageJson(root: string): { name: string; publisher: string; version: string } {
@@ -172,6 +178,11 @@ export async function waitForHttp(url: string, deadlineMs: number, abort: () => 
     await new Promise((r) => setTimeout(r, 150));
   }
   throw new Error(`${url} did not answer within ${deadlineMs} ms (${lastError})`);
+}
+
+/** `p`'s value, or undefined when it takes longer than `ms` (the timer does not keep Node alive). */
+export function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
+  return Promise.race([p, new Promise<undefined>((r) => (setTimeout(r, ms) as unknown as NodeJS.Timeout).unref())]);
 }
 
 /** Copies a directory tree (no-op when `from` does not exist). */

@@ -16,24 +16,28 @@
 // On failure a screenshot and the server/browser logs go to `.test-output/`.
 // Nothing is left running: every exit path (failure, timeout, Ctrl-C) stops the server's process
 // group, the browser and the emulator and removes the temp folders.
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as util from 'node:util';
-import { chromium, BrowserContext, Page } from 'playwright-core';
+import { BrowserContext, Page } from 'playwright-core';
 import { startEmulator, type Emulator } from '../emulator';
+import { copyDir, killGroupNow, projectRoot, quietSettings, tools, withTimeout, writeUserSettings } from './common';
 import {
-  copyDir,
-  freePort,
-  killGroupNow,
-  projectRoot,
-  quietSettings,
-  stopGroup,
-  tools,
-  waitForHttp,
-  writeUserSettings,
-} from './common';
+  copyLog,
+  endLog,
+  firstPage,
+  launchChromium,
+  logPageTo,
+  makeEditorDirs,
+  serverBaseEnv,
+  startVsCodeServer,
+  stopEditor,
+  waitForVsCodeServer,
+  workbenchUrl,
+  xdgEnv,
+} from './editorLaunch';
 
 const SUMMARY = /^\s*(\d+) passed, (\d+) failed\s*$/;
 /** Printed by test/integration/index.ts when mocha starts. */
@@ -80,21 +84,13 @@ function log(msg: string): void {
   process.stdout.write(`[vscode-runner] ${msg}\n`);
 }
 
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
-  return Promise.race([p, new Promise<undefined>((r) => (setTimeout(r, ms) as unknown as NodeJS.Timeout).unref())]);
-}
-
 /** Stops everything we started; safe to call more than once. */
 function cleanup(): Promise<void> {
   cleaning ??= (async () => {
     const browser = context ?? (await launching?.catch(() => undefined));
-    await Promise.all([
-      browser ? withTimeout(browser.close().catch(() => undefined), 10_000) : undefined,
-      stopGroup(server),
-      emulator ? withTimeout(emulator.close().catch(() => undefined), 5000) : undefined,
-    ]);
-    await new Promise<void>((r) => (serverLog ? serverLog.end(r) : r()));
-    await new Promise<void>((r) => (browserLog ? browserLog.end(r) : r()));
+    await stopEditor({ browser, server, emulator });
+    await endLog(serverLog);
+    await endLog(browserLog);
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
   })();
   return cleaning;
@@ -113,15 +109,8 @@ async function saveFailureArtifacts(reason: string): Promise<void> {
   }
   for (const [name, stream] of [['server', serverLog], ['browser', browserLog]] as const) {
     if (!stream || !tmp) continue;
-    await new Promise<void>((r) => stream.write('', () => r()));
-    const src = path.join(tmp, `${name}.log`);
     const dst = path.join(outputDir, `vscode-${name}-${stamp}.log`);
-    try {
-      fs.copyFileSync(src, dst);
-      log(`${name} log: ${path.relative(root, dst)}`);
-    } catch {
-      // no log
-    }
+    if (await copyLog(stream, path.join(tmp, `${name}.log`), dst)) log(`${name} log: ${path.relative(root, dst)}`);
   }
   log(`failure: ${reason}`);
 }
@@ -164,15 +153,7 @@ async function main(): Promise<void> {
   if (!fs.existsSync(mainJs)) throw new Error(`${mainJs} is missing: run \`node esbuild.js\` first`);
 
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gie-vscode-'));
-  const dirs = {
-    serverData: path.join(tmp, 'server-data'),
-    userData: path.join(tmp, 'user-data'),
-    extensions: path.join(tmp, 'extensions'),
-    xdg: path.join(tmp, 'xdg'),
-    profile: path.join(tmp, 'browser-profile'),
-    workspace: path.join(tmp, 'workspace'),
-  };
-  for (const d of Object.values(dirs)) fs.mkdirSync(d, { recursive: true });
+  const dirs = makeEditorDirs(tmp);
   const fixture = path.join(root, 'test/fixtures/workspace');
   const copied = copyDir(fixture, dirs.workspace);
   serverLog = fs.createWriteStream(path.join(tmp, 'server.log'));
@@ -183,85 +164,34 @@ async function main(): Promise<void> {
 
   writeUserSettings(dirs.userData, { ...quietSettings, 'gptImageEdit.apiBaseUrl': emulator.baseUrl });
 
-  const xdg = {
-    XDG_CONFIG_HOME: path.join(dirs.xdg, 'config'),
-    XDG_DATA_HOME: path.join(dirs.xdg, 'data'),
-    XDG_CACHE_HOME: path.join(dirs.xdg, 'cache'),
-    XDG_RUNTIME_DIR: path.join(dirs.xdg, 'runtime'),
-  };
-  for (const d of Object.values(xdg)) fs.mkdirSync(d, { recursive: true, mode: 0o700 });
-
-  const port = await freePort();
-  const serverEnv: NodeJS.ProcessEnv = {
-    ...process.env,
-    ...xdg,
-    RUNFLOW_EMULATOR_URL: emulator.baseUrl,
-    PATH: `${t.node24Bin}${path.delimiter}${process.env.PATH ?? ''}`,
-  };
+  const xdg = xdgEnv(dirs.xdg);
+  const serverEnv: NodeJS.ProcessEnv = { ...serverBaseEnv(t, xdg), RUNFLOW_EMULATOR_URL: emulator.baseUrl };
   // The tests decide what key the extension has; never inherit a developer's real key.
   delete serverEnv.RUNFLOW_API_KEY;
-  delete serverEnv.ELECTRON_RUN_AS_NODE;
   if (args.grep) serverEnv.MOCHA_GREP = args.grep;
   serverEnv.GIE_TEST_LOG_TAG = LOG_TAG;
 
-  server = spawn(
-    t.node24,
-    [
-      t.serverMain,
-      '--host', '127.0.0.1',
-      '--port', String(port),
-      '--without-connection-token',
-      '--accept-server-license-terms',
-      '--enable-smoke-test-driver',
-      '--disable-telemetry',
-      '--disable-workspace-trust',
-      '--server-data-dir', dirs.serverData,
-      '--user-data-dir', dirs.userData,
-      '--extensions-dir', dirs.extensions,
-    ],
-    { cwd: tmp, env: serverEnv, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let serverExit: string | undefined;
-  const SERVER_GONE = 97;
-  const serverGone = new Promise<number>((resolve) =>
-    server!.on('exit', (code, signal) => {
-      serverExit = `the VS Code server exited (${signal ?? code})`;
-      resolve(SERVER_GONE);
-    }),
-  );
-  for (const s of [server.stdout!, server.stderr!]) {
-    s.on('data', (b: Buffer) => {
+  const vscode = await startVsCodeServer({
+    tools: t,
+    dirs,
+    cwd: tmp,
+    env: serverEnv,
+    onOutput: (b) => {
       serverLog?.write(b);
       if (args.verbose) process.stdout.write(`[server] ${b}`);
-    });
-  }
-  // The browser starts while the server does (about 2 s each on this machine).
-  launching = chromium.launchPersistentContext(dirs.profile, {
-    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-    headless: true,
-    env: { ...process.env, ...xdg } as Record<string, string>,
-    handleSIGINT: false,
-    handleSIGTERM: false,
-    handleSIGHUP: false,
-    viewport: { width: 1280, height: 800 },
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-dev-shm-usage',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--no-default-browser-check',
-    ],
+    },
   });
+  server = vscode.process;
+  const SERVER_GONE = 97;
+  const serverGone = vscode.exited.then(() => SERVER_GONE);
+  // The browser starts while the server does (about 2 s each on this machine).
+  launching = launchChromium({ profile: dirs.profile, xdg, viewport: { width: 1280, height: 800 } });
   launching.catch(() => undefined); // a launch failure surfaces where it is awaited below
-  const origin = `http://127.0.0.1:${port}`;
-  await waitForHttp(`${origin}/version`, 60_000, () => serverExit);
-  log(`VS Code server ready on ${origin} after ${Date.now() - started} ms`);
+  await waitForVsCodeServer(vscode);
+  log(`VS Code server ready on ${vscode.origin} after ${Date.now() - started} ms`);
 
   context = await launching;
-  page = context.pages()[0] ?? (await context.newPage());
+  page = await firstPage(context);
 
   let passed = 0;
   let failed = 0;
@@ -300,19 +230,16 @@ async function main(): Promise<void> {
     }
     process.stdout.write(`${body}\n`);
   });
-  page.on('console', (msg) => browserLog?.write(`[${msg.type()}] ${msg.text()}\n`));
-  page.on('pageerror', (err) => browserLog?.write(`[pageerror] ${err.stack ?? err.message}\n`));
+  logPageTo(page, browserLog);
   page.on('crash', () => resolveExit(98));
 
-  const remote = (p: string) => `vscode-remote://127.0.0.1:${port}${p}`;
   const payload = [
-    ['extensionDevelopmentPath', remote(root)],
-    ['extensionTestsPath', remote(testsPath)],
+    ['extensionDevelopmentPath', vscode.remote(root)],
+    ['extensionTestsPath', vscode.remote(testsPath)],
     ['skipWelcome', 'true'],
     ['skipReleaseNotes', 'true'],
   ];
-  const url = `${origin}/?folder=${encodeURIComponent(dirs.workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
-  await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 });
+  await page.goto(workbenchUrl(vscode, dirs.workspace, payload), { waitUntil: 'domcontentloaded', timeout: 60_000 });
   log(`workbench opened after ${Date.now() - started} ms; running the tests`);
 
   const timedOut = Symbol('timeout');
@@ -331,7 +258,7 @@ async function main(): Promise<void> {
     log('the tests exited with code 0 but never printed their `N passed, N failed` line');
   }
   if (result === timedOut) await saveFailureArtifacts(`no exit code from the tests within ${overallTimeoutMs} ms`);
-  else if (result === SERVER_GONE) await saveFailureArtifacts(serverExit ?? 'the VS Code server exited');
+  else if (result === SERVER_GONE) await saveFailureArtifacts(vscode.exitReason() ?? 'the VS Code server exited');
   if (code !== 0 && !sawSummary && outsideErrors.length) {
     log('errors the workbench logged (full log in .test-output/):');
     for (const l of outsideErrors) process.stdout.write(`  ${l}\n`);

@@ -15,6 +15,7 @@ import { startEmulator, type Emulator } from '../emulator';
 import {
   copyDir,
   killGroupNow,
+  pathWithNode24,
   portInUse,
   projectRoot,
   quietSettings,
@@ -111,7 +112,7 @@ async function main(): Promise<void> {
       env: {
         ...process.env,
         ...xdg,
-        PATH: `${t.node24Bin}${path.delimiter}${process.env.PATH ?? ''}`,
+        PATH: pathWithNode24(t),
         RUNFLOW_API_KEY: emulator.apiKey,
         RUNFLOW_EMULATOR_URL: emulator.baseUrl,
       },
