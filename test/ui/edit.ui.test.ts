@@ -230,7 +230,7 @@ describe('UI: edit an image in a real VS Code', () => {
       // the command asks which workspace image to edit.
       assert.equal(await page.locator('.tabs-container .tab').count(), 0);
       const input = await openCommandPalette(page);
-      await input.fill('>GPT Image: Edit Image');
+      await input.fill('>GPT Image: Edit Image with GPT Image 2');
       const command = quickPickRow(page, /GPT Image: Edit Image with GPT Image 2/).first();
       await command.waitFor({ state: 'visible', timeout: 15_000 });
       await input.press('Enter');
