@@ -1,0 +1,205 @@
+import { randomUUID } from 'node:crypto';
+import type { Dispatcher } from 'undici';
+import { RunflowError, makeRedactor } from './errors';
+import { HttpTransport, type FetchLike, type LogFn } from './http';
+import { fetchOutput, type FetchOutputOptions } from './outputs';
+import { pollRun, type WaitOptions } from './polling';
+import { DEFAULT_RETRY, retrying, retryTransient, retryUnaccepted, type RetryContext, type RetryOptions } from './retry';
+import { parseAccount, parseBalance, parseRun, parseRunListItems, type Account, type Balance, type EditInput, type Run, type RunOutput } from './schemas';
+import { toInputUrl } from './uploads';
+import { requireSecureUrl } from './urls';
+import type { ImageType } from './imageType';
+
+/** Settings of a RunflowClient. */
+export interface RunflowClientOptions {
+  /** API origin, e.g. `https://api.runflow.io`; plain http only to loopback. */
+  baseUrl: string;
+  apiKey: string;
+  /** Replaces undici's fetch (tests, proxies). */
+  fetch?: FetchLike;
+  /** undici dispatcher for the requests (proxy, custom timeouts). */
+  dispatcher?: Dispatcher;
+  retry?: RetryOptions;
+  /** Per-request limit for API calls in ms (default 30 s). */
+  requestTimeoutMs?: number;
+  log?: LogFn;
+  /** Source of jitter, injectable for deterministic tests. */
+  random?: () => number;
+}
+
+const EDIT_MODEL_PATH = 'v1/models/openai/gpt-image-2/edit/runs';
+const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+// Enough to remember the runs of a session for clock alignment, bounded so it cannot grow.
+const MAX_REMEMBERED_CREATES = 200;
+
+// Failures after which a create may or may not have reached the server.
+const outcomeUnknown = (e: RunflowError): boolean =>
+  e.kind === 'network' || e.kind === 'timeout' || (e.kind === 'bad_response' && e.status !== undefined && e.status < 300);
+
+function runParser(what: string): (json: unknown) => Run {
+  return (json) => {
+    const parsed = parseRun(json);
+    if (!parsed.ok) throw new RunflowError('bad_response', `Runflow's answer to ${what} was not understood: ${parsed.problem}.`, { retryable: false });
+    return parsed.run;
+  };
+}
+
+/** Client for Runflow's hosted gpt-image-2 edit model: keys, inputs, runs, polling and results. */
+export class RunflowClient {
+  private readonly http: HttpTransport;
+  private readonly retry: Required<RetryOptions>;
+  private readonly random: () => number;
+  private readonly createdLocallyAt = new Map<string, number>();
+
+  constructor(opts: RunflowClientOptions) {
+    const baseUrl = requireSecureUrl(opts.baseUrl, 'Runflow API URL');
+    if (!opts.apiKey) throw new RunflowError('unauthorized', 'No Runflow API key is set. Set your Runflow API key.');
+    this.retry = { ...DEFAULT_RETRY, ...opts.retry };
+    this.random = opts.random ?? Math.random;
+    this.http = new HttpTransport({
+      baseUrl: new URL(baseUrl.origin + baseUrl.pathname.replace(/\/+$/, '') + '/'),
+      apiKey: opts.apiKey,
+      fetch: opts.fetch,
+      dispatcher: opts.dispatcher,
+      requestTimeoutMs: opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+      retry: { retry: this.retry, random: this.random },
+      log: opts.log ?? (() => undefined),
+      redact: makeRedactor(opts.apiKey),
+    });
+  }
+
+  private retryContext = (signal?: AbortSignal, deadline?: number): RetryContext => ({
+    retry: this.retry,
+    random: this.random,
+    signal,
+    deadline,
+    log: (m) => this.http.log('info', m),
+  });
+
+  /** Checks the key: resolves with its account, or rejects with kind 'unauthorized'. */
+  checkKey(signal?: AbortSignal): Promise<Account> {
+    return this.http.api({ method: 'GET', path: 'v1/auth/me', signal, shouldRetry: retryTransient, parse: parseAccount, what: 'the key check' });
+  }
+
+  /** The account's remaining credit. */
+  getBalance(signal?: AbortSignal): Promise<Balance> {
+    return this.http.api({ method: 'GET', path: 'v1/billing/balance', signal, shouldRetry: retryTransient, parse: parseBalance, what: 'the balance request' });
+  }
+
+  /** A model input URL for local image bytes: a data: URI under 1 MiB, an uploaded asset up to 50 MiB. */
+  toInputUrl(bytes: Uint8Array, fileName: string, signal?: AbortSignal): Promise<string> {
+    return toInputUrl({ http: this.http, retryContext: this.retryContext }, bytes, fileName, signal);
+  }
+
+  /**
+   * Starts an edit run. One call bills at most once: retries reuse the Idempotency-Key, and after
+   * an unknown outcome the run is first looked up by its client_ref.
+   */
+  async createEditRun(
+    input: EditInput,
+    opts: { clientRef?: string; idempotencyKey?: string; metadata?: Record<string, unknown>; signal?: AbortSignal } = {},
+  ): Promise<Run> {
+    const clientRef = opts.clientRef ?? randomUUID();
+    const idempotencyKey = opts.idempotencyKey ?? randomUUID();
+    const body = { input, metadata: opts.metadata ?? {}, client_ref: clientRef };
+    const lookedUpAndAbsent = new WeakSet<RunflowError>();
+    const run = await retrying(
+      async () => {
+        try {
+          return await this.http.apiOnce({
+            method: 'POST',
+            path: EDIT_MODEL_PATH,
+            json: body,
+            headers: { 'idempotency-key': idempotencyKey },
+            signal: opts.signal,
+            shouldRetry: () => false,
+            parse: runParser('the new run'),
+            what: 'the new run',
+          });
+        } catch (err) {
+          if (!(err instanceof RunflowError) || !outcomeUnknown(err)) throw err;
+          const existing = await this.findAfterUnknownOutcome(clientRef, err, opts.signal);
+          if (existing) return existing;
+          lookedUpAndAbsent.add(err);
+          throw err;
+        }
+      },
+      (e) => retryUnaccepted(e) || lookedUpAndAbsent.has(e),
+      this.retryContext(opts.signal),
+    );
+    this.rememberCreate(run.id);
+    return run;
+  }
+
+  private async findAfterUnknownOutcome(clientRef: string, cause: RunflowError, signal?: AbortSignal): Promise<Run | undefined> {
+    this.http.log('info', `Creating the run had an unknown outcome (${cause.kind}); looking it up by client_ref before trying again.`);
+    try {
+      return await this.findRunByClientRef(clientRef, signal);
+    } catch (err) {
+      if (err instanceof RunflowError && err.kind === 'aborted') throw err;
+      // Without knowing whether the run exists, posting again could bill twice: stop here.
+      throw new RunflowError(
+        cause.kind,
+        `The connection to Runflow failed while starting the edit, and it could not be checked whether the run started. Check your runs on runflow.io (reference ${clientRef}) before trying again.`,
+        { retryable: false, cause: err },
+      );
+    }
+  }
+
+  private rememberCreate(id: string): void {
+    this.createdLocallyAt.set(id, Date.now());
+    if (this.createdLocallyAt.size > MAX_REMEMBERED_CREATES) this.createdLocallyAt.delete(this.createdLocallyAt.keys().next().value as string);
+  }
+
+  /** One run by id. */
+  getRun(id: string, signal?: AbortSignal): Promise<Run> {
+    return this.getRunUntil(id, signal);
+  }
+
+  private getRunUntil(id: string, signal?: AbortSignal, deadline?: number): Promise<Run> {
+    return this.http.api({
+      method: 'GET',
+      path: `v1/runs/${encodeURIComponent(id)}`,
+      signal,
+      deadline,
+      shouldRetry: retryTransient,
+      parse: runParser('the run status request'),
+      what: 'the run status request',
+      runId: id,
+    });
+  }
+
+  /** The run created with this client_ref, if any (newest first). */
+  async findRunByClientRef(clientRef: string, signal?: AbortSignal): Promise<Run | undefined> {
+    const query = new URLSearchParams({ q: `client_ref:${clientRef}`, limit: '10', sort_by: 'created_at:desc' });
+    const items = await this.http.api({
+      method: 'GET',
+      path: `v1/runs?${query}`,
+      signal,
+      shouldRetry: retryTransient,
+      parse: parseRunListItems,
+      what: 'the run search',
+    });
+    const runs = items.map((item) => parseRun(item)).flatMap((p) => (p.ok ? [p.run] : []));
+    // Checked again here: returning someone else's run would be worse than finding none.
+    return runs.find((r) => r.clientRef === clientRef);
+  }
+
+  /** Polls until the run is terminal; resolves on success or partial success, rejects otherwise. */
+  waitForRun(id: string, opts: WaitOptions = {}): Promise<Run> {
+    return pollRun(
+      id,
+      {
+        getRun: (signal, deadline) => this.getRunUntil(id, signal, deadline),
+        log: (level, m) => this.http.log(level, m),
+        createdLocallyAt: this.createdLocallyAt.get(id),
+      },
+      opts,
+    );
+  }
+
+  /** Downloads an output image (signed https link or data: URI) without the API key, checking size and type. */
+  fetchOutput(output: RunOutput, opts: FetchOutputOptions = {}): Promise<{ bytes: Uint8Array; type: ImageType }> {
+    return fetchOutput({ http: this.http, retryContext: this.retryContext }, output, opts);
+  }
+}

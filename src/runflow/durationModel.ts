@@ -1,0 +1,91 @@
+/** A log-normal distribution of run durations: ln(ms) ~ Normal(mu, sigma). */
+export interface LogNormal {
+  mu: number;
+  sigma: number;
+}
+
+/** Before any data: runs of this model usually finish within 60 s; median ~20 s, wide. */
+export const PRIOR_DURATION: LogNormal = { mu: Math.log(20_000), sigma: 0.9 };
+
+// Pseudo-observations the prior is worth: small, so a handful of real runs dominate it. Its
+// weight on the spread also fades with n, so a long history is not kept artificially wide.
+const PRIOR_WEIGHT = 0.2;
+// A pooled fit over other keys (another size or quality) is a looser hint than the key's own runs.
+const POOLED_MIN_SIGMA = 0.6;
+const MIN_SIGMA = 0.05;
+
+const DEFAULTS = { maxSamplesPerKey: 30, maxKeys: 32 };
+
+/** Serialised form of a DurationModel (what `toJSON` returns and `fromJSON` reads). */
+export interface DurationModelJSON {
+  version: 1;
+  samples: Record<string, number[]>;
+}
+
+function fit(logs: readonly number[], prior: LogNormal): LogNormal {
+  const n = logs.length;
+  if (n === 0) return prior;
+  const mean = logs.reduce((a, b) => a + b, 0) / n;
+  const squares = logs.reduce((a, y) => a + (y - mean) ** 2, 0);
+  const mu = (PRIOR_WEIGHT * prior.mu + n * mean) / (PRIOR_WEIGHT + n);
+  const spreadWeight = 1 / n;
+  const variance = (spreadWeight * prior.sigma ** 2 + squares) / (spreadWeight + n - 1);
+  return { mu, sigma: Math.max(MIN_SIGMA, Math.sqrt(variance)) };
+}
+
+const validSample = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0;
+
+/** Recent observed run durations per key (e.g. `model|quality|size`), for planning polls; bounded, persistable. */
+export class DurationModel {
+  // Map order is recency: a key is moved to the end when it gets a sample, and the first is evicted.
+  private readonly byKey = new Map<string, number[]>();
+  private readonly maxSamplesPerKey: number;
+  private readonly maxKeys: number;
+
+  constructor(opts: { maxSamplesPerKey?: number; maxKeys?: number } = {}) {
+    this.maxSamplesPerKey = opts.maxSamplesPerKey ?? DEFAULTS.maxSamplesPerKey;
+    this.maxKeys = opts.maxKeys ?? DEFAULTS.maxKeys;
+  }
+
+  /** Records one observed duration (ms) of a finished run. */
+  record(key: string, durationMs: number): void {
+    if (!validSample(durationMs)) return;
+    const samples = this.byKey.get(key) ?? [];
+    this.byKey.delete(key);
+    samples.push(durationMs);
+    if (samples.length > this.maxSamplesPerKey) samples.splice(0, samples.length - this.maxSamplesPerKey);
+    this.byKey.set(key, samples);
+    while (this.byKey.size > this.maxKeys) this.byKey.delete(this.byKey.keys().next().value as string);
+  }
+
+  /** The recorded durations of a key, oldest first. */
+  samples(key: string): readonly number[] {
+    return this.byKey.get(key) ?? [];
+  }
+
+  /** The fitted duration distribution for a key: its own runs, shrunk towards other keys' runs or the prior. */
+  distribution(key?: string): LogNormal {
+    const own = key === undefined ? [] : this.samples(key);
+    const others = [...this.byKey].filter(([k]) => k !== key).flatMap(([, s]) => s);
+    const pooled = fit(others.map(Math.log), PRIOR_DURATION);
+    const base = others.length ? { mu: pooled.mu, sigma: Math.max(POOLED_MIN_SIGMA, pooled.sigma) } : PRIOR_DURATION;
+    return fit(own.map(Math.log), base);
+  }
+
+  /** A plain object for persisting (e.g. in the extension's global state). */
+  toJSON(): DurationModelJSON {
+    return { version: 1, samples: Object.fromEntries([...this.byKey].map(([k, s]) => [k, [...s]])) };
+  }
+
+  /** Rebuilds a model from `toJSON()` output; anything malformed is skipped, never thrown. */
+  static fromJSON(json: unknown, opts?: { maxSamplesPerKey?: number; maxKeys?: number }): DurationModel {
+    const model = new DurationModel(opts);
+    const samples = (json as { samples?: unknown } | null | undefined)?.samples;
+    if (samples && typeof samples === 'object' && !Array.isArray(samples)) {
+      for (const [key, values] of Object.entries(samples)) {
+        if (Array.isArray(values)) for (const v of values) model.record(key, v);
+      }
+    }
+    return model;
+  }
+}

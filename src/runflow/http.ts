@@ -1,0 +1,208 @@
+import { Agent, fetch as undiciFetch, type Dispatcher } from 'undici';
+import { RunflowError, errorFromResponse } from './errors';
+import { abortedError, retrying, type RetryContext } from './retry';
+
+/** The subset of `fetch` the client uses; undici's fetch by default, injectable for tests. */
+export type FetchLike = (url: string, init: RequestInit & { dispatcher?: Dispatcher }) => Promise<Response>;
+
+/** A log sink; messages never contain the key. */
+export type LogFn = (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
+
+/** One HTTP request before retries. */
+export interface HttpRequest {
+  method: 'GET' | 'POST' | 'PUT';
+  url: URL;
+  /** Adds the bearer key; honoured only for the API origin so the key never leaves it. */
+  auth: boolean;
+  headers?: Record<string, string>;
+  body?: string | Uint8Array;
+  signal?: AbortSignal;
+  /** Limit for the whole exchange, body included. */
+  timeoutMs: number;
+}
+
+/** A finished exchange with its body read as text. */
+export interface HttpAnswer {
+  status: number;
+  headers: Headers;
+  text: string;
+}
+
+/** A JSON API call against the base URL. */
+export interface ApiCall<T> {
+  method: 'GET' | 'POST';
+  /** Path and query relative to the base URL, without a leading slash, e.g. `v1/runs/abc`. */
+  path: string;
+  json?: unknown;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+  deadline?: number;
+  /** Which failures may be retried for this call. */
+  shouldRetry: (e: RunflowError) => boolean;
+  /** Turns the parsed JSON into a value: undefined, or a thrown RunflowError, when it is not what was expected. */
+  parse: (json: unknown) => T | undefined;
+  /** Names the call in messages, e.g. "the run lookup". */
+  what: string;
+  runId?: string;
+}
+
+/** Settings of the transport. */
+export interface HttpTransportOptions {
+  baseUrl: URL;
+  apiKey: string;
+  fetch?: FetchLike;
+  dispatcher?: Dispatcher;
+  requestTimeoutMs: number;
+  retry: Omit<RetryContext, 'signal' | 'deadline' | 'log'>;
+  log: LogFn;
+  redact: (s: string) => string;
+}
+
+let sharedAgent: Agent | undefined;
+/** One pooled agent for all clients using the default fetch, with bounded connect/header/body waits. */
+function defaultAgent(): Agent {
+  sharedAgent ??= new Agent({ connect: { timeout: 15_000 }, headersTimeout: 60_000, bodyTimeout: 60_000 });
+  return sharedAgent;
+}
+
+/** Ties a per-exchange timeout to the caller's signal so either can stop the request. */
+export function linkedSignal(signal: AbortSignal | undefined, timeoutMs: number): { signal: AbortSignal; timedOut: () => boolean; dispose: () => void } {
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, Math.max(0, timeoutMs));
+  const onAbort = (): void => controller.abort();
+  if (signal?.aborted) controller.abort();
+  else signal?.addEventListener('abort', onAbort, { once: true });
+  return {
+    signal: controller.signal,
+    timedOut: () => timedOut,
+    dispose: () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    },
+  };
+}
+
+/** Maps a thrown fetch/body error to a RunflowError, telling a user abort from a timeout from the network. */
+export function transportError(err: unknown, signal: AbortSignal | undefined, timedOut: boolean, where: string, redact: (s: string) => string): RunflowError {
+  if (err instanceof RunflowError) return err;
+  // Checked first: the timeout aborts the same linked signal a user abort would.
+  if (timedOut) return new RunflowError('timeout', `${where} took too long to answer. Check your connection and try again.`);
+  if (signal?.aborted) return abortedError();
+  const cause = (err as { cause?: { code?: string; message?: string } })?.cause;
+  const detail = cause?.code ?? cause?.message ?? (err as Error)?.message ?? String(err);
+  return new RunflowError('network', redact(`Could not reach ${where} (${detail}). Check your connection and try again.`), { cause: err });
+}
+
+/** HTTP for the client: bearer auth confined to the API origin, timeouts, retries, error mapping. */
+export class HttpTransport {
+  private readonly fetchFn: FetchLike;
+  private readonly dispatcher?: Dispatcher;
+
+  constructor(private readonly o: HttpTransportOptions) {
+    this.fetchFn = o.fetch ?? (undiciFetch as unknown as FetchLike);
+    this.dispatcher = o.dispatcher ?? (o.fetch ? undefined : defaultAgent());
+  }
+
+  /** A log line with anything key-shaped removed. */
+  log(level: Parameters<LogFn>[0], message: string): void {
+    this.o.log(level, this.o.redact(message));
+  }
+
+  /** Scrubs the key from text that may echo it. */
+  redact(s: string): string {
+    return this.o.redact(s);
+  }
+
+  /** Starts a request without following redirects; the caller reads the body and must call `dispose`. */
+  async open(req: Omit<HttpRequest, 'timeoutMs'> & { signal: AbortSignal }, where: string, timedOut: () => boolean): Promise<Response> {
+    const headers: Record<string, string> = { ...req.headers };
+    if (req.auth && req.url.origin === this.o.baseUrl.origin) headers.authorization = `Bearer ${this.o.apiKey}`;
+    const started = Date.now();
+    try {
+      const response = await this.fetchFn(req.url.href, {
+        method: req.method,
+        headers,
+        body: req.body as BodyInit | undefined,
+        signal: req.signal,
+        redirect: 'manual',
+        ...(this.dispatcher ? { dispatcher: this.dispatcher } : {}),
+      });
+      // Presigned and signed URLs carry credentials in the query, so only origin and path are logged.
+      this.log('debug', `${req.method} ${req.url.origin}${req.url.pathname} -> ${response.status} (${Date.now() - started} ms)`);
+      return response;
+    } catch (err) {
+      throw transportError(err, req.signal, timedOut(), where, this.o.redact);
+    }
+  }
+
+  /** One exchange with the body read as text; network failures become RunflowErrors. */
+  async exchange(req: HttpRequest, where: string): Promise<HttpAnswer> {
+    const link = linkedSignal(req.signal, req.timeoutMs);
+    try {
+      const response = await this.open({ ...req, signal: link.signal }, where, link.timedOut);
+      const text = await response.text().catch((err: unknown) => {
+        throw transportError(err, link.signal, link.timedOut(), where, this.o.redact);
+      });
+      return { status: response.status, headers: response.headers, text };
+    } finally {
+      link.dispose();
+    }
+  }
+
+  /** A JSON call to the API with retries per `call.shouldRetry`; resolves with the parsed value. */
+  api<T>(call: ApiCall<T>): Promise<T> {
+    return retrying(() => this.apiOnce(call), call.shouldRetry, {
+      ...this.o.retry,
+      signal: call.signal,
+      deadline: call.deadline,
+      log: (m) => this.log('info', `${call.what}: ${m}`),
+    });
+  }
+
+  /** A single attempt of a JSON call, without retries. */
+  async apiOnce<T>(call: ApiCall<T>): Promise<T> {
+    const remaining = call.deadline === undefined ? Infinity : call.deadline - Date.now();
+    if (remaining <= 0) throw new RunflowError('timeout', `Runflow did not finish ${call.what} in time.`, { runId: call.runId });
+    const headers: Record<string, string> = { accept: 'application/json', ...call.headers };
+    if (call.json !== undefined) headers['content-type'] = 'application/json';
+    const answer = await this.exchange(
+      {
+        method: call.method,
+        url: new URL(call.path, this.o.baseUrl),
+        auth: true,
+        headers,
+        body: call.json === undefined ? undefined : JSON.stringify(call.json),
+        signal: call.signal,
+        timeoutMs: Math.min(this.o.requestTimeoutMs, remaining),
+      },
+      'Runflow',
+    );
+    return this.readJson(answer, call);
+  }
+
+  private readJson<T>(answer: HttpAnswer, call: ApiCall<T>): T {
+    const { status, text } = answer;
+    if (status >= 300 && status < 400) {
+      throw new RunflowError('bad_response', `Runflow answered ${call.what} with an unexpected redirect (HTTP ${status}).`, { status, runId: call.runId, retryable: false });
+    }
+    if (status < 200 || status >= 300) {
+      throw errorFromResponse(status, text, answer.headers.get('retry-after'), this.o.redact, call.runId);
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      // A cut-off body is a transport hiccup, so it is worth another try.
+      throw new RunflowError('bad_response', `Runflow sent an unreadable answer to ${call.what}. Try again.`, { status, runId: call.runId, retryable: true });
+    }
+    const value = call.parse(json);
+    if (value === undefined) {
+      throw new RunflowError('bad_response', `Runflow's answer to ${call.what} was not understood.`, { status, runId: call.runId, retryable: false });
+    }
+    return value;
+  }
+}

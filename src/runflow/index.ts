@@ -1,0 +1,46 @@
+/**
+ * Runflow API client for OpenAI's gpt-image-2 edit model. Plain Node (no `vscode`).
+ *
+ * Construct:
+ *   const client = new RunflowClient({ baseUrl: 'https://api.runflow.io', apiKey, log });
+ *   baseUrl must be https (http only to 127.0.0.0/8, ::1, localhost) or it throws 'insecure_url'.
+ *   Options: fetch / dispatcher (transport), retry {maxAttempts 5, baseDelayMs 1000, maxDelayMs 32000},
+ *   requestTimeoutMs (30 s per API call), log(level, message) (never sees the key), random (jitter).
+ *   The key is sent only as `Authorization: Bearer` to the baseUrl origin, never to storage hosts.
+ *
+ * Operations (all take an optional AbortSignal; all failures are RunflowError with a `kind`):
+ *   checkKey()            GET /v1/auth/me → Account; 'unauthorized' when the key is rejected.
+ *   getBalance()          → { balanceCents, currency }.
+ *   toInputUrl(bytes, fileName)  → URL for `image_urls`/`mask_url`: data: URI under 1 MiB
+ *                         (INLINE_INPUT_LIMIT), asset upload up to 50 MiB (MAX_INPUT_BYTES), else
+ *                         'too_large'; bytes that are not PNG/JPEG/WebP → 'not_an_image'.
+ *   createEditRun(input, {clientRef?, idempotencyKey?, metadata?, signal?}) → Run (queued).
+ *                         Bills at most once per call: retries reuse the Idempotency-Key and an
+ *                         unknown outcome is resolved by looking the run up by client_ref.
+ *                         Pass your own clientRef to find the run later (findRunByClientRef).
+ *   getRun(id), findRunByClientRef(ref) → Run | undefined.
+ *   waitForRun(id, {signal?, timeoutMs? (10 min), onUpdate?(run, elapsedMs), durations?, durationKey?})
+ *                         → the succeeded or partial_succeeded Run; rejects 'run_failed' (code =
+ *                         failure code), 'run_canceled', 'timeout', 'aborted' (the run goes on and
+ *                         still bills; keep its id). Polls are planned from `durations`
+ *                         (a DurationModel; persist it with toJSON()/DurationModel.fromJSON()),
+ *                         keyed e.g. `gpt-image-2|${quality}|${image_size}`; it learns from each success.
+ *   fetchOutput(run.output.outputs[i], {signal?, maxBytes? (60 MiB), timeoutMs? (2 min)})
+ *                         → { bytes, type }; 'expired_output' after 7 days, 'insecure_url' for
+ *                         non-https links, 'too_large', 'not_an_image'.
+ *
+ * Run fields are camelCase: id, status ('canceled' also for 'cancelled'), output?.outputs[] {url,
+ * contentType?, fileName?, width?, height?}, failure? {code?, message?}, createdAt/startedAt/
+ * completedAt (ISO), cost, progress?, clientRef, metadata.
+ * RunflowError: kind, message (plain words, says what to do), status?, code?, fieldErrors? (422),
+ * runId?, retryable.
+ */
+export { RunflowClient } from './client';
+export type { RunflowClientOptions } from './client';
+export { RunflowError } from './errors';
+export type { RunflowErrorKind, FieldError } from './errors';
+export type { Run, RunStatus, RunOutput, RunResult, EditInput, OutputFormat, ImageSize, Quality, Account, Balance } from './schemas';
+export { sniffImageType } from './imageType';
+export type { ImageType } from './imageType';
+export { DurationModel } from './durationModel';
+export { MAX_INPUT_BYTES, INLINE_INPUT_LIMIT } from './limits';

@@ -1,0 +1,154 @@
+import type { LogNormal } from './durationModel';
+
+/** Where a run is, in local milliseconds: since it was created, and since it started running if it has. */
+export interface RunClock {
+  sinceCreatedMs: number;
+  sinceStartedMs?: number;
+}
+
+/** Limits of the poll planner. */
+export interface PollPlanOptions {
+  minIntervalMs?: number;
+  maxIntervalMs?: number;
+  /** Expected polls per run relative to a client polling every 2 s (Runflow's SDK); spent where runs end. */
+  budgetFactor?: number;
+}
+
+/** What a plan made mid-wait accounts for: time already spent queued and polls already made. */
+interface PlanStart {
+  queuedMs?: number;
+  spentPolls?: number;
+}
+
+const DEFAULTS: Required<PollPlanOptions> = { minIntervalMs: 250, maxIntervalMs: 5000, budgetFactor: 1.4 };
+const REFERENCE_INTERVAL_MS = 2000;
+// Short runs would otherwise get a single poll at the maximum interval: a few polls are always
+// affordable, and they let a quick run be seen soon after it ends.
+const MIN_BUDGET_POLLS = 3;
+const STEP_MS = 10;
+
+// erfc(x) = t·exp(-x² + p(t)), t = 1/(1 + x/2), x ≥ 0 (Numerical Recipes, relative error < 1.2e-7).
+// Kept in this factored form so the hazard below never divides two underflowed numbers.
+function erfcPoly(t: number): number {
+  return -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+}
+
+/** Hazard rate (per ms) of a log-normal at time t: the chance a run still going at t ends in the next ms. */
+export function hazard(dist: LogNormal, tMs: number): number {
+  if (tMs <= 0) return 0;
+  const z = (Math.log(tMs) - dist.mu) / dist.sigma;
+  const x = z / Math.SQRT2;
+  const norm = Math.sqrt(2 * Math.PI) * dist.sigma * tMs;
+  if (x >= 0) {
+    const t = 1 / (1 + 0.5 * x);
+    // pdf/survival with exp(-z²/2) cancelled: 1 / (norm · ½·t·e^p(t)).
+    return 1 / (norm * 0.5 * t * Math.exp(erfcPoly(t)));
+  }
+  const t = 1 / (1 - 0.5 * x);
+  const survival = 1 - 0.5 * t * Math.exp(-x * x + erfcPoly(t));
+  return Math.exp(-z * z / 2) / (norm * survival);
+}
+
+/** Probability that a run is still going at t. */
+export function survival(dist: LogNormal, tMs: number): number {
+  if (tMs <= 0) return 1;
+  const x = (Math.log(tMs) - dist.mu) / dist.sigma / Math.SQRT2;
+  const t = 1 / (1 + 0.5 * Math.abs(x));
+  const erfc = t * Math.exp(-x * x + erfcPoly(t));
+  return x >= 0 ? 0.5 * erfc : 1 - 0.5 * erfc;
+}
+
+/**
+ * When to poll a run whose duration follows `dist`. Minimising expected detection latency for a
+ * given expected number of polls puts the poll density at √hazard (up to a constant); the
+ * constant is chosen so the expected polls per run match `budgetFactor` times those of a 2 s
+ * poller, so the plan costs about what the SDK's fixed polling costs but lands its polls where
+ * runs actually end.
+ */
+export class PollPlan {
+  private readonly o: Required<PollPlanOptions>;
+  private readonly scale: number;
+
+  constructor(private readonly dist: LogNormal, opts: PollPlanOptions = {}, private readonly start: PlanStart = {}) {
+    this.o = { ...DEFAULTS, ...opts };
+    this.scale = this.solveScale();
+  }
+
+  /** Polls per ms at elapsed time t. */
+  private density(tMs: number, scale = this.scale): number {
+    const d = Math.sqrt(hazard(this.dist, tMs)) / scale;
+    return Math.min(1 / this.o.minIntervalMs, Math.max(1 / this.o.maxIntervalMs, d));
+  }
+
+  private expectedPolls(scale: number, horizon: number): number {
+    const step = Math.max(STEP_MS, horizon / 4000);
+    let polls = 1; // the poll that sees the run finished
+    for (let t = step / 2; t < horizon; t += step) polls += survival(this.dist, t) * this.density(t, scale) * step;
+    return polls;
+  }
+
+  private solveScale(): number {
+    const { mu, sigma } = this.dist;
+    const mean = Math.exp(mu + (sigma * sigma) / 2);
+    // A 2 s poller would also have polled through the queue; the polls saved there go to the end.
+    const wholeWait = mean + (this.start.queuedMs ?? 0);
+    const budget = Math.max(MIN_BUDGET_POLLS, this.o.budgetFactor * (wholeWait / REFERENCE_INTERVAL_MS + 0.5)) - (this.start.spentPolls ?? 0);
+    const horizon = Math.exp(mu + 5 * sigma);
+    // expectedPolls falls as the scale grows: bisect in log space.
+    let lo = Math.log(1e-9);
+    let hi = Math.log(1e3);
+    for (let i = 0; i < 50; i++) {
+      const mid = (lo + hi) / 2;
+      if (this.expectedPolls(Math.exp(mid), horizon) > budget) lo = mid;
+      else hi = mid;
+    }
+    return Math.exp(hi);
+  }
+
+  /**
+   * Delay (ms) to the next poll. Learned durations run from `started_at`, so that is the reference
+   * once known; before, the run cannot end earlier than if it had started at creation, and a
+   * queue can last long, so polls stay at least a quarter of a typical run apart.
+   */
+  delayFor(clock: RunClock): number {
+    if (clock.sinceStartedMs !== undefined) return this.nextDelay(clock.sinceStartedMs);
+    const queuedFloor = Math.min(this.o.maxIntervalMs, Math.exp(this.dist.mu) / 4);
+    return Math.max(queuedFloor, this.nextDelay(clock.sinceCreatedMs));
+  }
+
+  /** Delay (ms) from `elapsedMs` after the reference point to the next poll: one poll's worth of density. */
+  nextDelay(elapsedMs: number): number {
+    let mass = 0;
+    let t = Math.max(0, elapsedMs);
+    const end = t + this.o.maxIntervalMs;
+    while (t < end) {
+      const step = Math.min(STEP_MS, end - t);
+      mass += this.density(t + step / 2) * step;
+      t += step;
+      if (mass >= 1) break;
+    }
+    return Math.round(Math.min(this.o.maxIntervalMs, Math.max(this.o.minIntervalMs, t - Math.max(0, elapsedMs))));
+  }
+}
+
+/** The poll times of one wait: re-plans once, when the run is seen to have started. */
+export class PollScheduler {
+  private plan: PollPlan;
+  private polls = 0;
+  private started = false;
+
+  constructor(private readonly dist: LogNormal, private readonly opts: PollPlanOptions = {}) {
+    this.plan = new PollPlan(dist, opts);
+  }
+
+  /** Delay (ms) before the next poll, given where the run is now; each call counts as one poll. */
+  next(clock: RunClock): number {
+    if (clock.sinceStartedMs !== undefined && !this.started) {
+      this.started = true;
+      const queuedMs = Math.max(0, clock.sinceCreatedMs - clock.sinceStartedMs);
+      this.plan = new PollPlan(this.dist, this.opts, { queuedMs, spentPolls: this.polls });
+    }
+    this.polls++;
+    return this.plan.delayFor(clock);
+  }
+}

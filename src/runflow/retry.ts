@@ -1,0 +1,74 @@
+import { RunflowError } from './errors';
+
+/** Backoff settings; defaults follow Runflow's advice (1 s doubling, cap 32 s, 5 attempts). */
+export interface RetryOptions {
+  maxAttempts?: number;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+}
+
+/** Everything a retry loop needs besides the attempt itself. */
+export interface RetryContext {
+  retry: Required<RetryOptions>;
+  random: () => number;
+  signal?: AbortSignal;
+  /** Epoch ms after which no retry starts. */
+  deadline?: number;
+  log: (message: string) => void;
+}
+
+/** Runflow's advice, used where the caller does not override it. */
+export const DEFAULT_RETRY: Required<RetryOptions> = { maxAttempts: 5, baseDelayMs: 1000, maxDelayMs: 32_000 };
+
+/** The error for a user abort. */
+export function abortedError(): RunflowError {
+  return new RunflowError('aborted', 'The request was canceled.');
+}
+
+/** Full-jitter exponential backoff before attempt `attempt + 1`. */
+export function backoffDelay(attempt: number, retry: Required<RetryOptions>, random: () => number): number {
+  const ceiling = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (attempt - 1));
+  return Math.floor(random() * ceiling);
+}
+
+/** Waits `ms`, rejecting with an 'aborted' RunflowError the moment `signal` aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(abortedError());
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(abortedError());
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** Runs `attempt` until it succeeds, `shouldRetry` says no, attempts run out, or the deadline would pass. */
+export async function retrying<T>(
+  attempt: (n: number) => Promise<T>,
+  shouldRetry: (error: RunflowError) => boolean,
+  ctx: RetryContext,
+): Promise<T> {
+  for (let n = 1; ; n++) {
+    if (ctx.signal?.aborted) throw abortedError();
+    try {
+      return await attempt(n);
+    } catch (err) {
+      if (!(err instanceof RunflowError) || n >= ctx.retry.maxAttempts || !shouldRetry(err)) throw err;
+      const delay = err.retryAfterMs ?? backoffDelay(n, ctx.retry, ctx.random);
+      if (ctx.deadline !== undefined && Date.now() + delay >= ctx.deadline) throw err;
+      ctx.log(`${err.kind} error${err.status ? ` (HTTP ${err.status})` : ''}; retrying in ${delay} ms (attempt ${n + 1} of ${ctx.retry.maxAttempts})`);
+      await sleep(delay, ctx.signal);
+    }
+  }
+}
+
+/** Safe for reads: anything that may be transient. */
+export const retryTransient = (e: RunflowError): boolean => e.retryable;
+
+/** Safe for writes: only answers that prove the request was not accepted. */
+export const retryUnaccepted = (e: RunflowError): boolean => e.kind === 'server' || e.kind === 'rate_limited';
