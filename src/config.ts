@@ -34,3 +34,20 @@ export function editDefaults(): EditDefaults {
     writeSidecars: c.get<boolean>('writeSidecars', true),
   };
 }
+
+export interface BatchSettings {
+  /** Images in flight at once, 1–8. */
+  concurrency: number;
+  /** A batch estimated above this many dollars asks before it starts. */
+  confirmAboveUsd: number;
+}
+
+/** How "Edit Each Image…" fans out, and when it asks about the cost first. */
+export function batchSettings(): BatchSettings {
+  const c = vscode.workspace.getConfiguration(SECTION);
+  const concurrency = Math.round(c.get<number>('batchConcurrency', 4));
+  return {
+    concurrency: Number.isFinite(concurrency) ? Math.min(8, Math.max(1, concurrency)) : 4,
+    confirmAboveUsd: c.get<number>('batchConfirmAboveUsd', 2),
+  };
+}

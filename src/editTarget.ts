@@ -54,3 +54,19 @@ async function pickWorkspaceImage(): Promise<vscode.Uri | undefined> {
   });
   return choice?.uri;
 }
+
+/**
+ * The images of "Edit Each Image…": the explorer's selection (the right-clicked file alone when
+ * nothing else is selected), keeping only PNG/JPEG/WebP files; from the palette, the user picks them.
+ */
+export async function resolveBatchTargets(arg: unknown, selection: unknown): Promise<vscode.Uri[] | undefined> {
+  const given = Array.isArray(selection) && selection.length > 0 ? selection : arg instanceof vscode.Uri ? [arg] : [];
+  const uris = given.filter((u): u is vscode.Uri => u instanceof vscode.Uri);
+  if (uris.length > 0) return uris.filter(isImageFile);
+  return vscode.window.showOpenDialog({
+    canSelectMany: true,
+    defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
+    filters: { [vscode.l10n.t('Images')]: IMAGE_EXTENSIONS },
+    openLabel: vscode.l10n.t('Edit Each Image'),
+  });
+}

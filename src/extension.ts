@@ -4,6 +4,11 @@ import { Log } from './log';
 import { Notifier, type ShownMessage } from './notify';
 import type * as Main from './main';
 import type { ToWebview } from './shared/protocol';
+import type { BatchCostConfirmation } from './batch/batchCost';
+import { RunHistory } from './history/runHistory';
+import { HistoryTree, HISTORY_VIEW_ID, historyItem } from './history/historyTree';
+import { registerHistoryCommands } from './history/historyCommands';
+import type { RunRecord } from './history/runRecord';
 
 /** What the heavy part (dist/main.js) receives: the few objects created at activation. */
 export interface Host {
@@ -11,6 +16,7 @@ export interface Host {
   readonly log: Log;
   readonly notifier: Notifier;
   readonly keys: ApiKeyStore;
+  readonly history: RunHistory;
 }
 
 /** The host side of an open edit panel, as tests drive it without the webview's DOM. */
@@ -27,7 +33,23 @@ export interface GptImageEditApi {
   /** Every message, question and error shown to the user. */
   readonly onDidShowMessage: vscode.Event<ShownMessage>;
   /** Only when running tests or in development, never in production. */
-  readonly testing?: { editPanel(image: vscode.Uri): EditPanelProbe | undefined };
+  readonly testing?: {
+    editPanel(image: vscode.Uri): EditPanelProbe | undefined;
+    /** The batch panel open for these images (in any order); it takes the same probe. */
+    batchPanel(images: readonly vscode.Uri[]): EditPanelProbe | undefined;
+    /** Answers the batch cost question instead of the modal (which a test cannot click); undefined restores it. */
+    replaceBatchCostConfirmation(confirm: BatchCostConfirmation | undefined): void;
+    history: {
+      records(): RunRecord[];
+      /** Stores a record as given: how a test leaves the state a crashed window would have left. */
+      put(record: RunRecord): Promise<void>;
+      /** The activation-time resume itself. */
+      resumeInFlight(): Promise<void>;
+      treeItem(runId: string): vscode.TreeItem | undefined;
+      /** Every value the extension keeps in global state, to scan for what must never be there. */
+      storedState(): Record<string, unknown>;
+    };
+  };
 }
 
 export const EDIT_PANEL_VIEW_TYPE = 'gptImageEdit.editPanel';
@@ -44,10 +66,14 @@ function loadMain(): typeof Main {
 export function activate(context: vscode.ExtensionContext): GptImageEditApi {
   const log = new Log();
   const notifier = new Notifier();
-  const host: Host = { context, log, notifier, keys: new ApiKeyStore(context.secrets) };
+  const history = new RunHistory(context.globalState);
+  const host: Host = { context, log, notifier, keys: new ApiKeyStore(context.secrets), history };
   context.subscriptions.push(
     log,
     notifier,
+    history,
+    vscode.window.registerTreeDataProvider(HISTORY_VIEW_ID, new HistoryTree(history)),
+    ...registerHistoryCommands(history, () => loadMain().historyCommands(host)),
     vscode.commands.registerCommand('gptImageEdit.setApiKey', (key?: unknown) =>
       loadMain().setApiKey(host, typeof key === 'string' ? key : undefined),
     ),
@@ -55,17 +81,39 @@ export function activate(context: vscode.ExtensionContext): GptImageEditApi {
     vscode.commands.registerCommand('gptImageEdit.editImage', (uri?: unknown, uris?: unknown) =>
       loadMain().editImage(host, uri, uris),
     ),
+    vscode.commands.registerCommand('gptImageEdit.editEachImage', (uri?: unknown, uris?: unknown) =>
+      loadMain().editEachImage(host, uri, uris),
+    ),
     vscode.window.registerWebviewPanelSerializer(EDIT_PANEL_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel, state) => loadMain().revivePanel(host, panel, state),
     }),
   );
+  // Runs left in flight by a reload, a crash or a closed panel. globalState is already in memory,
+  // so checking costs nothing; the heavy part loads only when there is something to resume.
+  if (history.hasInFlight()) {
+    setTimeout(() => loadMain().resumeInFlight(host).catch((e) => log.write('error', `Resuming runs failed: ${String(e)}`)), 0);
+  }
   return {
     hasApiKey: async () => (await host.keys.get()) !== undefined,
     onDidShowMessage: notifier.onDidShowMessage,
     testing:
       context.extensionMode === vscode.ExtensionMode.Production
         ? undefined
-        : { editPanel: (image) => loadMain().panelFor(image) },
+        : {
+            editPanel: (image) => loadMain().panelFor(image),
+            batchPanel: (images) => loadMain().batchPanelFor(images),
+            replaceBatchCostConfirmation: (confirm) => loadMain().replaceBatchCostConfirmation(confirm),
+            history: {
+              records: () => history.list(),
+              put: (record) => history.put(record),
+              resumeInFlight: () => loadMain().resumeInFlight(host),
+              treeItem: (runId) => {
+                const record = history.get(runId);
+                return record && historyItem(record);
+              },
+              storedState: () => Object.fromEntries(context.globalState.keys().map((k) => [k, context.globalState.get(k)])),
+            },
+          },
   };
 }
 

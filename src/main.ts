@@ -5,11 +5,16 @@
 import * as vscode from 'vscode';
 import type { Host } from './extension';
 import { EditPanel } from './panel/editPanel';
-import { resolveEditTarget, isImageFile } from './editTarget';
+import { BatchPanel } from './panel/batchPanel';
+import { resolveEditTarget, resolveBatchTargets, isImageFile } from './editTarget';
 import { showError } from './showError';
 import { baseName } from './edit/editJob';
+import { RunFinisher } from './history/runFinisher';
+import { reopenInPanel } from './history/reopenInPanel';
+import type { HeavyHistoryCommands } from './history/historyCommands';
 
 export { setApiKey, clearApiKey } from './keyCommands';
+export { replaceBatchCostConfirmation } from './batch/batchCost';
 
 /** "Edit Image with GPT Image 2…": opens (or reveals) the edit panel beside the image. */
 export async function editImage(host: Host, arg?: unknown, selection?: unknown): Promise<EditPanel | undefined> {
@@ -27,6 +32,22 @@ export async function editImage(host: Host, arg?: unknown, selection?: unknown):
   }
 }
 
+/** "Edit Each Image with GPT Image 2…": one prompt and one set of options, applied to each selected image. */
+export async function editEachImage(host: Host, arg?: unknown, selection?: unknown): Promise<BatchPanel | undefined> {
+  try {
+    const images = await resolveBatchTargets(arg, selection);
+    if (!images) return undefined;
+    if (images.length === 0) {
+      void host.notifier.show('error', vscode.l10n.t('Select PNG, JPEG or WebP images to edit each of them.'));
+      return undefined;
+    }
+    return BatchPanel.createOrShow(host, images);
+  } catch (e) {
+    void showError(host, e);
+    return undefined;
+  }
+}
+
 export function revivePanel(host: Host, panel: vscode.WebviewPanel, state: unknown): void {
   EditPanel.revive(host, panel, state);
 }
@@ -34,4 +55,22 @@ export function revivePanel(host: Host, panel: vscode.WebviewPanel, state: unkno
 /** The open panel for an image, for tests that drive the host side without the DOM. */
 export function panelFor(image: vscode.Uri): EditPanel | undefined {
   return EditPanel.find(image);
+}
+
+/** The open batch panel for a selection of images, for tests. */
+export function batchPanelFor(images: readonly vscode.Uri[]): BatchPanel | undefined {
+  return BatchPanel.find(images);
+}
+
+/** Settles the runs a reload, a crash or a closed panel left in flight; called on activation when there are any. */
+export function resumeInFlight(host: Host): Promise<void> {
+  return RunFinisher.of(host).resumeInFlight();
+}
+
+/** The history view's actions that need the client or the panel. */
+export function historyCommands(host: Host): HeavyHistoryCommands {
+  return {
+    reopenInPanel: (runId) => reopenInPanel(host, runId),
+    fetchResults: (runId) => RunFinisher.of(host).fetchResults(runId),
+  };
 }

@@ -4,6 +4,7 @@ import { RunflowError, type DurationModel, type Run, type RunflowClient } from '
 import type { EditOptions, RunPhase } from '../shared/protocol';
 import { saveBesideOriginal } from './saver';
 import { stemOf } from './outputNames';
+import { checkMask } from './mask';
 
 export const MODEL_ID = 'openai/gpt-image-2/edit';
 
@@ -37,6 +38,8 @@ export interface EditJobDeps {
   onProgress: (progress: EditProgress) => void;
   /** Called once the run exists, before the first poll, so its id is never lost. */
   onRunCreated?: (run: Run) => void;
+  /** Called as each output lands on disk; `variant` is 1-based, as in its sidecar. */
+  onSaved?: (variant: number, output: vscode.Uri) => void;
   durations?: DurationModel;
   writeSidecars: boolean;
   /** Asked when the image's folder cannot be written; undefined = the user declined. */
@@ -63,7 +66,12 @@ export async function runEdit(request: EditRequest, deps: EditJobDeps): Promise<
     report('uploading');
     const inputs = [request.image, ...request.references];
     const imageUrls: string[] = [];
-    for (const uri of inputs) imageUrls.push(await deps.client.toInputUrl(await readInput(uri), baseName(uri), deps.signal));
+    for (const uri of inputs) {
+      const bytes = await readInput(uri);
+      // The mask is checked against the image before the first upload, so a bad one costs nothing.
+      if (uri === request.image && request.mask) checkMask(request.mask, bytes);
+      imageUrls.push(await deps.client.toInputUrl(bytes, baseName(uri), deps.signal));
+    }
     const maskUrl = request.mask ? await deps.client.toInputUrl(request.mask, 'mask.png', deps.signal) : undefined;
 
     const { options } = request;
@@ -118,23 +126,35 @@ async function saveAll(
   const stem = stemOf(baseName(request.image));
   const saved: vscode.Uri[] = [];
   for (const [index, image] of images.entries()) {
-    const ext = image.type === 'jpeg' ? 'jpg' : image.type;
+    const ext = fileExtension(image.type);
     const sidecar = deps.writeSidecars ? () => sidecarFor(request, run, index) : undefined;
+    let output: vscode.Uri;
     try {
-      saved.push(await saveBesideOriginal(folder, stem, ext, image.bytes, sidecar));
+      output = await saveBesideOriginal(folder, stem, ext, image.bytes, sidecar);
     } catch (e) {
       if (!(e instanceof vscode.FileSystemError && e.code === 'NoPermissions') || saved.length > 0) throw savingError(e, run.id);
       const other = await deps.chooseOtherFolder();
       if (!other) throw savingError(e, run.id);
       folder = other;
-      saved.push(await saveBesideOriginal(folder, stem, ext, image.bytes, sidecar));
+      output = await saveBesideOriginal(folder, stem, ext, image.bytes, sidecar);
     }
+    saved.push(output);
+    deps.onSaved?.(index + 1, output);
   }
   return saved;
 }
 
+/** The file extension an output of this type is saved with. */
+export function fileExtension(type: 'png' | 'jpeg' | 'webp'): string {
+  return type === 'jpeg' ? 'jpg' : type;
+}
+
 /** What a sidecar records: enough to trace and reproduce a result, never the key. */
-function sidecarFor(request: EditRequest, run: Run, index: number): unknown {
+export function sidecarFor(
+  request: Pick<EditRequest, 'image' | 'references' | 'prompt' | 'options'> & { mask?: unknown },
+  run: Run,
+  index: number,
+): unknown {
   return {
     model: MODEL_ID,
     prompt: request.prompt,

@@ -4,7 +4,9 @@ import { parseToHost, PanelState, type EditOptions, type ErrorAction, type ToHos
 import { WEBVIEW_STRINGS } from '../shared/webviewStrings';
 import { editDefaults } from '../config';
 import { EDIT_PANEL_VIEW_TYPE, type Host } from '../extension';
-import { runEdit, EditCanceledError, baseName } from '../edit/editJob';
+import { EditCanceledError, baseName } from '../edit/editJob';
+import { runRecordedEdit } from '../history/recordedEdit';
+import { RunFinisher } from '../history/runFinisher';
 import { requireApiKey, setApiKey } from '../keyCommands';
 import { createClient } from '../clientFactory';
 import { userMessage } from '../showError';
@@ -25,14 +27,21 @@ export class EditPanel {
   readonly onDidPost = this.postedEmitter.event;
   private ready = false;
   private running: AbortController | undefined;
+  /** The user (not the panel closing) stopped the wait: the run is then "stopped waiting", not resumed. */
+  private stopRequested = false;
   private lastRun: Extract<ToHost, { type: 'run' }> | undefined;
   /** Files this panel showed (input, references, results): the only ones its messages may name. */
   private readonly shown = new Set<string>();
 
-  /** Opens the panel for `image` beside the active editor, or reveals the one already open. */
-  static createOrShow(host: Host, image: vscode.Uri, references: vscode.Uri[]): EditPanel {
+  /**
+   * Opens the panel for `image` beside the active editor, or reveals the one already open. With
+   * `restored` (re-opening a run from the history), an idle open panel is replaced, since the
+   * webview keeps its own form values when re-initialized.
+   */
+  static createOrShow(host: Host, image: vscode.Uri, references: vscode.Uri[], restored?: RestoredForm): EditPanel {
     const existing = EditPanel.panels.get(image.toString());
-    if (existing) {
+    if (existing && restored && !existing.running) existing.dispose();
+    else if (existing) {
       existing.panel.reveal(vscode.ViewColumn.Beside);
       if (references.length) void existing.setReferences(references);
       return existing;
@@ -43,7 +52,7 @@ export class EditPanel {
       { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false },
       { retainContextWhenHidden: false },
     );
-    return new EditPanel(host, panel, image, references, '');
+    return new EditPanel(host, panel, image, references, restored ?? { prompt: '' });
   }
 
   /** Brings a panel back after a window reload from the state its webview saved. */
@@ -54,8 +63,8 @@ export class EditPanel {
       panel.dispose();
       return;
     }
-    const { imageUri, referenceUris, prompt } = state.data;
-    new EditPanel(host, panel, vscode.Uri.parse(imageUri), referenceUris.map((u) => vscode.Uri.parse(u)), prompt);
+    const { imageUri, referenceUris, prompt, options } = state.data;
+    new EditPanel(host, panel, vscode.Uri.parse(imageUri), referenceUris.map((u) => vscode.Uri.parse(u)), { prompt, options });
   }
 
   static find(image: vscode.Uri): EditPanel | undefined {
@@ -67,7 +76,7 @@ export class EditPanel {
     readonly panel: vscode.WebviewPanel,
     private image: vscode.Uri,
     private references: vscode.Uri[],
-    private restoredPrompt: string,
+    private restored: RestoredForm,
   ) {
     EditPanel.panels.set(image.toString(), this);
     this.updateWebviewOptions();
@@ -103,6 +112,7 @@ export class EditPanel {
         this.lastRun = message;
         return this.run(message);
       case 'cancel':
+        this.stopRequested = true;
         this.running?.abort();
         return;
       case 'addReference':
@@ -131,7 +141,7 @@ export class EditPanel {
         Promise.all(this.references.map((r) => imageInfo(this.panel.webview, r))),
       ]);
       const defaults = editDefaults();
-      const options: EditOptions = {
+      const options: EditOptions = this.restored.options ?? {
         numImages: defaults.numImages,
         outputFormat: defaults.outputFormat,
         imageSize: defaults.imageSize,
@@ -139,7 +149,7 @@ export class EditPanel {
         private: false,
       };
       const strings = Object.fromEntries(Object.entries(WEBVIEW_STRINGS).map(([k, v]) => [k, vscode.l10n.t(v)]));
-      this.post({ type: 'init', image, references, options, pricePerImage: defaults.pricePerImage, strings, prompt: this.restoredPrompt });
+      this.post({ type: 'init', image, references, options, pricePerImage: defaults.pricePerImage, strings, prompt: this.restored.prompt });
     } catch (e) {
       this.postError(e);
     }
@@ -159,26 +169,32 @@ export class EditPanel {
     }
     const abort = new AbortController();
     this.running = abort;
+    this.stopRequested = false;
     const durations = loadDurations(this.host.context);
     try {
       const result = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Editing {0}', baseName(this.image)), cancellable: true },
         (progress, token) => {
-          token.onCancellationRequested(() => abort.abort());
-          return runEdit(
+          token.onCancellationRequested(() => {
+            this.stopRequested = true;
+            abort.abort();
+          });
+          return runRecordedEdit(
+            RunFinisher.of(this.host),
             { image: this.image, references: this.references, prompt, options: message.options, mask: message.mask ? dataUriBytes(message.mask) : undefined },
             {
               client: createClient(this.host, apiKey),
               signal: abort.signal,
               durations,
               writeSidecars: editDefaults().writeSidecars,
-              chooseOtherFolder: () => askForFolder(this.image),
+              chooseOtherFolder: () => askForFolder(this.host, this.image),
               onRunCreated: (run) => this.host.log.write('info', `Run ${run.id} created for ${baseName(this.image)}.`),
               onProgress: (p) => {
                 progress.report({ message: `${p.phase} · ${Math.round(p.elapsedMs / 1000)} s` });
                 this.post({ type: 'progress', ...p });
               },
             },
+            () => this.stopRequested,
           );
         },
       );
@@ -272,7 +288,7 @@ export class EditPanel {
     this.image = image;
     EditPanel.panels.set(image.toString(), this);
     this.panel.title = panelTitle(image);
-    this.restoredPrompt = '';
+    this.restored = { prompt: '' };
     this.updateWebviewOptions();
     await this.sendInit();
   }
@@ -300,11 +316,19 @@ export class EditPanel {
   }
 
   dispose(): void {
+    // A run ending after this (the wait stops on abort) must not post to the disposed webview.
+    this.ready = false;
     this.running?.abort();
     EditPanel.panels.delete(this.image.toString());
     while (this.disposables.length) this.disposables.pop()?.dispose();
     this.panel.dispose();
   }
+}
+
+/** Form values a new panel starts with instead of the defaults. */
+export interface RestoredForm {
+  prompt: string;
+  options?: EditOptions;
 }
 
 function panelTitle(image: vscode.Uri): string {
@@ -315,9 +339,11 @@ function dataUriBytes(dataUri: string): Uint8Array {
   return Buffer.from(dataUri.slice(dataUri.indexOf(',') + 1), 'base64');
 }
 
-async function askForFolder(image: vscode.Uri): Promise<vscode.Uri | undefined> {
+/** Asked through the notifier, so the question is reported like every other message. */
+async function askForFolder(host: Host, image: vscode.Uri): Promise<vscode.Uri | undefined> {
   const choose = vscode.l10n.t('Choose Folder…');
-  const answer = await vscode.window.showWarningMessage(
+  const answer = await host.notifier.show(
+    'warning',
     vscode.l10n.t('The folder of {0} is read-only. Save the edited images somewhere else?', baseName(image)),
     choose,
   );

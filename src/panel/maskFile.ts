@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { sniffImageType } from '../runflow';
 import { baseName } from '../edit/editJob';
+import { hasAlphaChannel } from '../edit/mask';
 
 /** A mask file as a data: URI for the webview, which checks its size against the image. */
 export async function readMaskFile(uri: vscode.Uri): Promise<{ dataUri: string; name: string }> {
@@ -12,10 +13,4 @@ export async function readMaskFile(uri: vscode.Uri): Promise<{ dataUri: string; 
     throw new Error(vscode.l10n.t('{0} has no alpha channel. A mask must be transparent where the image should change.', baseName(uri)));
   }
   return { dataUri: `data:image/png;base64,${Buffer.from(bytes).toString('base64')}`, name: baseName(uri) };
-}
-
-/** PNG colour types 4 and 6 carry alpha; other types only with a tRNS chunk. */
-function hasAlphaChannel(png: Uint8Array): boolean {
-  const colorType = png[25];
-  return colorType === 4 || colorType === 6 || Buffer.from(png).includes('tRNS');
 }

@@ -7,6 +7,7 @@ import { pollRun, type WaitOptions } from './polling';
 import { DEFAULT_RETRY, retrying, retryTransient, retryUnaccepted, type RetryContext, type RetryOptions } from './retry';
 import { parseAccount, parseBalance, parseRun, parseRunListItems, type Account, type Balance, type EditInput, type Run, type RunOutput } from './schemas';
 import { toInputUrl } from './uploads';
+import type { RateLimitGate } from './rateLimitGate';
 import { requireSecureUrl } from './urls';
 import type { ImageType } from './imageType';
 
@@ -25,6 +26,8 @@ export interface RunflowClientOptions {
   log?: LogFn;
   /** Source of jitter, injectable for deterministic tests. */
   random?: () => number;
+  /** Shared by every client of one key: API requests wait while any of them is rate-limited. */
+  rateLimitGate?: RateLimitGate;
 }
 
 const EDIT_MODEL_PATH = 'v1/models/openai/gpt-image-2/edit/runs';
@@ -49,6 +52,7 @@ export class RunflowClient {
   private readonly http: HttpTransport;
   private readonly retry: Required<RetryOptions>;
   private readonly random: () => number;
+  private readonly rateLimitGate?: RateLimitGate;
   private readonly createdLocallyAt = new Map<string, number>();
 
   constructor(opts: RunflowClientOptions) {
@@ -56,13 +60,14 @@ export class RunflowClient {
     if (!opts.apiKey) throw new RunflowError('unauthorized', 'No Runflow API key is set. Set your Runflow API key.');
     this.retry = { ...DEFAULT_RETRY, ...opts.retry };
     this.random = opts.random ?? Math.random;
+    this.rateLimitGate = opts.rateLimitGate;
     this.http = new HttpTransport({
       baseUrl: new URL(baseUrl.origin + baseUrl.pathname.replace(/\/+$/, '') + '/'),
       apiKey: opts.apiKey,
       fetch: opts.fetch,
       dispatcher: opts.dispatcher,
       requestTimeoutMs: opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
-      retry: { retry: this.retry, random: this.random },
+      retry: { retry: this.retry, random: this.random, rateLimitGate: this.rateLimitGate },
       log: opts.log ?? (() => undefined),
       redact: makeRedactor(opts.apiKey),
     });
@@ -71,6 +76,7 @@ export class RunflowClient {
   private retryContext = (signal?: AbortSignal, deadline?: number): RetryContext => ({
     retry: this.retry,
     random: this.random,
+    rateLimitGate: this.rateLimitGate,
     signal,
     deadline,
     log: (m) => this.http.log('info', m),

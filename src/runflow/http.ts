@@ -165,6 +165,7 @@ export class HttpTransport {
 
   /** A single attempt of a JSON call, without retries. */
   async apiOnce<T>(call: ApiCall<T>): Promise<T> {
+    await this.o.retry.rateLimitGate?.ready(call.signal);
     const remaining = call.deadline === undefined ? Infinity : call.deadline - Date.now();
     if (remaining <= 0) throw new RunflowError('timeout', `Runflow did not finish ${call.what} in time.`, { runId: call.runId });
     const headers: Record<string, string> = { accept: 'application/json', ...call.headers };

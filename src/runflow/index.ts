@@ -5,7 +5,10 @@
  *   const client = new RunflowClient({ baseUrl: 'https://api.runflow.io', apiKey, log });
  *   baseUrl must be https (http only to 127.0.0.0/8, ::1, localhost) or it throws 'insecure_url'.
  *   Options: fetch / dispatcher (transport), retry {maxAttempts 5, baseDelayMs 1000, maxDelayMs 32000},
- *   requestTimeoutMs (30 s per API call), log(level, message) (never sees the key), random (jitter).
+ *   requestTimeoutMs (30 s per API call), log(level, message) (never sees the key), random (jitter),
+ *   rateLimitGate (a RateLimitGate shared by the clients/workers of one key: every API request
+ *   first awaits gate.ready(); a 429 calls gate.backoff(Retry-After or the retry delay), so one
+ *   rate-limit answer pauses them all).
  *   The key is sent only as `Authorization: Bearer` to the baseUrl origin, never to storage hosts.
  *
  * Operations (all take an optional AbortSignal; all failures are RunflowError with a `kind`):
@@ -43,4 +46,5 @@ export type { Run, RunStatus, RunOutput, RunResult, EditInput, OutputFormat, Ima
 export { sniffImageType } from './imageType';
 export type { ImageType } from './imageType';
 export { DurationModel } from './durationModel';
+export { RateLimitGate } from './rateLimitGate';
 export { MAX_INPUT_BYTES, INLINE_INPUT_LIMIT } from './limits';

@@ -1,4 +1,5 @@
 import { RunflowError } from './errors';
+import type { RateLimitGate } from './rateLimitGate';
 
 /** Backoff settings; defaults follow Runflow's advice (1 s doubling, cap 32 s, 5 attempts). */
 export interface RetryOptions {
@@ -15,6 +16,8 @@ export interface RetryContext {
   /** Epoch ms after which no retry starts. */
   deadline?: number;
   log: (message: string) => void;
+  /** Shared with other clients: a 429 here pauses them too, for the same delay. */
+  rateLimitGate?: RateLimitGate;
 }
 
 /** Runflow's advice, used where the caller does not override it. */
@@ -60,6 +63,7 @@ export async function retrying<T>(
     } catch (err) {
       if (!(err instanceof RunflowError) || n >= ctx.retry.maxAttempts || !shouldRetry(err)) throw err;
       const delay = err.retryAfterMs ?? backoffDelay(n, ctx.retry, ctx.random);
+      if (err.kind === 'rate_limited') ctx.rateLimitGate?.backoff(delay);
       if (ctx.deadline !== undefined && Date.now() + delay >= ctx.deadline) throw err;
       ctx.log(`${err.kind} error${err.status ? ` (HTTP ${err.status})` : ''}; retrying in ${delay} ms (attempt ${n + 1} of ${ctx.retry.maxAttempts})`);
       await sleep(delay, ctx.signal);

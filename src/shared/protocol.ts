@@ -44,6 +44,25 @@ export type RunPhase = z.infer<typeof RunPhase>;
 export const ErrorAction = z.enum(['setApiKey', 'openBilling', 'showLog', 'retry']);
 export type ErrorAction = z.infer<typeof ErrorAction>;
 
+/**
+ * One image's state in a batch ("Edit Each Image…"): waiting its turn, one of the run's phases,
+ * or how it ended. The host owns these states and re-sends them all when the webview reloads.
+ */
+export const BatchItemStatus = z.enum(['queued', 'uploading', 'running', 'saving', 'done', 'failed', 'canceled']);
+export type BatchItemStatus = z.infer<typeof BatchItemStatus>;
+
+export const BatchItem = z.object({
+  /** The image's position in the batch's `images`. */
+  index: z.int().check(z.nonnegative()),
+  status: BatchItemStatus,
+  /** The files saved for this image (when done). */
+  outputs: z.array(z.object({ uri: z.string(), name: z.string() })),
+  /** Why it failed or stopped, or a note on a partial result. */
+  message: z.optional(z.string()),
+  runId: z.optional(z.string()),
+});
+export type BatchItem = z.infer<typeof BatchItem>;
+
 // ---- host → webview ----------------------------------------------------------------------
 
 export const ToWebview = z.discriminatedUnion('type', [
@@ -88,6 +107,20 @@ export const ToWebview = z.discriminatedUnion('type', [
     fields: z.array(z.string()),
   }),
   z.object({ type: z.literal('canceled'), message: z.string(), runId: z.optional(z.string()) }),
+  /** Batch mode: sent after `ready` instead of `init`, with every image's current state. */
+  z.object({
+    type: z.literal('batchInit'),
+    images: z.array(ImageInfo),
+    items: z.array(BatchItem),
+    running: z.boolean(),
+    options: EditOptions,
+    pricePerImage: z.number().check(z.nonnegative()),
+    strings: z.record(z.string(), z.string()),
+    prompt: z.optional(z.string()),
+  }),
+  z.object({ type: z.literal('batchItem'), item: BatchItem }),
+  /** A batch (or a retry) started or ended; `message` says why one did not start, if so. */
+  z.object({ type: z.literal('batchState'), running: z.boolean(), message: z.optional(z.string()) }),
 ]);
 export type ToWebview = z.infer<typeof ToWebview>;
 
@@ -111,6 +144,10 @@ export const ToHost = z.discriminatedUnion('type', [
   /** Makes a result the panel's new input image, to iterate on it. */
   z.object({ type: z.literal('editResult'), uri: z.string() }),
   z.object({ type: z.literal('action'), action: ErrorAction }),
+  /** Batch mode: edit each image separately with this prompt and these options (no mask). */
+  z.object({ type: z.literal('runBatch'), prompt: z.string().check(z.maxLength(MAX_PROMPT_LENGTH)), options: EditOptions }),
+  /** Batch mode: run one failed image again, with the batch's prompt and options. */
+  z.object({ type: z.literal('retryItem'), index: z.int().check(z.nonnegative()) }),
 ]);
 export type ToHost = z.infer<typeof ToHost>;
 

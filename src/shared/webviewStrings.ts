@@ -60,6 +60,7 @@ export const WEBVIEW_STRINGS = {
   'cost.estimate': 'Estimated cost: {0} ({1} × {2})',
   'cost.actual': 'Cost of the last run: {0}',
   'cost.unknown': 'The cost of the last run was not reported.',
+  'cost.batchEstimate': 'Estimated cost: {0} ({1} images × {2} × {3})',
 
   'run.label': 'Run',
   'run.cancel': 'Cancel',
@@ -91,6 +92,23 @@ export const WEBVIEW_STRINGS = {
   'compare.slider': 'Compare position',
   'compare.before': 'Before',
   'compare.after': 'After',
+
+  'batch.intro': 'Each image is edited on its own with the same prompt and options, and its results are saved beside it. Batch mode has no mask.',
+  'batch.heading': 'Images',
+  'batch.alt': 'Image {0}',
+  'batch.status.queued': 'Queued',
+  'batch.status.uploading': 'Uploading…',
+  'batch.status.running': 'Running…',
+  'batch.status.saving': 'Saving…',
+  'batch.status.done': 'Done',
+  'batch.status.failed': 'Failed',
+  'batch.status.canceled': 'Canceled',
+  'batch.saved': 'Saved:',
+  'batch.open': 'Open {0}',
+  'batch.retry': 'Retry',
+  'batch.retryLabel': 'Retry {0}',
+  'batch.summary': '{0} of {1} done',
+  'batch.summaryFailed': '{0} of {1} done, {2} failed',
 } as const;
 
 export type WebviewStringKey = keyof typeof WEBVIEW_STRINGS;

@@ -43,7 +43,11 @@ export class EditForm {
   private pricePerImage = 0;
   private running = false;
 
-  constructor(private readonly events: FormEvents) {
+  /** `imageCount` > 1 in batch mode: the same edit runs on each image, and the estimate covers them all. */
+  constructor(
+    private readonly events: FormEvents,
+    private readonly imageCount = 1,
+  ) {
     this.promptInput.label = t('prompt.label');
     this.promptInput.maxLength = MAX_PROMPT_LENGTH;
     const promptField = h(
@@ -147,6 +151,11 @@ export class EditForm {
 
   private showEstimate(): void {
     const { numImages } = this.values;
+    if (this.imageCount > 1) {
+      const total = estimateCost(this.pricePerImage, numImages * this.imageCount);
+      this.cost.textContent = t('cost.batchEstimate', formatUsd(total), this.imageCount, numImages, formatUsd(this.pricePerImage));
+      return;
+    }
     this.cost.textContent = t(
       'cost.estimate',
       formatUsd(estimateCost(this.pricePerImage, numImages)),

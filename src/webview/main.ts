@@ -4,6 +4,7 @@
  */
 import './components';
 import { parseToHost, parseToWebview, type ErrorAction, type ImageInfo, type ToHost, type ToWebview } from '../shared/protocol';
+import { BatchPanel } from './batchPanel';
 import { h } from './dom';
 import { FieldErrors } from './fieldErrors';
 import { EditForm } from './form';
@@ -143,6 +144,8 @@ class EditPanel {
 const root = document.getElementById('app')!;
 root.replaceChildren(h('p', { class: 'loading' }, t('app.loading')));
 let panel: EditPanel | undefined;
+/** Batch mode ("Edit Each Image…") shares this bundle: its host sends `batchInit` instead of `init`. */
+let batch: BatchPanel | undefined;
 
 window.addEventListener('message', (event: MessageEvent) => {
   const message = parseToWebview(event.data);
@@ -150,7 +153,12 @@ window.addEventListener('message', (event: MessageEvent) => {
     console.warn('Edit panel: dropped a message outside the protocol', event.data);
     return;
   }
-  if (message.type === 'error' && !panel) {
+  if (message.type === 'batchInit') {
+    setStrings(message.strings);
+    batch ??= new BatchPanel(root, message);
+  } else if (batch) {
+    if (message.type === 'batchItem' || message.type === 'batchState' || message.type === 'error') batch.handle(message);
+  } else if (message.type === 'error' && !panel) {
     // The host could not even show the image (not an image, unreadable): say so instead of "Loading…".
     root.replaceChildren(h('p', { id: 'error', class: 'error', role: 'alert' }, message.message));
   } else if (message.type !== 'init') panel?.handle(message);

@@ -19,6 +19,10 @@ function loadSuites(): void {
   // SUITES — one line per file, in the order they should run.
   require('./skeleton.test');
   require('./edit.test');
+  require('./batch.test');
+  require('./reliability.test');
+  require('./security.test');
+  require('./history.test');
 }
 
 // mocha 12 is an ES module; `require()` of it returns the module namespace.

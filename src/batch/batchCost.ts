@@ -1,0 +1,61 @@
+import * as vscode from 'vscode';
+
+/** What a batch is estimated to cost before it starts. */
+export interface BatchCostQuestion {
+  /** The words shown in the confirmation, the estimate included. */
+  message: string;
+  totalUsd: number;
+}
+
+/** Resolves true when the user agrees to spend the estimate. */
+export type BatchCostConfirmation = (question: BatchCostQuestion) => Promise<boolean>;
+
+const usd = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 3 });
+
+/** price × images × outputs per image, rounded to a tenth of a cent (no float artifacts). */
+export function batchCost(pricePerImage: number, imageCount: number, numImages: number): number {
+  return Math.round(pricePerImage * imageCount * numImages * 1000) / 1000;
+}
+
+export function formatUsd(amount: number): string {
+  return usd.format(amount);
+}
+
+export function batchCostQuestion(pricePerImage: number, imageCount: number, numImages: number): BatchCostQuestion {
+  const totalUsd = batchCost(pricePerImage, imageCount, numImages);
+  return {
+    totalUsd,
+    message: vscode.l10n.t(
+      'Edit {0} images for about {1}? ({0} images × {2} output(s) × {3})',
+      imageCount,
+      formatUsd(totalUsd),
+      numImages,
+      formatUsd(pricePerImage),
+    ),
+  };
+}
+
+const askWithModal: BatchCostConfirmation = async (question) => {
+  const run = vscode.l10n.t('Run Batch');
+  const answer = await vscode.window.showWarningMessage(
+    question.message,
+    { modal: true, detail: vscode.l10n.t('Each output image is billed, and a run still bills if you cancel while it runs.') },
+    run,
+  );
+  return answer === run;
+};
+
+let confirmation: BatchCostConfirmation = askWithModal;
+
+/** Asks (modally) before an expensive batch. */
+export function confirmBatchCost(question: BatchCostQuestion): Promise<boolean> {
+  return confirmation(question);
+}
+
+/**
+ * Tests cannot answer a modal dialog from the extension host, so the test exports swap the
+ * question for a function of theirs; undefined restores the modal.
+ */
+export function replaceBatchCostConfirmation(replacement: BatchCostConfirmation | undefined): void {
+  confirmation = replacement ?? askWithModal;
+}

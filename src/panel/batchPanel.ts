@@ -1,0 +1,302 @@
+import * as vscode from 'vscode';
+import { RateLimitGate, RunflowError } from '../runflow';
+import { parseToHost, type BatchItem, type EditOptions, type ErrorAction, type ToHost, type ToWebview } from '../shared/protocol';
+import { WEBVIEW_STRINGS } from '../shared/webviewStrings';
+import { batchSettings, editDefaults } from '../config';
+import type { Host } from '../extension';
+import { baseName } from '../edit/editJob';
+import { runRecordedEdit } from '../history/recordedEdit';
+import { RunFinisher } from '../history/runFinisher';
+import { requireApiKey, setApiKey } from '../keyCommands';
+import { createClient } from '../clientFactory';
+import { userMessage } from '../showError';
+import { loadDurations, saveDurations } from '../edit/durationStore';
+import { editEach } from '../batch/batchEdit';
+import { batchCostQuestion, confirmBatchCost } from '../batch/batchCost';
+import { withBatchNotification } from '../batch/batchNotification';
+import { panelHtml } from './html';
+import { imageInfo } from './imageInfo';
+
+export const BATCH_PANEL_VIEW_TYPE = 'gptImageEdit.batchPanel';
+
+/** The prompt and options a batch ran with: a Retry runs its image again with the same. */
+interface LastBatch {
+  prompt: string;
+  options: EditOptions;
+  /** Shared by the batch and its retries, so a 429 during a retry still pauses them all. */
+  gate: RateLimitGate;
+}
+
+/**
+ * The host side of a batch panel ("Edit Each Image…"): one prompt and one set of options applied
+ * to each selected image on its own. It owns every image's state (the webview only shows it) and
+ * runs the batch through editEach; like the edit panel it validates every message with zod.
+ */
+export class BatchPanel {
+  private static readonly panels = new Map<string, BatchPanel>();
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly postedEmitter = new vscode.EventEmitter<ToWebview>();
+  /** Every message posted to the webview, for tests. */
+  readonly onDidPost = this.postedEmitter.event;
+  private ready = false;
+  private running: AbortController | undefined;
+  /** The user asked to stop (not the panel closing, whose runs the history finishes and saves). */
+  private stopRequested = false;
+  /** Each image's state; undefined until a batch first runs it. */
+  private readonly items: (BatchItem | undefined)[];
+  private lastBatch: LastBatch | undefined;
+  /** The prompt of the last batch, shown again when the webview reloads. */
+  private prompt = '';
+  /** Files this panel showed (images, outputs): the only ones its messages may name. */
+  private readonly shown = new Set<string>();
+
+  /** Opens a batch panel for `images`, or reveals the one already open for the same selection. */
+  static createOrShow(host: Host, images: readonly vscode.Uri[]): BatchPanel {
+    const existing = BatchPanel.panels.get(keyOf(images));
+    if (existing) {
+      existing.panel.reveal(vscode.ViewColumn.Beside);
+      return existing;
+    }
+    const panel = vscode.window.createWebviewPanel(
+      BATCH_PANEL_VIEW_TYPE,
+      vscode.l10n.t('Edit {0} Images', images.length),
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false },
+      { retainContextWhenHidden: false },
+    );
+    return new BatchPanel(host, panel, images);
+  }
+
+  static find(images: readonly vscode.Uri[]): BatchPanel | undefined {
+    return BatchPanel.panels.get(keyOf(images));
+  }
+
+  private constructor(
+    private readonly host: Host,
+    readonly panel: vscode.WebviewPanel,
+    private readonly images: readonly vscode.Uri[],
+  ) {
+    BatchPanel.panels.set(keyOf(images), this);
+    this.items = images.map(() => undefined);
+    for (const image of images) this.shown.add(image.toString());
+    const { extensionUri } = host.context;
+    const folders = images.map((u) => vscode.Uri.joinPath(u, '..'));
+    const roots = [vscode.Uri.joinPath(extensionUri, 'media'), vscode.Uri.joinPath(extensionUri, 'dist'), ...folders];
+    panel.webview.options = { enableScripts: true, localResourceRoots: [...new Map(roots.map((r) => [r.toString(), r])).values()] };
+    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icon.png');
+    panel.webview.html = panelHtml(panel.webview, extensionUri, panel.title);
+    this.disposables.push(
+      panel.onDidDispose(() => this.dispose()),
+      panel.webview.onDidReceiveMessage((m) => this.receive(m)),
+      this.postedEmitter,
+    );
+  }
+
+  /** Handles one message from the webview; anything that fails its schema is logged and dropped. */
+  async receive(raw: unknown): Promise<void> {
+    const message = parseToHost(raw);
+    if (!message) {
+      this.host.log.write('warn', 'Dropped an invalid message from the batch panel.');
+      return;
+    }
+    try {
+      await this.handle(message);
+    } catch (e) {
+      this.postError(e, 'showLog');
+    }
+  }
+
+  private async handle(message: ToHost): Promise<void> {
+    switch (message.type) {
+      case 'ready':
+        this.ready = true;
+        return this.sendInit();
+      case 'runBatch':
+        return this.runAll(message.prompt, message.options);
+      case 'retryItem':
+        return this.retry(message.index);
+      case 'cancel':
+        return this.stop();
+      case 'openResult':
+        await vscode.commands.executeCommand('vscode.open', this.knownUri(message.uri), { viewColumn: vscode.ViewColumn.Active });
+        return;
+      case 'revealResult':
+        await vscode.commands.executeCommand('revealInExplorer', this.knownUri(message.uri));
+        return;
+      case 'action':
+        return this.runAction(message.action);
+      default:
+        this.host.log.write('warn', `The batch panel ignored a "${message.type}" message.`);
+    }
+  }
+
+  private async sendInit(): Promise<void> {
+    try {
+      const images = await Promise.all(this.images.map((image) => imageInfo(this.panel.webview, image)));
+      const defaults = editDefaults();
+      const strings = Object.fromEntries(Object.entries(WEBVIEW_STRINGS).map(([k, v]) => [k, vscode.l10n.t(v)]));
+      this.post({
+        type: 'batchInit',
+        images,
+        items: this.items.filter((item) => item !== undefined),
+        running: this.running !== undefined,
+        options: this.lastBatch?.options ?? {
+          numImages: defaults.numImages,
+          outputFormat: defaults.outputFormat,
+          imageSize: defaults.imageSize,
+          quality: defaults.quality,
+          private: false,
+        },
+        pricePerImage: defaults.pricePerImage,
+        strings,
+        prompt: this.prompt,
+      });
+    } catch (e) {
+      this.postError(e, 'showLog');
+    }
+  }
+
+  private async runAll(rawPrompt: string, options: EditOptions): Promise<void> {
+    await this.exclusively(async (signal) => {
+      const prompt = rawPrompt.trim();
+      if (!prompt) {
+        this.post({ type: 'error', message: vscode.l10n.t('Write a prompt that says how to edit the images.'), fields: ['prompt'] });
+        return undefined;
+      }
+      const question = batchCostQuestion(editDefaults().pricePerImage, this.images.length, options.numImages);
+      if (question.totalUsd > batchSettings().confirmAboveUsd && !(await confirmBatchCost(question))) {
+        return vscode.l10n.t('The batch was not started.');
+      }
+      this.prompt = prompt;
+      this.lastBatch = { prompt, options, gate: new RateLimitGate() };
+      await this.runItems(this.images.map((_, index) => index), this.lastBatch, signal);
+      return undefined;
+    });
+  }
+
+  private async retry(index: number): Promise<void> {
+    const lastBatch = this.lastBatch;
+    if (!lastBatch || this.items[index]?.status !== 'failed') return;
+    await this.exclusively(async (signal) => {
+      await this.runItems([index], lastBatch, signal);
+      return undefined;
+    });
+  }
+
+  /**
+   * One batch (or retry) at a time. `work` may return why nothing ran; the webview always hears
+   * that the panel is idle again.
+   */
+  private async exclusively(work: (signal: AbortSignal) => Promise<string | undefined>): Promise<void> {
+    if (this.running) return;
+    const abort = new AbortController();
+    this.running = abort;
+    this.stopRequested = false;
+    let message: string | undefined;
+    try {
+      message = await work(abort.signal);
+    } finally {
+      this.running = undefined;
+      this.post({ type: 'batchState', running: false, message });
+    }
+  }
+
+  /** Runs `indices` with the batch's settings under one notification, one client and one gate. */
+  private async runItems(indices: number[], batch: LastBatch, signal: AbortSignal): Promise<void> {
+    const apiKey = await requireApiKey(this.host);
+    if (!apiKey) {
+      this.post({ type: 'error', message: vscode.l10n.t('A Runflow API key is needed to edit images.'), action: 'setApiKey', fields: [] });
+      return;
+    }
+    this.post({ type: 'batchState', running: true });
+    const durations = loadDurations(this.host.context);
+    const client = createClient(this.host, apiKey, { rateLimitGate: batch.gate });
+    this.host.log.write('info', `Batch: editing ${indices.length} image(s).`);
+    const finisher = RunFinisher.of(this.host);
+    const outcomes = await withBatchNotification(indices.length, () => this.stop(), (settled) =>
+      editEach(
+        { images: this.images, indices, prompt: batch.prompt, options: batch.options },
+        {
+          edit: (request, deps) => runRecordedEdit(finisher, request, deps, () => this.stopRequested),
+          client,
+          signal,
+          concurrency: batchSettings().concurrency,
+          durations,
+          writeSidecars: editDefaults().writeSidecars,
+          onItem: (item) => {
+            this.setItem(item);
+            if (item.status === 'done' || item.status === 'failed') settled(item.status === 'failed');
+          },
+        },
+      ),
+    );
+    saveDurations(this.host.context, durations);
+    this.offerFix(outcomes.map((o) => o.error));
+  }
+
+  /** Cancel: nothing new starts, and the images in flight stop waiting. */
+  private stop(): void {
+    this.stopRequested = true;
+    this.running?.abort();
+  }
+
+  private setItem(item: BatchItem): void {
+    this.items[item.index] = item;
+    for (const output of item.outputs) this.shown.add(output.uri);
+    if (item.status === 'done') this.host.log.write('info', `Batch: saved ${item.outputs.map((o) => o.name).join(', ')} (run ${item.runId}).`);
+    if (item.status === 'failed') this.host.log.write('error', `Batch: ${baseName(this.images[item.index])} failed: ${item.message}`);
+    this.post({ type: 'batchItem', item });
+  }
+
+  /** A rejected key or an empty balance fails every image alike: say it once, with its fix. */
+  private offerFix(errors: unknown[]): void {
+    const fatal = errors.find((e) => e instanceof RunflowError && (e.kind === 'unauthorized' || e.kind === 'insufficient_credit'));
+    if (!(fatal instanceof RunflowError)) return;
+    this.postError(fatal, fatal.kind === 'unauthorized' ? 'setApiKey' : 'openBilling');
+    if (fatal.kind === 'unauthorized') void setApiKey(this.host);
+  }
+
+  private postError(e: unknown, action: ErrorAction): void {
+    const message = userMessage(e);
+    this.host.log.write('error', message);
+    this.post({ type: 'error', message, action, fields: [] });
+  }
+
+  private async runAction(action: ErrorAction): Promise<void> {
+    switch (action) {
+      case 'setApiKey':
+        await vscode.commands.executeCommand('gptImageEdit.setApiKey');
+        return;
+      case 'openBilling':
+        await vscode.env.openExternal(vscode.Uri.parse('https://runflow.io/billing'));
+        return;
+      case 'showLog':
+      case 'retry':
+        // Retries are per image (retryItem); a panel-level error offers the log.
+        this.host.log.show();
+        return;
+    }
+  }
+
+  /** A URI from the webview, accepted only if the host itself showed that file in this panel. */
+  private knownUri(uri: string): vscode.Uri {
+    if (!this.shown.has(uri)) throw new Error(`The batch panel asked for a file it was never shown: ${uri.slice(0, 200)}`);
+    return vscode.Uri.parse(uri, true);
+  }
+
+  private post(message: ToWebview): void {
+    this.postedEmitter.fire(message);
+    if (this.ready) void this.panel.webview.postMessage(message);
+  }
+
+  dispose(): void {
+    this.running?.abort();
+    BatchPanel.panels.delete(keyOf(this.images));
+    while (this.disposables.length) this.disposables.pop()?.dispose();
+    this.panel.dispose();
+  }
+}
+
+/** A selection's identity, whatever order the explorer passed it in. */
+function keyOf(images: readonly vscode.Uri[]): string {
+  return images.map((u) => u.toString()).sort().join('\n');
+}

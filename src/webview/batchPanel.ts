@@ -1,0 +1,83 @@
+import type { ToWebview } from '../shared/protocol';
+import { BatchList } from './batchList';
+import { h } from './dom';
+import { FieldErrors } from './fieldErrors';
+import { EditForm } from './form';
+import { RunStatus } from './runStatus';
+import { t } from './strings';
+import { post } from './vscodeApi';
+
+type BatchInitMessage = Extract<ToWebview, { type: 'batchInit' }>;
+export type BatchMessage = Extract<ToWebview, { type: 'batchItem' | 'batchState' | 'error' }>;
+
+/**
+ * The batch panel's webview ("Edit Each Image…"): the selected images as a grid with each one's
+ * state, and the edit form without a mask. The host owns the states; this only shows them.
+ */
+export class BatchPanel {
+  private readonly form: EditForm;
+  private readonly status = new RunStatus((action) => post({ type: 'action', action }));
+  private readonly list: BatchList;
+  private readonly fieldErrors: FieldErrors;
+
+  constructor(root: HTMLElement, init: BatchInitMessage) {
+    this.form = new EditForm(
+      {
+        run: () => this.run(),
+        cancel: () => post({ type: 'cancel' }),
+        // Nothing to save: without a serializer a batch panel is not revived after a reload.
+        change: () => undefined,
+      },
+      init.images.length,
+    );
+    this.list = new BatchList(init.images, (index) => this.retry(index));
+    this.fieldErrors = new FieldErrors(this.form.fieldTargets);
+    root.replaceChildren(
+      h(
+        'div',
+        { class: 'layout batch-layout' },
+        h('div', { class: 'input-column' }, h('p', { class: 'hint batch-intro' }, t('batch.intro')), this.list.element),
+        h('div', { class: 'form-column' }, this.form.element, this.status.element),
+      ),
+    );
+    this.form.setValues(init.prompt ?? '', init.options, init.pricePerImage);
+    for (const item of init.items) this.list.set(item);
+    this.setRunning(init.running);
+  }
+
+  handle(message: BatchMessage): void {
+    switch (message.type) {
+      case 'batchItem':
+        this.list.set(message.item);
+        break;
+      case 'batchState':
+        this.setRunning(message.running);
+        if (message.message) this.status.finished(message.message);
+        break;
+      case 'error':
+        this.status.showError(message.message, message.action);
+        this.fieldErrors.mark(message.fields);
+        break;
+    }
+  }
+
+  private run(): void {
+    this.fieldErrors.clear();
+    this.status.clearError();
+    this.status.finished('');
+    // Busy until the host answers with batchState, so a second click cannot post a second batch.
+    this.setRunning(true);
+    post({ type: 'runBatch', prompt: this.form.prompt.trim(), options: this.form.options });
+  }
+
+  private retry(index: number): void {
+    this.status.clearError();
+    this.setRunning(true);
+    post({ type: 'retryItem', index });
+  }
+
+  private setRunning(running: boolean): void {
+    this.form.setRunning(running);
+    this.list.setBusy(running);
+  }
+}

@@ -1,0 +1,144 @@
+// "Edit Each Image…" in the real extension host, against the emulator: one prompt applied to each
+// image separately, concurrency and 429s across the batch, per-image failure and Retry, cancel,
+// and the cost question before an expensive batch.
+import * as vscode from 'vscode';
+import * as assert from 'node:assert/strict';
+import { DEFAULT_OPTIONS, EMULATOR_KEY, PanelSession, emulator, extensionApi, freshFolder, listNames, waitFor } from './support';
+import type { GptImageEditApi } from '../../src/extension';
+import type { BatchItem } from '../../src/shared/protocol';
+
+const CREATE_PATH = '/v1/models/openai/gpt-image-2/edit/runs';
+
+describe('Batch: edit each selected image with one prompt', function () {
+  this.timeout(90000);
+  let api: GptImageEditApi;
+  let session: PanelSession | undefined;
+
+  before(async () => {
+    api = await extensionApi();
+    assert.equal(await vscode.commands.executeCommand('gptImageEdit.setApiKey', EMULATOR_KEY), true);
+  });
+
+  beforeEach(() => emulator.reset());
+
+  afterEach(async () => {
+    session?.dispose();
+    session = undefined;
+    api.testing?.replaceBatchCostConfirmation(undefined);
+    await vscode.workspace.getConfiguration('gptImageEdit').update('batchConcurrency', undefined, vscode.ConfigurationTarget.Global);
+  });
+
+  /** `count` copies of photo.png named a-1.png … in a fresh folder, opened in a batch panel as the explorer would. */
+  async function openBatch(name: string, count: number): Promise<{ folder: vscode.Uri; images: vscode.Uri[]; session: PanelSession }> {
+    const folder = await freshFolder(name);
+    const photo = vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, 'photo.png');
+    const images = Array.from({ length: count }, (_, i) => vscode.Uri.joinPath(folder, `a-${i + 1}.png`));
+    for (const image of images) await vscode.workspace.fs.copy(photo, image);
+    await vscode.commands.executeCommand('gptImageEdit.editEachImage', images[0], images);
+    const probe = await waitFor('the batch panel', () => api.testing?.batchPanel(images));
+    session = new PanelSession(probe);
+    await session.next('batchInit');
+    return { folder, images, session };
+  }
+
+  /** Each image's last reported state. */
+  function finalItems(s: PanelSession): Map<number, BatchItem> {
+    const items = new Map<number, BatchItem>();
+    for (const m of s.posted) if (m.type === 'batchItem') items.set(m.item.index, m.item);
+    return items;
+  }
+
+  it('saves each image\'s output beside it, lists a failed one with Retry, survives a 429 burst, and never duplicates a run', async () => {
+    const { folder, session } = await openBatch('batch-six', 6);
+    const asked: string[] = [];
+    api.testing!.replaceBatchCostConfirmation(async (q) => (asked.push(q.message), true));
+    await emulator.inject([
+      { kind: 'status', match: { method: 'POST', path: CREATE_PATH }, status: 429, code: 'RATE_LIMITED', message: 'Slow down', retryAfterSec: 1, times: 3 },
+      { kind: 'run_outcome', outcome: 'failed', failureCode: 'MODEL_ERROR', failureMessage: 'The model could not edit this image.', times: 1 },
+    ]);
+    const started = Date.now();
+    await session.probe.receive({ type: 'runBatch', prompt: 'Make it autumn', options: DEFAULT_OPTIONS });
+    console.log(`    batch of 6 took ${Date.now() - started} ms`);
+
+    assert.deepEqual(asked, [], '6 × $0.133 is below the $2.00 threshold: no question');
+    const items = finalItems(session);
+    const done = [...items.values()].filter((i) => i.status === 'done');
+    const failed = [...items.values()].filter((i) => i.status === 'failed');
+    assert.equal(done.length, 5, JSON.stringify([...items.values()]));
+    assert.equal(failed.length, 1);
+    assert.match(failed[0].message ?? '', /could not edit this image/);
+    for (const item of done) assert.deepEqual(item.outputs.map((o) => o.name), [`a-${item.index + 1}.edited-1.png`]);
+    const names = await listNames(folder);
+    for (let i = 1; i <= 6; i++) {
+      const saved = names.includes(`a-${i}.edited-1.png`);
+      assert.equal(saved, i !== failed[0].index + 1, `a-${i}.edited-1.png ${saved ? 'saved' : 'missing'}`);
+    }
+    assert.ok(!names.some((n) => n.endsWith('.tmp')), names.join(', '));
+
+    // Each image's states arrive in order, and the panel ends idle (so Retry is offered).
+    const statesOf = (index: number) => session.posted.flatMap((m) => (m.type === 'batchItem' && m.item.index === index ? [m.item.status] : []));
+    assert.deepEqual(statesOf(done[0].index), ['queued', 'uploading', 'running', 'saving', 'done']);
+    assert.deepEqual(session.posted.filter((m) => m.type === 'batchState').at(-1), { type: 'batchState', running: false, message: undefined });
+
+    const runs = await emulator.runs();
+    assert.equal(runs.length, 6, 'one run per image, none duplicated by the 429 retries');
+    assert.equal(new Set(runs.map((r) => r.clientRef)).size, 6);
+    const creates = (await emulator.requests()).filter((r) => r.method === 'POST' && r.path === CREATE_PATH);
+    assert.equal(creates.filter((r) => r.status === 429).length, 3);
+    // Retry-After (1 s) holds for the whole batch: no create goes out again until it has passed.
+    const first429 = creates.find((r) => r.status === 429)!.at;
+    const later = creates.filter((r) => r.status !== 429 && r.at > first429 + 100);
+    assert.ok(later.length > 0 && later.every((r) => r.at >= first429 + 950), later.map((r) => r.at - first429).join(', '));
+
+    const before = session.posted.length;
+    await session.probe.receive({ type: 'retryItem', index: failed[0].index });
+    const retried = session.posted.slice(before).flatMap((m) => (m.type === 'batchItem' ? [m.item] : []));
+    assert.deepEqual(retried.map((i) => i.index), retried.map(() => failed[0].index), 'a retry touches only its image');
+    assert.equal(retried.at(-1)?.status, 'done');
+    assert.ok((await listNames(folder)).includes(`a-${failed[0].index + 1}.edited-1.png`));
+    assert.equal((await emulator.runs()).length, 7);
+  });
+
+  it('cancel keeps finished outputs, starts nothing new, and leaves no partial or temporary file', async () => {
+    await vscode.workspace.getConfiguration('gptImageEdit').update('batchConcurrency', 2, vscode.ConfigurationTarget.Global);
+    const { folder, session } = await openBatch('batch-cancel', 6);
+    await emulator.inject({ kind: 'delay', match: { method: 'GET', path: '/v1/runs/*' }, ms: 1500, times: 100 });
+    const running = session.probe.receive({ type: 'runBatch', prompt: 'Make it night', options: DEFAULT_OPTIONS });
+    await waitFor('a first image done', () => ([...finalItems(session).values()].some((i) => i.status === 'done') ? true : undefined), 60000);
+    await session.probe.receive({ type: 'cancel' });
+    await running;
+
+    const items = [...finalItems(session).values()];
+    const done = items.filter((i) => i.status === 'done');
+    const canceled = items.filter((i) => i.status === 'canceled');
+    assert.equal(done.length + canceled.length, 6, JSON.stringify(items));
+    const notStarted = canceled.filter((i) => /Not started/.test(i.message ?? ''));
+    assert.ok(notStarted.length >= 1, 'some images never started');
+    assert.ok(done.length >= 1 && done.length < 6);
+
+    const runsAtCancel = (await emulator.runs()).length;
+    assert.ok(runsAtCancel <= 6 - notStarted.length, `${runsAtCancel} runs for ${6 - notStarted.length} started images`);
+    const expected = ['a-1.png', 'a-2.png', 'a-3.png', 'a-4.png', 'a-5.png', 'a-6.png', ...done.flatMap((i) => i.outputs.flatMap((o) => [o.name, `${o.name}.json`]))].sort();
+    assert.deepEqual(await listNames(folder), expected, 'only the finished images have outputs; nothing partial or temporary');
+    // Runs in flight at the cancel still finish upstream: nothing new starts and nothing more is saved.
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    assert.equal((await emulator.runs()).length, runsAtCancel);
+    assert.deepEqual(await listNames(folder), expected);
+  });
+
+  it('asks before a batch above the cost threshold, showing the total, and declining starts no run', async () => {
+    const { session } = await openBatch('batch-cost', 6);
+    const asked: { message: string; totalUsd: number }[] = [];
+    api.testing!.replaceBatchCostConfirmation(async (q) => (asked.push(q), false));
+    await session.probe.receive({ type: 'runBatch', prompt: 'Make it a watercolour', options: { ...DEFAULT_OPTIONS, numImages: 4 } });
+
+    assert.equal(asked.length, 1);
+    assert.equal(asked[0].totalUsd, 3.192, '6 images × 4 outputs × $0.133');
+    assert.match(asked[0].message, /6 images for about \$3\.192/);
+    assert.equal(session.posted.filter((m) => m.type === 'batchItem').length, 0);
+    const state = session.posted.filter((m) => m.type === 'batchState').at(-1);
+    assert.equal(state?.type === 'batchState' && state.running, false);
+    assert.match(state?.type === 'batchState' ? (state.message ?? '') : '', /not started/);
+    assert.equal((await emulator.requests()).filter((r) => r.path === CREATE_PATH).length, 0, 'no run was created');
+  });
+});
