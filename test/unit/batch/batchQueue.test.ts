@@ -1,0 +1,162 @@
+// runBatch: start order, the concurrency bound, failures that do not stop others, abort.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { runBatch } from '../../../src/batch/batchQueue';
+
+const tick = (ms = 1): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Work that records how many items are in flight and rejects with the signal's abort. */
+function tracked(delayFor: (index: number) => number = () => 5) {
+  let inFlight = 0;
+  let maxInFlight = 0;
+  const started: number[] = [];
+  const work = async (item: number, index: number, signal: AbortSignal): Promise<number> => {
+    started.push(index);
+    inFlight++;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(resolve, delayFor(index));
+        signal.addEventListener('abort', () => {
+          clearTimeout(timer);
+          reject(new Error('aborted'));
+        }, { once: true });
+      });
+      return item * 10;
+    } finally {
+      inFlight--;
+    }
+  };
+  return { work, started, maxInFlight: () => maxInFlight };
+}
+
+test('items start in list order and outcomes come back in list order', async () => {
+  const items = [1, 2, 3, 4, 5, 6, 7];
+  // Later items finish first, so settling order differs from list order.
+  const t = tracked((i) => (items.length - i) * 3);
+  const settled: number[] = [];
+  const outcomes = await runBatch(items, {
+    concurrency: 3,
+    signal: new AbortController().signal,
+    work: t.work,
+    onItemSettled: (o) => settled.push(o.index),
+  });
+  assert.deepEqual(t.started, [0, 1, 2, 3, 4, 5, 6]);
+  assert.deepEqual(outcomes.map((o) => [o.index, o.status, o.result]), items.map((v, i) => [i, 'succeeded', v * 10]));
+  assert.notDeepEqual(settled, [0, 1, 2, 3, 4, 5, 6]);
+  assert.equal(settled.length, items.length);
+});
+
+test('never more than `concurrency` items are in flight, and the bound is used', async () => {
+  for (const concurrency of [1, 2, 4]) {
+    const t = tracked((i) => 2 + (i % 3) * 4);
+    let current = 0;
+    let maxSeen = 0;
+    await runBatch(Array.from({ length: 20 }, (_, i) => i), {
+      concurrency,
+      signal: new AbortController().signal,
+      work: t.work,
+      onItemStart: () => (maxSeen = Math.max(maxSeen, ++current)),
+      onItemSettled: () => current--,
+    });
+    assert.equal(t.maxInFlight(), concurrency);
+    assert.equal(maxSeen, concurrency);
+  }
+});
+
+test('more lanes than items: each item runs once', async () => {
+  const t = tracked();
+  const outcomes = await runBatch([1, 2], { concurrency: 8, signal: new AbortController().signal, work: t.work });
+  assert.deepEqual(t.started, [0, 1]);
+  assert.deepEqual(outcomes.map((o) => o.status), ['succeeded', 'succeeded']);
+});
+
+test('a failing item does not stop the others; its error is kept', async () => {
+  const boom = new Error('boom');
+  const outcomes = await runBatch([0, 1, 2, 3, 4], {
+    concurrency: 2,
+    signal: new AbortController().signal,
+    work: async (item) => {
+      await tick();
+      if (item === 1) throw boom;
+      return item;
+    },
+  });
+  assert.deepEqual(outcomes.map((o) => o.status), ['succeeded', 'failed', 'succeeded', 'succeeded', 'succeeded']);
+  assert.equal(outcomes[1].error, boom);
+  assert.equal(outcomes[1].result, undefined);
+});
+
+test('abort: running work gets the abort and is canceled, nothing new starts', async () => {
+  const controller = new AbortController();
+  const t = tracked(() => 10_000);
+  const startedAt: number[] = [];
+  const batch = runBatch([0, 1, 2, 3, 4, 5], {
+    concurrency: 2,
+    signal: controller.signal,
+    work: t.work,
+    onItemStart: (i) => startedAt.push(i),
+  });
+  await tick(5);
+  controller.abort();
+  const outcomes = await batch;
+  assert.deepEqual(startedAt, [0, 1]);
+  assert.deepEqual(outcomes.map((o) => o.status), ['canceled', 'canceled', 'not_started', 'not_started', 'not_started', 'not_started']);
+  assert.ok(outcomes[0].error instanceof Error);
+});
+
+test('abort: work that finishes anyway still counts as succeeded', async () => {
+  const controller = new AbortController();
+  const outcomes = await runBatch([0, 1, 2], {
+    concurrency: 1,
+    signal: controller.signal,
+    // Ignores the signal, like a save that is already past the point of no return.
+    work: async (item) => {
+      controller.abort();
+      await tick();
+      return item;
+    },
+  });
+  assert.deepEqual(outcomes.map((o) => o.status), ['succeeded', 'not_started', 'not_started']);
+});
+
+test('an already aborted signal starts nothing', async () => {
+  const controller = new AbortController();
+  controller.abort();
+  let calls = 0;
+  const outcomes = await runBatch([1, 2, 3], {
+    concurrency: 2,
+    signal: controller.signal,
+    work: async () => ++calls,
+  });
+  assert.equal(calls, 0);
+  assert.deepEqual(outcomes.map((o) => o.status), ['not_started', 'not_started', 'not_started']);
+});
+
+test('an empty list resolves at once with no outcomes', async () => {
+  assert.deepEqual(await runBatch([], { concurrency: 4, signal: new AbortController().signal, work: async () => 1 }), []);
+});
+
+test('a throwing onItemStart fails only that item', async () => {
+  const outcomes = await runBatch([0, 1], {
+    concurrency: 1,
+    signal: new AbortController().signal,
+    work: async (item) => item,
+    onItemStart: (i) => {
+      if (i === 0) throw new Error('listener');
+    },
+  });
+  assert.deepEqual(outcomes.map((o) => o.status), ['failed', 'succeeded']);
+});
+
+test('a throwing onItemSettled neither loses outcomes nor stops the batch', async () => {
+  const outcomes = await runBatch([0, 1, 2], {
+    concurrency: 2,
+    signal: new AbortController().signal,
+    work: async (item) => item,
+    onItemSettled: () => {
+      throw new Error('listener');
+    },
+  });
+  assert.deepEqual(outcomes.map((o) => o.status), ['succeeded', 'succeeded', 'succeeded']);
+});
