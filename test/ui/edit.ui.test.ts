@@ -1,10 +1,11 @@
 // UI tests: a real VS Code (server + web client) in headless Chromium, driven with Playwright the
-// way a user would, against the Runflow emulator. One editor serves the three tests; each closes
+// way a user would, against the Runflow emulator. One editor serves the four tests; each closes
 // every editor and removes the outputs it made, so the next one starts from the fixture files.
 //
 //   1. explorer: right-click photo.png → "Edit Image with GPT Image 2…" → paint a mask → Run
 //   2. image preview: open photo.webp → the editor-title button → Run
 //   3. command palette: "GPT Image: Edit Image…" → quick pick photo.jpg → Run
+//   4. batch: select photo.png, photo.jpg, photo.webp → right-click → "Edit Each Image…" → Run
 import { after, afterEach, before, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -14,11 +15,14 @@ import sharp from 'sharp';
 import {
   COMMAND_TITLE,
   closeAllEditors,
+  BATCH_COMMAND_TITLE,
   explorerContextMenuItem,
   explorerItem,
+  FatalPollError,
   imagesDecoded,
   openCommandPalette,
   paintStroke,
+  poll,
   quickPickRow,
   removeOutputs,
   screenshot,
@@ -233,7 +237,9 @@ describe('UI: edit an image in a real VS Code', () => {
       await input.fill('>GPT Image: Edit Image with GPT Image 2');
       const command = quickPickRow(page, /GPT Image: Edit Image with GPT Image 2/).first();
       await command.waitFor({ state: 'visible', timeout: 15_000 });
-      await input.press('Enter');
+      // Click this row: Enter would run the top row, which may be "Edit Each Image with GPT Image 2…"
+      // (the filter matches both titles).
+      await command.click();
 
       // The quick pick of the workspace's images.
       const jpg = quickPickRow(page, /photo\.jpg/).first();
@@ -253,4 +259,168 @@ describe('UI: edit an image in a real VS Code', () => {
       report(`ui: test command palette: ${Date.now() - t0} ms`);
     });
   });
+
+  it('explorer multi-selection → "Edit Each Image…" → batch panel → Run → every image done, one output beside each', { timeout: 150_000 }, async () => {
+    await withArtifacts(editor, 'batch', async () => {
+      const t0 = Date.now();
+      const { page, emulator, workspace } = editor;
+      emulator.reset();
+      // The previous tests' afterEach removed their outputs: the batch starts from the fixtures alone.
+      assert.deepEqual(fs.readdirSync(workspace).filter((n) => /\.edited-/.test(n)), []);
+
+      const originals = ['photo.png', 'photo.jpg', 'photo.webp'];
+      const sizes: Record<string, [number, number]> = { 'photo.png': [256, 192], 'photo.jpg': [256, 192], 'photo.webp': [200, 200] };
+      const menuAt = Date.now();
+      const { menuItem, tries } = await multiSelectContextMenuItem(page, originals, BATCH_COMMAND_TITLE);
+      report(`ui: batch context menu item shown after ${Date.now() - menuAt} ms (${tries} try(s))`);
+      const clickedAt = Date.now();
+      const clicks = await clickMenuItem(page, menuItem);
+      const frame = await waitForBatchPanel(page, 3);
+      report(`ui: batch command → panel listing 3 images: ${Date.now() - clickedAt} ms (${clicks} click(s) on the menu item)`);
+      await page.getByRole('tab', { name: /Edit 3 Images/ }).first().waitFor({ state: 'visible', timeout: 10_000 });
+      const listed = await frame.evaluate(() => [...document.querySelectorAll('.batch-cell .batch-name')].map((e) => e.textContent ?? ''));
+      assert.deepEqual([...listed].sort(), [...originals].sort());
+      await imagesDecoded(frame);
+
+      await typePrompt(frame, 'Make it look like a postcard');
+      const runAt = Date.now();
+      await frame.locator('#run').click();
+      const cells = await waitForBatchDone(frame, 3);
+      report(`ui:   Run → all 3 images done: ${Date.now() - runAt} ms`);
+      await imagesDecoded(frame);
+
+      // The three originals share a folder and a stem, so their outputs are photo.edited-1/2/3.png
+      // (the lowest free number each): one per original, each with its original's size.
+      const outputs = new Map<string, string>();
+      for (const cell of cells) {
+        const original = decodeURIComponent(cell.uri.split('/').pop() ?? '');
+        assert.equal(cell.outputs.length, 1, `${original} should have one output, got ${cell.outputs.join(', ')}`);
+        outputs.set(original, cell.outputs[0]);
+      }
+      assert.deepEqual([...outputs.keys()].sort(), [...originals].sort());
+      assert.deepEqual([...outputs.values()].sort(), ['photo.edited-1.png', 'photo.edited-2.png', 'photo.edited-3.png']);
+      for (const [original, output] of outputs) {
+        const file = path.join(workspace, output);
+        await waitForFile(file);
+        const meta = await sharp(file).metadata();
+        assert.deepEqual([meta.format, meta.width, meta.height], ['png', ...sizes[original]], `${output} (from ${original})`);
+      }
+      const edited = fs.readdirSync(workspace).filter((n) => /\.edited-\d+\.png$/.test(n)).sort();
+      assert.deepEqual(edited, ['photo.edited-1.png', 'photo.edited-2.png', 'photo.edited-3.png'], 'nothing else was written');
+
+      const runs = emulator.runs() as { id: string; input: Record<string, unknown> }[];
+      assert.equal(runs.length, 3, `the emulator should have received exactly 3 runs for the batch, got ${runs.length}`);
+      assert.equal(new Set(runs.map((r) => r.id)).size, 3);
+      for (const run of runs) {
+        assert.equal(run.input.prompt, 'Make it look like a postcard');
+        assert.equal(run.input.output_format, 'png');
+        assert.equal(run.input.mask_url, undefined, 'batch mode has no mask');
+      }
+
+      await screenshot(page, 'batch-results.png');
+      report(`ui: test batch: ${Date.now() - t0} ms`);
+    });
+  });
 });
+
+/**
+ * Selects `names` in the explorer (click the first, Ctrl+click the rest), right-clicks the last and
+ * returns the context menu's item `label`. Until the item shows (the extension's menus arrive late,
+ * or the selection was lost), closes the menu and selects again (bounded).
+ */
+async function multiSelectContextMenuItem(page: Page, names: string[], label: string, timeoutMs = 30_000): Promise<{ menuItem: Locator; tries: number }> {
+  let tries = 0;
+  const menu = page.locator('.context-view .monaco-menu').first();
+  const menuItem = page.locator('.context-view .monaco-menu').getByRole('menuitem', { name: label }).first();
+  return poll(`"${label}" in the context menu of ${names.length} selected files`, async () => {
+    tries++;
+    if (await menu.isVisible()) {
+      await page.keyboard.press('Escape');
+      await menu.waitFor({ state: 'hidden', timeout: 5000 }).catch(() => undefined);
+    }
+    await explorerItem(page, names[0]).click({ timeout: 5000 });
+    // A plain click opens a preview of the file: let it become the active tab first, so the change
+    // of context keys does not redraw the context menu under the next clicks.
+    await page.locator('.tabs-container .tab.active').filter({ hasText: names[0] }).waitFor({ state: 'visible', timeout: 5000 });
+    for (const name of names.slice(1)) await explorerItem(page, name).click({ modifiers: ['Control'], timeout: 5000 });
+    for (const name of names) {
+      const selected = await explorerItem(page, name).getAttribute('aria-selected');
+      if (selected !== 'true') throw new Error(`${name} is not selected`);
+    }
+    await explorerItem(page, names.at(-1)!).click({ button: 'right', timeout: 5000 });
+    await menu.waitFor({ state: 'visible', timeout: 5000 });
+    return (await menuItem.isVisible()) ? { menuItem, tries } : undefined;
+  }, timeoutMs, 250);
+}
+
+/**
+ * Clicks a context menu item until the menu closes (bounded): a click that lands while the menu
+ * redraws is lost and leaves the menu open.
+ */
+async function clickMenuItem(page: Page, menuItem: Locator): Promise<number> {
+  const menu = page.locator('.context-view .monaco-menu').first();
+  let clicks = 0;
+  await poll('the context menu to close after choosing its item', async () => {
+    if (await menuItem.isVisible()) {
+      clicks++;
+      await menuItem.click({ timeout: 5000 });
+    }
+    // A click that counts closes the menu at once; choosing the command twice only reveals its panel.
+    await menu.waitFor({ state: 'hidden', timeout: 1000 });
+    return true;
+  }, 15_000, 100);
+  return clicks;
+}
+
+/** Waits for the batch panel's frame to list `count` images; returns the frame. */
+async function waitForBatchPanel(page: Page, count: number, timeoutMs = 30_000): Promise<Frame> {
+  return poll(`the batch panel listing ${count} images`, async () => {
+    for (const frame of page.frames()) {
+      if (frame === page.mainFrame() || frame.isDetached()) continue;
+      const cells = await frame.evaluate(() => document.querySelectorAll('.batch-grid .batch-cell').length).catch(() => -1);
+      if (cells === count) return frame;
+    }
+    return undefined;
+  }, timeoutMs, 50);
+}
+
+interface CellState {
+  uri: string;
+  status: string;
+  outputs: string[];
+  message: string;
+}
+
+/**
+ * Waits until every image in the batch panel is done and the panel is idle again (the summary says
+ * "N of N done", Run is enabled). Stops at once when an image failed or was canceled, or the panel
+ * shows an error. Returns each cell's final state.
+ */
+async function waitForBatchDone(frame: Frame, count: number, timeoutMs = 60_000): Promise<CellState[]> {
+  const seen = new Set<string>();
+  const cells = await poll(`all ${count} images done in the batch panel`, async () => {
+    const state = await frame.evaluate(() => ({
+      cells: [...document.querySelectorAll<HTMLElement>('.batch-grid .batch-cell')].map((c) => ({
+        uri: c.dataset.uri ?? '',
+        status: c.dataset.status ?? '',
+        outputs: [...c.querySelectorAll('.batch-outputs button')].map((b) => b.textContent ?? ''),
+        message: c.querySelector('.batch-message')?.textContent ?? '',
+      })),
+      summary: document.querySelector('#batch-summary')?.textContent ?? '',
+      runDisabled: document.querySelector('#run')?.getAttribute('aria-disabled') !== 'false',
+      error: (() => {
+        const box = document.querySelector<HTMLElement>('#error');
+        return box && !box.hidden ? box.textContent ?? 'error' : '';
+      })(),
+    }));
+    if (state.error) throw new FatalPollError(`the batch panel shows an error: ${state.error}`);
+    for (const c of state.cells) {
+      if (c.status) seen.add(c.status);
+      if (c.status === 'failed' || c.status === 'canceled') throw new FatalPollError(`${c.uri} ended ${c.status}: ${c.message}`);
+    }
+    const allDone = state.cells.length === count && state.cells.every((c) => c.status === 'done');
+    return allDone && state.summary.includes(`${count} of ${count}`) && !state.runDisabled ? state.cells : undefined;
+  }, timeoutMs, 50);
+  report(`ui:   batch states seen: ${[...seen].join(', ')}`);
+  return cells;
+}

@@ -22,6 +22,7 @@ import { copyDir, killGroupNow, projectRoot, quietSettings, tools, withTimeout, 
 import { copyLog, endLog, firstPage, launchChromium, logPageTo, makeEditorDirs, serverBaseEnv, startVsCodeServer, stopEditor, waitForVsCodeServer, workbenchUrl, xdgEnv } from '../vscode/editorLaunch';
 
 export const COMMAND_TITLE = 'Edit Image with GPT Image 2…';
+export const BATCH_COMMAND_TITLE = 'Edit Each Image with GPT Image 2…';
 export const root = projectRoot();
 export const outputDir = path.join(root, '.test-output', 'ui');
 
