@@ -47,17 +47,6 @@ export function serverRun(emu: Emulator, clientRef: string): EmulatorRunView {
   return run;
 }
 
-/** Mulberry32: a tiny seeded PRNG, so every bench run draws the same model times. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Draws from a log-normal with the given median and sigma (of ln), by Box-Muller. */
 export function logNormalDraws(medianMs: number, sigma: number, random: () => number): () => number {

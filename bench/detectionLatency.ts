@@ -9,7 +9,8 @@ import type { Emulator } from '../test/emulator';
 import { DurationModel, type RunflowClient } from '../src/runflow';
 import { sleep } from '../src/runflow/retry';
 import { isTerminal } from '../src/runflow/schemas';
-import { benchClient, editInput, logNormalDraws, mean, promptFor, seededRandom, serverRun, tinyPngUri } from './benchRuns';
+import { benchClient, editInput, logNormalDraws, mean, promptFor, serverRun, tinyPngUri } from './benchRuns';
+import { seededRandom } from '../test/support/seededRandom';
 
 const MEDIAN_MS = 12_000;
 const SIGMA = 0.25;

@@ -2,28 +2,15 @@
 // real small images, and the counters each file prints as one `reliability(...)` line.
 import sharp from 'sharp';
 import { startEmulator, type Emulator, type EmulatorOptions, type Fault } from '../../emulator';
-import { DurationModel, RunflowClient, type EditInput, type RunflowClientOptions } from '../../../src/runflow';
+import type { DurationModel, EditInput } from '../../../src/runflow';
+import { fastDurations as fastDurationsOf } from '../runflow/helpers';
 
 export const KEY = 'rf_live_emulator';
-export const CREATE_PATH = '/v1/models/openai/gpt-image-2/edit/runs';
-export const FAST_KEY = 'reliability|fast';
+export { CREATE_PATH, FAST_KEY, clientFor, requestsTo } from '../runflow/helpers';
 
+/** The emulator with 50 ms runs, so a soak of 200 edits stays short. */
 export function emulator(opts: EmulatorOptions = {}): Promise<Emulator> {
   return startEmulator({ modelTimeMs: 50, ...opts });
-}
-
-/** A client with millisecond backoff, deterministic jitter, and its log lines kept for the key scan. */
-export function clientFor(emu: Emulator, opts: Partial<RunflowClientOptions> = {}): { client: RunflowClient; logs: string[] } {
-  const logs: string[] = [];
-  const client = new RunflowClient({
-    baseUrl: emu.baseUrl,
-    apiKey: emu.apiKey,
-    retry: { baseDelayMs: 5, maxDelayMs: 20 },
-    random: () => 0.5,
-    log: (level, message) => logs.push(`${level}: ${message}`),
-    ...opts,
-  });
-  return { client, logs };
 }
 
 /**
@@ -31,11 +18,7 @@ export function clientFor(emu: Emulator, opts: Partial<RunflowClientOptions> = {
  * 50 ms runs: the planner budgets polls from the learned mean, and a mean far under a second
  * leaves it less than one poll, so it falls back to its 5 s maximum interval.
  */
-export function fastDurations(ms = 800): DurationModel {
-  const model = new DurationModel();
-  for (let i = 0; i < 8; i++) model.record(FAST_KEY, ms * (0.9 + i * 0.03));
-  return model;
-}
+export const fastDurations = (ms = 800): DurationModel => fastDurationsOf(ms);
 
 export function png(width = 32, height = 32): Promise<Buffer> {
   return sharp({ create: { width, height, channels: 4, background: { r: 30, g: 120, b: 200, alpha: 1 } } }).png().toBuffer();
@@ -57,10 +40,6 @@ export async function bigPng(): Promise<Buffer> {
 
 export async function editInput(prompt = 'make it blue'): Promise<EditInput> {
   return { prompt, image_urls: [`data:image/png;base64,${(await png()).toString('base64')}`], num_images: 1 };
-}
-
-export function requestsTo(emu: Emulator, method: string, pathPrefix: string, origin: 'api' | 'storage' = 'api'): Emulator['requests'] {
-  return emu.requests.filter((r) => r.origin === origin && r.method === method && r.path.startsWith(pathPrefix));
 }
 
 /** Runs per client_ref beyond the first: a duplicated (double-billed) user action. */
@@ -94,16 +73,4 @@ export class Tally {
   line(): string {
     return `reliability(${this.name}): faults=${this.faults} bad_inputs=${this.badInputs} keys_found=${this.keysFound} runs_duplicated=${this.runsDuplicated}`;
   }
-}
-
-/** Seeded PRNG (mulberry32), so a failing soak can be replayed. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -10,7 +10,8 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Emulator, Fault } from '../../emulator';
 import { RunflowError, sniffImageType, type RunflowClient } from '../../../src/runflow';
-import { clientFor, CREATE_PATH, duplicatedRuns, editInput, emulator, FAST_KEY, fastDurations, KEY, seeded, Tally } from './helpers';
+import { clientFor, CREATE_PATH, duplicatedRuns, editInput, emulator, FAST_KEY, fastDurations, KEY, Tally } from './helpers';
+import { seededRandom } from '../../support/seededRandom';
 
 const EDITS = 200;
 const CONCURRENCY = 8;
@@ -82,7 +83,7 @@ async function oneEdit(client: RunflowClient, clientRef: string): Promise<string
 }
 
 test(`soak: ${EDITS} edits with random faults (seed ${SEED}, ${CONCURRENCY} at a time)`, { timeout: 90_000 }, async () => {
-  const random = seeded(SEED);
+  const random = seededRandom(SEED);
   const { client, logs } = clientFor(emu, { requestTimeoutMs: 400, random });
   const saved: string[] = [];
   const failures: { ref: string; kind: string; message: string }[] = [];

@@ -55,9 +55,9 @@ export async function tinyPngUri(): Promise<string> {
   return `data:image/png;base64,${(await tinyPng()).toString('base64')}`;
 }
 
-/** Requests to a path prefix (query excluded) with the given method. */
-export function requestsTo(emu: Emulator, method: string, pathPrefix: string): Emulator['requests'] {
-  return emu.requests.filter((r) => r.method === method && r.path.startsWith(pathPrefix));
+/** Requests to a path prefix (query excluded) with the given method, on one origin if named. */
+export function requestsTo(emu: Emulator, method: string, pathPrefix: string, origin?: 'api' | 'storage'): Emulator['requests'] {
+  return emu.requests.filter((r) => (!origin || r.origin === origin) && r.method === method && r.path.startsWith(pathPrefix));
 }
 
 export const CREATE_PATH = '/v1/models/openai/gpt-image-2/edit/runs';
