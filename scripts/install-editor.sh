@@ -24,7 +24,11 @@ if [ -f "$stamp" ] && [ -x "$tools/node24/node_modules/node/bin/node" ] \
   exit 0
 fi
 
-echo "install-editor: Node $node_version and code-server@$code_server_version into $tools (about 3 min)"
+echo "install-editor: Node $node_version and code-server@$code_server_version into $tools (about 4 min)"
+# Under `npm test` the outer npm exports npm_config_* (its user agent names Node 20, which
+# code-server's postinstall reads) and NODE; the installs below must see only their own.
+for var in $(compgen -e | grep -i '^npm_'); do unset "$var"; done
+unset NODE
 rm -rf "$tools/node24" "$tools/editor"
 mkdir -p "$tools/node24" "$tools/editor"
 (cd "$tools/node24" && npm init -y >/dev/null && npm i --no-audit --no-fund "node@$node_version" >/dev/null)

@@ -14,7 +14,7 @@ import { loadDurations, saveDurations } from '../edit/durationStore';
 import { editEach } from '../batch/batchEdit';
 import { batchCostQuestion, confirmBatchCost } from '../batch/batchCost';
 import { withBatchNotification } from '../batch/batchNotification';
-import { panelHtml } from './html';
+import { panelHtml, panelWebviewOptions } from './html';
 import { imageInfo } from './imageInfo';
 
 export const BATCH_PANEL_VIEW_TYPE = 'gptImageEdit.batchPanel';
@@ -79,9 +79,7 @@ export class BatchPanel {
     this.items = images.map(() => undefined);
     for (const image of images) this.shown.add(image.toString());
     const { extensionUri } = host.context;
-    const folders = images.map((u) => vscode.Uri.joinPath(u, '..'));
-    const roots = [vscode.Uri.joinPath(extensionUri, 'media'), vscode.Uri.joinPath(extensionUri, 'dist'), ...folders];
-    panel.webview.options = { enableScripts: true, localResourceRoots: [...new Map(roots.map((r) => [r.toString(), r])).values()] };
+    panel.webview.options = panelWebviewOptions(extensionUri, images);
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icon.png');
     panel.webview.html = panelHtml(panel.webview, extensionUri, panel.title);
     this.disposables.push(

@@ -11,7 +11,7 @@ import { requireApiKey, setApiKey } from '../keyCommands';
 import { createClient } from '../clientFactory';
 import { userMessage } from '../showError';
 import { loadDurations, saveDurations } from '../edit/durationStore';
-import { panelHtml } from './html';
+import { panelHtml, panelWebviewOptions } from './html';
 import { imageInfo } from './imageInfo';
 import { readMaskFile } from './maskFile';
 
@@ -303,11 +303,7 @@ export class EditPanel {
   private updateWebviewOptions(extra: readonly vscode.Uri[] = []): void {
     const files = [this.image, ...this.references, ...extra];
     for (const file of files) this.shown.add(file.toString());
-    const folders = files.map((u) => vscode.Uri.joinPath(u, '..'));
-    const { extensionUri } = this.host.context;
-    const roots = [vscode.Uri.joinPath(extensionUri, 'media'), vscode.Uri.joinPath(extensionUri, 'dist'), ...folders];
-    const unique = [...new Map(roots.map((r) => [r.toString(), r])).values()];
-    this.panel.webview.options = { enableScripts: true, localResourceRoots: unique };
+    this.panel.webview.options = panelWebviewOptions(this.host.context.extensionUri, files);
   }
 
   private post(message: ToWebview): void {

@@ -36,3 +36,13 @@ export function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri, tit
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
+
+/**
+ * Scripts on, and resources limited to the extension's media/dist and the folders of the images
+ * the panel shows (as the built-in image preview does).
+ */
+export function panelWebviewOptions(extensionUri: vscode.Uri, files: readonly vscode.Uri[]): vscode.WebviewOptions {
+  const folders = files.map((u) => vscode.Uri.joinPath(u, '..'));
+  const roots = [vscode.Uri.joinPath(extensionUri, 'media'), vscode.Uri.joinPath(extensionUri, 'dist'), ...folders];
+  return { enableScripts: true, localResourceRoots: [...new Map(roots.map((r) => [r.toString(), r])).values()] };
+}
