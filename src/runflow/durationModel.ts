@@ -12,7 +12,9 @@ export const PRIOR_DURATION: LogNormal = { mu: Math.log(20_000), sigma: 0.9 };
 const PRIOR_WEIGHT = 0.2;
 // A pooled fit over other keys (another size or quality) is a looser hint than the key's own runs.
 const POOLED_MIN_SIGMA = 0.6;
-const MIN_SIGMA = 0.05;
+// Floor on the fitted spread, so a run of identical durations is not taken as exact. 0.02 is
+// ±32 ms on a 1.6 s run: the planner can still aim a poll just after the end, not ~100 ms after.
+const MIN_SIGMA = 0.02;
 
 const DEFAULTS = { maxSamplesPerKey: 30, maxKeys: 32 };
 

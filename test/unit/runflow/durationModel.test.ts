@@ -59,3 +59,10 @@ test('toJSON/fromJSON round-trip through JSON text, tolerating junk', () => {
   }
   assert.deepEqual(DurationModel.fromJSON({ samples: { k: [1000, 'x', -1, 2000] } }).samples('k'), [1000, 2000]);
 });
+
+test('identical durations give a narrow but non-zero spread', () => {
+  const model = new DurationModel();
+  for (let i = 0; i < 30; i++) model.record('k', 1600);
+  const d = model.distribution('k');
+  assert.ok(d.sigma >= 0.02 && d.sigma <= 0.035, `sigma ${d.sigma}`);
+});

@@ -84,7 +84,7 @@ test('without learned data the prior plan stays within the poll limits', () => {
   const plan = new PollPlan(new DurationModel().distribution());
   for (let t = 0; t < 600_000; t += 997) {
     const d = plan.nextDelay(t);
-    assert.ok(d >= 250 && d <= 5000, `delay ${d} at ${t}`);
+    assert.ok(d >= 100 && d <= 5000, `delay ${d} at ${t}`);
   }
   // Sparse before any run is likely to end, denser around the typical end.
   assert.ok(plan.nextDelay(0) > plan.nextDelay(20_000));
@@ -107,4 +107,20 @@ test('hazard and survival are consistent and finite far into the tail', () => {
     assert.ok(Math.abs(hazard(d, t) - numeric) / numeric < 1e-3, `t=${t}`);
   }
   for (const t of [1, 1e6, 1e9]) assert.ok(Number.isFinite(hazard(d, t)) && hazard(d, t) >= 0);
+});
+
+test('a run of a fixed, well-learned length is seen ended soon after it ends, in few polls', () => {
+  // Like the batch benchmark: every run takes 2 s from creation and starts 0.4 s in. With a
+  // 0.05 sigma floor and a 250 ms minimum gap this came 80 ms late; now 60 ms.
+  const model = new DurationModel();
+  for (let i = 0; i < 30; i++) model.record('fixed', 1600);
+  const schedule = new PollScheduler(model.distribution('fixed'));
+  let t = schedule.next({ sinceCreatedMs: 0 });
+  let polls = 1;
+  while (t < 2000) {
+    t += schedule.next({ sinceCreatedMs: t, sinceStartedMs: t >= 400 ? t - 400 : undefined });
+    polls++;
+  }
+  assert.ok(t - 2000 <= 70, `seen ${t - 2000} ms late`);
+  assert.ok(polls <= 3, `${polls} polls`);
 });
