@@ -3,18 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DurationModel } from '../../../src/runflow';
 import { hazard, PollPlan, PollScheduler, survival } from '../../../src/runflow/pollPlanner';
-
-/** mulberry32: a tiny seeded generator so every run of the test sees the same durations. */
-function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as seeded } from '../../support/seededRandom';
 
 function gaussian(random: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
