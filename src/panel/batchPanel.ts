@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { RateLimitGate, RunflowError } from '../runflow';
-import { parseToHost, type BatchItem, type EditOptions, type ErrorAction, type ToHost, type ToWebview } from '../shared/protocol';
+import type { BatchItem, EditOptions, ErrorAction } from '../shared/protocol';
 import { WEBVIEW_STRINGS } from '../shared/webviewStrings';
 import { batchSettings, editDefaults } from '../config';
 import type { Host } from '../extension';
@@ -14,8 +14,8 @@ import { loadDurations, saveDurations } from '../edit/durationStore';
 import { editEach } from '../batch/batchEdit';
 import { batchCostQuestion, confirmBatchCost } from '../batch/batchCost';
 import { withBatchNotification } from '../batch/batchNotification';
-import { panelHtml, panelWebviewOptions } from './html';
 import { imageInfo } from './imageInfo';
+import { PanelHost, type PanelMessage } from './panelHost';
 
 export const BATCH_PANEL_VIEW_TYPE = 'gptImageEdit.batchPanel';
 
@@ -32,13 +32,8 @@ interface LastBatch {
  * to each selected image on its own. It owns every image's state (the webview only shows it) and
  * runs the batch through editEach; like the edit panel it validates every message with zod.
  */
-export class BatchPanel {
+export class BatchPanel extends PanelHost {
   private static readonly panels = new Map<string, BatchPanel>();
-  private readonly disposables: vscode.Disposable[] = [];
-  private readonly postedEmitter = new vscode.EventEmitter<ToWebview>();
-  /** Every message posted to the webview, for tests. */
-  readonly onDidPost = this.postedEmitter.event;
-  private ready = false;
   private running: AbortController | undefined;
   /** The user asked to stop (not the panel closing, whose runs the history finishes and saves). */
   private stopRequested = false;
@@ -47,8 +42,6 @@ export class BatchPanel {
   private lastBatch: LastBatch | undefined;
   /** The prompt of the last batch, shown again when the webview reloads. */
   private prompt = '';
-  /** Files this panel showed (images, outputs): the only ones its messages may name. */
-  private readonly shown = new Set<string>();
 
   /** Opens a batch panel for `images`, or reveals the one already open for the same selection. */
   static createOrShow(host: Host, images: readonly vscode.Uri[]): BatchPanel {
@@ -71,39 +64,16 @@ export class BatchPanel {
   }
 
   private constructor(
-    private readonly host: Host,
-    readonly panel: vscode.WebviewPanel,
+    host: Host,
+    panel: vscode.WebviewPanel,
     private readonly images: readonly vscode.Uri[],
   ) {
+    super(host, panel, 'batch panel', images);
     BatchPanel.panels.set(keyOf(images), this);
     this.items = images.map(() => undefined);
-    for (const image of images) this.shown.add(image.toString());
-    const { extensionUri } = host.context;
-    panel.webview.options = panelWebviewOptions(extensionUri, images);
-    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icon.png');
-    panel.webview.html = panelHtml(panel.webview, extensionUri, panel.title);
-    this.disposables.push(
-      panel.onDidDispose(() => this.dispose()),
-      panel.webview.onDidReceiveMessage((m) => this.receive(m)),
-      this.postedEmitter,
-    );
   }
 
-  /** Handles one message from the webview; anything that fails its schema is logged and dropped. */
-  async receive(raw: unknown): Promise<void> {
-    const message = parseToHost(raw);
-    if (!message) {
-      this.host.log.write('warn', 'Dropped an invalid message from the batch panel.');
-      return;
-    }
-    try {
-      await this.handle(message);
-    } catch (e) {
-      this.postError(e, 'showLog');
-    }
-  }
-
-  private async handle(message: ToHost): Promise<void> {
+  protected override async handle(message: PanelMessage): Promise<void> {
     switch (message.type) {
       case 'ready':
         this.ready = true;
@@ -114,14 +84,6 @@ export class BatchPanel {
         return this.retry(message.index);
       case 'cancel':
         return this.stop();
-      case 'openResult':
-        await vscode.commands.executeCommand('vscode.open', this.knownUri(message.uri), { viewColumn: vscode.ViewColumn.Active });
-        return;
-      case 'revealResult':
-        await vscode.commands.executeCommand('revealInExplorer', this.knownUri(message.uri));
-        return;
-      case 'action':
-        return this.runAction(message.action);
       default:
         this.host.log.write('warn', `The batch panel ignored a "${message.type}" message.`);
     }
@@ -149,7 +111,7 @@ export class BatchPanel {
         prompt: this.prompt,
       });
     } catch (e) {
-      this.postError(e, 'showLog');
+      this.postError(e);
     }
   }
 
@@ -253,44 +215,22 @@ export class BatchPanel {
     if (fatal.kind === 'unauthorized') void setApiKey(this.host);
   }
 
-  private postError(e: unknown, action: ErrorAction): void {
+  /** Every error offers the log unless it has a fix of its own (`action`). */
+  protected override postError(e: unknown, action: ErrorAction = 'showLog'): void {
     const message = userMessage(e);
     this.host.log.write('error', message);
     this.post({ type: 'error', message, action, fields: [] });
   }
 
-  private async runAction(action: ErrorAction): Promise<void> {
-    switch (action) {
-      case 'setApiKey':
-        await vscode.commands.executeCommand('gptImageEdit.setApiKey');
-        return;
-      case 'openBilling':
-        await vscode.env.openExternal(vscode.Uri.parse('https://runflow.io/billing'));
-        return;
-      case 'showLog':
-      case 'retry':
-        // Retries are per image (retryItem); a panel-level error offers the log.
-        this.host.log.show();
-        return;
-    }
+  /** Retries are per image (retryItem); a panel-level error offers the log. */
+  protected override async retryAction(): Promise<void> {
+    this.host.log.show();
   }
 
-  /** A URI from the webview, accepted only if the host itself showed that file in this panel. */
-  private knownUri(uri: string): vscode.Uri {
-    if (!this.shown.has(uri)) throw new Error(`The batch panel asked for a file it was never shown: ${uri.slice(0, 200)}`);
-    return vscode.Uri.parse(uri, true);
-  }
-
-  private post(message: ToWebview): void {
-    this.postedEmitter.fire(message);
-    if (this.ready) void this.panel.webview.postMessage(message);
-  }
-
-  dispose(): void {
+  override dispose(): void {
     this.running?.abort();
     BatchPanel.panels.delete(keyOf(this.images));
-    while (this.disposables.length) this.disposables.pop()?.dispose();
-    this.panel.dispose();
+    super.dispose();
   }
 }
 

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { RunflowError } from '../runflow';
-import { parseToHost, PanelState, type EditOptions, type ErrorAction, type ToHost, type ToWebview } from '../shared/protocol';
+import { PanelState, type EditOptions, type ErrorAction, type ToHost } from '../shared/protocol';
 import { WEBVIEW_STRINGS } from '../shared/webviewStrings';
 import { editDefaults } from '../config';
 import { EDIT_PANEL_VIEW_TYPE, type Host } from '../extension';
@@ -11,27 +11,20 @@ import { requireApiKey, setApiKey } from '../keyCommands';
 import { createClient } from '../clientFactory';
 import { userMessage } from '../showError';
 import { loadDurations, saveDurations } from '../edit/durationStore';
-import { panelHtml, panelWebviewOptions } from './html';
 import { imageInfo } from './imageInfo';
 import { readMaskFile } from './maskFile';
+import { PanelHost, type PanelMessage } from './panelHost';
 
 /**
  * The host side of one edit panel (one per image): owns the webview, validates every message
  * with zod, and runs edits through the edit job. It does no HTTP itself.
  */
-export class EditPanel {
+export class EditPanel extends PanelHost {
   private static readonly panels = new Map<string, EditPanel>();
-  private readonly disposables: vscode.Disposable[] = [];
-  private readonly postedEmitter = new vscode.EventEmitter<ToWebview>();
-  /** Every message posted to the webview, for tests and the key-hygiene scan. */
-  readonly onDidPost = this.postedEmitter.event;
-  private ready = false;
   private running: AbortController | undefined;
   /** The user (not the panel closing) stopped the wait: the run is then "stopped waiting", not resumed. */
   private stopRequested = false;
   private lastRun: Extract<ToHost, { type: 'run' }> | undefined;
-  /** Files this panel showed (input, references, results): the only ones its messages may name. */
-  private readonly shown = new Set<string>();
 
   /**
    * Opens the panel for `image` beside the active editor, or reveals the one already open. With
@@ -72,38 +65,21 @@ export class EditPanel {
   }
 
   private constructor(
-    private readonly host: Host,
-    readonly panel: vscode.WebviewPanel,
+    host: Host,
+    panel: vscode.WebviewPanel,
     private image: vscode.Uri,
     private references: vscode.Uri[],
     private restored: RestoredForm,
   ) {
+    super(host, panel, 'edit panel', [image, ...references]);
     EditPanel.panels.set(image.toString(), this);
-    this.updateWebviewOptions();
-    panel.iconPath = vscode.Uri.joinPath(host.context.extensionUri, 'media', 'icon.png');
-    panel.webview.html = panelHtml(panel.webview, host.context.extensionUri, panel.title);
-    this.disposables.push(
-      panel.onDidDispose(() => this.dispose()),
-      panel.webview.onDidReceiveMessage((m) => this.receive(m)),
-      this.postedEmitter,
-    );
   }
 
-  /** Handles one message from the webview; anything that fails its schema is logged and dropped. */
-  async receive(raw: unknown): Promise<void> {
-    const message = parseToHost(raw);
-    if (!message) {
-      this.host.log.write('warn', `Dropped an invalid message from the edit panel: ${describeInvalid(raw)}`);
-      return;
-    }
-    try {
-      await this.handle(message);
-    } catch (e) {
-      this.postError(e);
-    }
+  protected override droppedMessageWarning(raw: unknown): string {
+    return `Dropped an invalid message from the edit panel: ${describeInvalid(raw)}`;
   }
 
-  private async handle(message: ToHost): Promise<void> {
+  protected override async handle(message: PanelMessage): Promise<void> {
     switch (message.type) {
       case 'ready':
         this.ready = true;
@@ -121,16 +97,8 @@ export class EditPanel {
         return this.setReferences(this.references.filter((r) => r.toString() !== message.uri));
       case 'pickMaskFile':
         return this.pickMaskFile();
-      case 'openResult':
-        await vscode.commands.executeCommand('vscode.open', this.knownUri(message.uri), { viewColumn: vscode.ViewColumn.Active });
-        return;
-      case 'revealResult':
-        await vscode.commands.executeCommand('revealInExplorer', this.knownUri(message.uri));
-        return;
       case 'editResult':
         return this.switchImage(this.knownUri(message.uri));
-      case 'action':
-        return this.runAction(message.action);
     }
   }
 
@@ -217,7 +185,7 @@ export class EditPanel {
     }
   }
 
-  private postError(e: unknown): void {
+  protected override postError(e: unknown): void {
     const message = userMessage(e);
     this.host.log.write('error', message);
     const kind = e instanceof RunflowError ? e.kind : undefined;
@@ -228,21 +196,9 @@ export class EditPanel {
     this.post({ type: 'error', message, action, fields });
   }
 
-  private async runAction(action: ErrorAction): Promise<void> {
-    switch (action) {
-      case 'setApiKey':
-        await vscode.commands.executeCommand('gptImageEdit.setApiKey');
-        return;
-      case 'openBilling':
-        await vscode.env.openExternal(vscode.Uri.parse('https://runflow.io/billing'));
-        return;
-      case 'showLog':
-        this.host.log.show();
-        return;
-      case 'retry':
-        if (this.lastRun) await this.run(this.lastRun);
-        return;
-    }
+  /** Runs the last edit again, as it was asked for. */
+  protected override async retryAction(): Promise<void> {
+    if (this.lastRun) await this.run(this.lastRun);
   }
 
   private async addReference(): Promise<void> {
@@ -293,31 +249,15 @@ export class EditPanel {
     await this.sendInit();
   }
 
-  /** A URI from the webview, accepted only if the host itself showed that file in this panel. */
-  private knownUri(uri: string): vscode.Uri {
-    if (!this.shown.has(uri)) throw new Error(`The edit panel asked for a file it was never shown: ${uri.slice(0, 200)}`);
-    return vscode.Uri.parse(uri, true);
-  }
-
-  /** Lets the webview load only the extension's media/dist and the folders of the images it shows. */
+  /** Shows the input, the references and `extra` (results) to the webview. */
   private updateWebviewOptions(extra: readonly vscode.Uri[] = []): void {
-    const files = [this.image, ...this.references, ...extra];
-    for (const file of files) this.shown.add(file.toString());
-    this.panel.webview.options = panelWebviewOptions(this.host.context.extensionUri, files);
+    this.showFiles([this.image, ...this.references, ...extra]);
   }
 
-  private post(message: ToWebview): void {
-    this.postedEmitter.fire(message);
-    if (this.ready) void this.panel.webview.postMessage(message);
-  }
-
-  dispose(): void {
-    // A run ending after this (the wait stops on abort) must not post to the disposed webview.
-    this.ready = false;
+  override dispose(): void {
     this.running?.abort();
     EditPanel.panels.delete(this.image.toString());
-    while (this.disposables.length) this.disposables.pop()?.dispose();
-    this.panel.dispose();
+    super.dispose();
   }
 }
 

@@ -1,0 +1,129 @@
+import * as vscode from 'vscode';
+import { parseToHost, type ErrorAction, type ToHost, type ToWebview } from '../shared/protocol';
+import type { Host } from '../extension';
+import { panelHtml, panelWebviewOptions } from './html';
+
+/** The messages a panel handles itself: PanelHost handles the rest alike for every panel. */
+export type PanelMessage = Exclude<ToHost, { type: 'openResult' | 'revealResult' | 'action' }>;
+
+/**
+ * What the edit and batch panel hosts share: the webview wiring, zod validation of every message,
+ * the files a panel showed (the only ones its messages may name) and posting to the webview.
+ * A subclass handles its own messages, and says how an error is shown and what its Retry does.
+ */
+export abstract class PanelHost {
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly postedEmitter = new vscode.EventEmitter<ToWebview>();
+  /** Every message posted to the webview, for tests and the key-hygiene scan. */
+  readonly onDidPost = this.postedEmitter.event;
+  /** Set once the webview says it is ready: nothing is posted to it before. */
+  protected ready = false;
+  /** Files this panel showed: the only ones its messages may name. */
+  protected readonly shown = new Set<string>();
+
+  /** `label` names the panel in the log ("edit panel"); `files` are the ones it shows first. */
+  protected constructor(
+    protected readonly host: Host,
+    readonly panel: vscode.WebviewPanel,
+    private readonly label: string,
+    files: readonly vscode.Uri[],
+  ) {
+    this.showFiles(files);
+    panel.iconPath = vscode.Uri.joinPath(host.context.extensionUri, 'media', 'icon.png');
+    panel.webview.html = panelHtml(panel.webview, host.context.extensionUri, panel.title);
+    this.disposables.push(
+      panel.onDidDispose(() => this.dispose()),
+      panel.webview.onDidReceiveMessage((m) => this.receive(m)),
+      this.postedEmitter,
+    );
+  }
+
+  /** Handles one message from the webview; anything that fails its schema is logged and dropped. */
+  async receive(raw: unknown): Promise<void> {
+    const message = parseToHost(raw);
+    if (!message) {
+      this.host.log.write('warn', this.droppedMessageWarning(raw));
+      return;
+    }
+    try {
+      await this.dispatch(message);
+    } catch (e) {
+      this.postError(e);
+    }
+  }
+
+  /** Opening or revealing a result and running an error's fix are alike in every panel. */
+  private async dispatch(message: ToHost): Promise<void> {
+    switch (message.type) {
+      case 'openResult':
+        await vscode.commands.executeCommand('vscode.open', this.knownUri(message.uri), { viewColumn: vscode.ViewColumn.Active });
+        return;
+      case 'revealResult':
+        await vscode.commands.executeCommand('revealInExplorer', this.knownUri(message.uri));
+        return;
+      case 'action':
+        return this.runAction(message.action);
+      default:
+        return this.handle(message);
+    }
+  }
+
+  /** Handles every other valid message; what it throws is shown through postError. */
+  protected abstract handle(message: PanelMessage): Promise<void>;
+
+  /** Logs `e` and shows it in the webview. */
+  protected abstract postError(e: unknown): void;
+
+  /** Runs the fix an error offered (its button in the webview). */
+  private async runAction(action: ErrorAction): Promise<void> {
+    switch (action) {
+      case 'setApiKey':
+        await vscode.commands.executeCommand('gptImageEdit.setApiKey');
+        return;
+      case 'openBilling':
+        await vscode.env.openExternal(vscode.Uri.parse('https://runflow.io/billing'));
+        return;
+      case 'showLog':
+        this.host.log.show();
+        return;
+      case 'retry':
+        return this.retryAction();
+    }
+  }
+
+  /** What the Retry an error offered does. */
+  protected abstract retryAction(): Promise<void>;
+
+  /** What the log says when a message fails its schema. */
+  protected droppedMessageWarning(_raw: unknown): string {
+    return `Dropped an invalid message from the ${this.label}.`;
+  }
+
+  /**
+   * Records `files` as shown and lets the webview load only the extension's media/dist and their
+   * folders.
+   */
+  protected showFiles(files: readonly vscode.Uri[]): void {
+    for (const file of files) this.shown.add(file.toString());
+    this.panel.webview.options = panelWebviewOptions(this.host.context.extensionUri, files);
+  }
+
+  /** A URI from the webview, accepted only if the host itself showed that file in this panel. */
+  protected knownUri(uri: string): vscode.Uri {
+    if (!this.shown.has(uri)) throw new Error(`The ${this.label} asked for a file it was never shown: ${uri.slice(0, 200)}`);
+    return vscode.Uri.parse(uri, true);
+  }
+
+  protected post(message: ToWebview): void {
+    this.postedEmitter.fire(message);
+    if (this.ready) void this.panel.webview.postMessage(message);
+  }
+
+  /** Disposes the panel's listeners (last added first), then the panel itself. */
+  dispose(): void {
+    // Work ending after this (a run's wait stops on abort) must not post to the disposed webview.
+    this.ready = false;
+    while (this.disposables.length) this.disposables.pop()?.dispose();
+    this.panel.dispose();
+  }
+}
