@@ -3,11 +3,10 @@
 // and the cost question before an expensive batch.
 import * as vscode from 'vscode';
 import * as assert from 'node:assert/strict';
-import { DEFAULT_OPTIONS, EMULATOR_KEY, PanelSession, emulator, extensionApi, freshFolder, listNames, waitFor } from './support';
+import { DEFAULT_OPTIONS, PanelSession, emulator, freshFolder, listNames, waitFor, signedInApi, CREATE_PATH } from './support';
 import type { GptImageEditApi } from '../../src/extension';
 import type { BatchItem } from '../../src/shared/protocol';
 
-const CREATE_PATH = '/v1/models/openai/gpt-image-2/edit/runs';
 
 describe('Batch: edit each selected image with one prompt', function () {
   this.timeout(90000);
@@ -15,8 +14,7 @@ describe('Batch: edit each selected image with one prompt', function () {
   let session: PanelSession | undefined;
 
   before(async () => {
-    api = await extensionApi();
-    assert.equal(await vscode.commands.executeCommand('gptImageEdit.setApiKey', EMULATOR_KEY), true);
+    api = await signedInApi();
   });
 
   beforeEach(() => emulator.reset());

@@ -3,10 +3,9 @@
 import * as vscode from 'vscode';
 import * as assert from 'node:assert/strict';
 import sharp from 'sharp';
-import { DEFAULT_OPTIONS, EMULATOR_KEY, emulator, extensionApi, freshFolder, listNames, openPanel, waitFor, type PanelSession } from './support';
+import { DEFAULT_OPTIONS, EMULATOR_KEY, emulator, freshFolder, listNames, openPanel, waitFor, type PanelSession, signedInApi, CREATE_PATH } from './support';
 import type { GptImageEditApi } from '../../src/extension';
 
-const CREATE_PATH = '/v1/models/openai/gpt-image-2/edit/runs';
 
 describe('Edit panel: from a prompt to edited images saved beside the original', function () {
   this.timeout(60000);
@@ -14,8 +13,7 @@ describe('Edit panel: from a prompt to edited images saved beside the original',
   let session: PanelSession | undefined;
 
   before(async () => {
-    api = await extensionApi();
-    assert.equal(await vscode.commands.executeCommand('gptImageEdit.setApiKey', EMULATOR_KEY), true);
+    api = await signedInApi();
   });
 
   beforeEach(() => emulator.reset());

@@ -3,7 +3,7 @@
 // saved exactly once, "Fetch Results" for a run whose wait was stopped, the bound, and no key stored.
 import * as vscode from 'vscode';
 import * as assert from 'node:assert/strict';
-import { DEFAULT_OPTIONS, EMULATOR_KEY, emulator, extensionApi, freshFolder, listNames, openPanel, waitFor, PanelSession } from './support';
+import { DEFAULT_OPTIONS, EMULATOR_KEY, emulator, freshFolder, listNames, openPanel, waitFor, PanelSession, signedInApi } from './support';
 import type { GptImageEditApi } from '../../src/extension';
 import type { RunRecord } from '../../src/history/runRecord';
 import type { EditOptions } from '../../src/shared/protocol';
@@ -18,10 +18,9 @@ describe('History: every run recorded, runs in flight resumed and saved exactly 
   const shown: string[] = [];
 
   before(async () => {
-    api = await extensionApi();
+    api = await signedInApi();
     assert.ok(api.testing, 'the testing exports exist outside production');
     history = api.testing.history;
-    assert.equal(await vscode.commands.executeCommand('gptImageEdit.setApiKey', EMULATOR_KEY), true);
     api.onDidShowMessage((m) => shown.push(m.message));
   });
 

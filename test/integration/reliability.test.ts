@@ -8,12 +8,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
-import { DEFAULT_OPTIONS, EMULATOR_KEY, emulator, extensionApi, freshFolder, listNames, openPanel, waitFor, type PanelSession } from './support';
+import { DEFAULT_OPTIONS, EMULATOR_KEY, emulator, freshFolder, listNames, openPanel, waitFor, type PanelSession, signedInApi, CREATE_PATH } from './support';
 import type { GptImageEditApi } from '../../src/extension';
 import type { Fault } from '../emulator/faults';
 import type { EditOptions, ToWebview } from '../../src/shared/protocol';
 
-const CREATE_PATH = '/v1/models/openai/gpt-image-2/edit/runs';
 type ErrorMessage = Extract<ToWebview, { type: 'error' }>;
 
 export const counts = { faults: 0, badInputs: 0, runsDuplicated: 0 };
@@ -117,8 +116,7 @@ describe('Reliability: faults and bad input in the real editor', function () {
   let registration: vscode.Disposable | undefined;
 
   before(async () => {
-    api = await extensionApi();
-    assert.equal(await vscode.commands.executeCommand('gptImageEdit.setApiKey', EMULATOR_KEY), true);
+    api = await signedInApi();
     registration = vscode.workspace.registerFileSystemProvider(MEMORY_SCHEME, memfs, { isCaseSensitive: true });
   });
   after(() => {

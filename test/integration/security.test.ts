@@ -6,11 +6,10 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
-import { DEFAULT_OPTIONS, EMULATOR_KEY, emulator, extensionApi, freshFolder, openPanel, waitFor, type PanelSession } from './support';
+import { DEFAULT_OPTIONS, EMULATOR_KEY, emulator, extensionApi, freshFolder, openPanel, waitFor, type PanelSession, CREATE_PATH } from './support';
 import type { GptImageEditApi } from '../../src/extension';
 import type { ToWebview } from '../../src/shared/protocol';
 
-const CREATE_PATH = '/v1/models/openai/gpt-image-2/edit/runs';
 
 describe('Security: the key, settings, the webview and its CSP', function () {
   this.timeout(90000);

@@ -8,6 +8,7 @@ import type { EmulatorRunView, LoggedRequest } from '../emulator/types';
 
 export const EXTENSION_ID = 'runflow-tools.gpt-image-edit';
 export const EMULATOR_KEY = 'rf_live_emulator';
+export const CREATE_PATH = '/v1/models/openai/gpt-image-2/edit/runs';
 
 function emulatorUrl(): string {
   const url = process.env.RUNFLOW_EMULATOR_URL;
@@ -37,6 +38,13 @@ export async function extensionApi(): Promise<GptImageEditApi> {
   const extension = vscode.extensions.getExtension<GptImageEditApi>(EXTENSION_ID);
   assert.ok(extension, `${EXTENSION_ID} is not installed`);
   return extension.activate();
+}
+
+/** The extension's exports, with the emulator's key set through the command a user runs. */
+export async function signedInApi(): Promise<GptImageEditApi> {
+  const api = await extensionApi();
+  assert.equal(await vscode.commands.executeCommand('gptImageEdit.setApiKey', EMULATOR_KEY), true);
+  return api;
 }
 
 /** Polls `check` until it returns a value other than undefined, or fails after `timeoutMs`. */
