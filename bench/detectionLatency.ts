@@ -7,7 +7,7 @@
 // stand for the history the extension persists: a DurationModel keeps 30 durations per key.
 import type { Emulator } from '../test/emulator';
 import { DurationModel, type RunflowClient } from '../src/runflow';
-import { sleep } from '../src/runflow/retry';
+import { sleep } from '../src/runflow/sleep';
 import { isTerminal } from '../src/runflow/schemas';
 import { benchClient, editInput, logNormalDraws, mean, promptFor, serverRun, tinyPngUri } from './benchRuns';
 import { seededRandom } from '../test/support/seededRandom';

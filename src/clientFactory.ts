@@ -1,6 +1,6 @@
 import { RunflowClient, type RunflowClientOptions } from './runflow';
 import { apiBaseUrl } from './config';
-import type { Host } from './extension';
+import type { Host } from './host';
 
 /**
  * A client for the configured API with this key; the key is also registered for log redaction.

@@ -1,38 +1,51 @@
 import * as vscode from 'vscode';
+import { DEFAULT_OPTIONS, OPTION_SETTINGS, type EditOptions } from './shared/options';
 
 export const SECTION = 'gptImageEdit';
 const DEFAULT_API_BASE_URL = 'https://api.runflow.io';
+const DEFAULT_PRICE_PER_IMAGE = 0.133;
+const DEFAULT_BATCH_CONFIRM_ABOVE_USD = 2;
 
-/** The API base URL from user (or default) settings only: a workspace value could redirect the key. */
+/**
+ * The settings that move the key or the money, read from the user's settings (or the default)
+ * only: a cloned repository's `.vscode/settings.json` must not redirect the key or switch off a
+ * cost safeguard. The manifest lists the same names under `restrictedConfigurations`.
+ */
+export const USER_ONLY_SETTINGS = ['apiBaseUrl', 'pricePerImage', 'batchConfirmAboveUsd'] as const;
+type UserOnlySetting = (typeof USER_ONLY_SETTINGS)[number];
+
+function userSetting<T>(name: UserOnlySetting, fallback: T, valid: (value: unknown) => value is T): T {
+  const inspected = vscode.workspace.getConfiguration(SECTION).inspect<unknown>(name);
+  const value = inspected?.globalValue ?? inspected?.defaultValue;
+  return valid(value) ? value : fallback;
+}
+
+const isString = (v: unknown): v is string => typeof v === 'string';
+const isAmount = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
+
+/** The API base URL (a workspace value could redirect the key). */
 export function apiBaseUrl(): string {
-  const inspected = vscode.workspace.getConfiguration(SECTION).inspect<string>('apiBaseUrl');
-  return (inspected?.globalValue ?? inspected?.defaultValue ?? DEFAULT_API_BASE_URL).replace(/\/+$/, '');
+  return userSetting('apiBaseUrl', DEFAULT_API_BASE_URL, isString).replace(/\/+$/, '');
 }
 
-export type OutputFormat = 'png' | 'jpeg' | 'webp';
-export type ImageSize = 'auto' | 'square_hd' | 'square' | 'portrait_4_3' | 'portrait_16_9' | 'landscape_4_3' | 'landscape_16_9';
-export type Quality = 'low' | 'medium' | 'high';
-
-export interface EditDefaults {
-  numImages: number;
-  outputFormat: OutputFormat;
-  imageSize: ImageSize;
-  quality: Quality;
-  pricePerImage: number;
-  writeSidecars: boolean;
+/** US dollars per output image, for the estimate shown before a run. */
+export function pricePerImage(): number {
+  return userSetting('pricePerImage', DEFAULT_PRICE_PER_IMAGE, isAmount);
 }
 
-/** The edit options' defaults, as the user set them. */
-export function editDefaults(): EditDefaults {
+/** The edit options a new panel starts with: each option's setting, else its declared default. */
+export function defaultOptions(): EditOptions {
   const c = vscode.workspace.getConfiguration(SECTION);
-  return {
-    numImages: c.get<number>('defaults.numImages', 1),
-    outputFormat: c.get<OutputFormat>('defaults.outputFormat', 'png'),
-    imageSize: c.get<ImageSize>('defaults.imageSize', 'auto'),
-    quality: c.get<Quality>('defaults.quality', 'high'),
-    pricePerImage: c.get<number>('pricePerImage', 0.133),
-    writeSidecars: c.get<boolean>('writeSidecars', true),
-  };
+  const options = { ...DEFAULT_OPTIONS };
+  for (const [option, setting] of Object.entries(OPTION_SETTINGS) as [keyof EditOptions, string | null][]) {
+    if (setting) Object.assign(options, { [option]: c.get(setting, DEFAULT_OPTIONS[option]) });
+  }
+  return options;
+}
+
+/** Whether each output gets a `<output>.json` sidecar. */
+export function writeSidecars(): boolean {
+  return vscode.workspace.getConfiguration(SECTION).get<boolean>('writeSidecars', true);
 }
 
 export interface BatchSettings {
@@ -48,6 +61,6 @@ export function batchSettings(): BatchSettings {
   const concurrency = Math.round(c.get<number>('batchConcurrency', 4));
   return {
     concurrency: Number.isFinite(concurrency) ? Math.min(8, Math.max(1, concurrency)) : 4,
-    confirmAboveUsd: c.get<number>('batchConfirmAboveUsd', 2),
+    confirmAboveUsd: userSetting('batchConfirmAboveUsd', DEFAULT_BATCH_CONFIRM_ABOVE_USD, isAmount),
   };
 }

@@ -9,15 +9,8 @@ import { RunHistory } from './history/runHistory';
 import { HistoryTree, HISTORY_VIEW_ID, historyItem } from './history/historyTree';
 import { registerHistoryCommands } from './history/historyCommands';
 import type { RunRecord } from './history/runRecord';
+import { EDIT_PANEL_VIEW_TYPE, type Host } from './host';
 
-/** What the heavy part (dist/main.js) receives: the few objects created at activation. */
-export interface Host {
-  readonly context: vscode.ExtensionContext;
-  readonly log: Log;
-  readonly notifier: Notifier;
-  readonly keys: ApiKeyStore;
-  readonly history: RunHistory;
-}
 
 /** The host side of an open edit panel, as tests drive it without the webview's DOM. */
 export interface EditPanelProbe {
@@ -52,7 +45,6 @@ export interface GptImageEditApi {
   };
 }
 
-export const EDIT_PANEL_VIEW_TYPE = 'gptImageEdit.editPanel';
 
 let main: typeof Main | undefined;
 

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { RunflowError } from './runflow';
 import { createClient } from './clientFactory';
 import { showError } from './showError';
-import type { Host } from './extension';
+import type { Host } from './host';
 
 /**
  * Asks for a key (unless one is given), checks it with Runflow and stores it.

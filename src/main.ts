@@ -3,7 +3,7 @@
  * (undici, zod), the edit panel and the edit job. Nothing here runs at activation.
  */
 import * as vscode from 'vscode';
-import type { Host } from './extension';
+import type { Host } from './host';
 import { EditPanel } from './panel/editPanel';
 import { BatchPanel } from './panel/batchPanel';
 import { resolveEditTarget, resolveBatchTargets, isImageFile } from './editTarget';

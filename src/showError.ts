@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { RunflowError } from './runflow';
 import { SecretStorageError } from './apiKeyStore';
 import { redact } from './log';
-import type { Host } from './extension';
+import type { Host } from './host';
 
 const BILLING_URL = 'https://runflow.io/billing';
 

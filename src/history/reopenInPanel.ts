@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { Host } from '../extension';
+import type { Host } from '../host';
 import { EditPanel } from '../panel/editPanel';
 import { baseName } from '../edit/editJob';
 

@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
 import { RunflowError, type Run } from '../runflow';
-import type { Host } from '../extension';
+import type { Host } from '../host';
 import { createClient } from '../clientFactory';
 import { requireApiKey } from '../keyCommands';
-import { editDefaults } from '../config';
+import { writeSidecars } from '../config';
 import { baseName, fileExtension, sidecarFor } from '../edit/editJob';
 import { stemOf } from '../edit/outputNames';
 import { saveBesideOriginal } from '../edit/saver';
@@ -178,7 +178,7 @@ export class RunFinisher implements vscode.Disposable {
     const existing = await findSavedVariant(folder, stem, ext, record.runId, variant, image.bytes);
     if (existing) return { uri: existing, isNew: false };
     const request = { image: original, references, prompt: record.prompt, options: record.options, mask: record.masked || undefined };
-    const sidecar = editDefaults().writeSidecars ? () => sidecarFor(request, run, variant - 1) : undefined;
+    const sidecar = writeSidecars() ? () => sidecarFor(request, run, variant - 1) : undefined;
     return { uri: await saveBesideOriginal(folder, stem, ext, image.bytes, sidecar), isNew: true };
   }
 

@@ -2,8 +2,8 @@ import * as vscode from 'vscode';
 import { RateLimitGate, RunflowError } from '../runflow';
 import type { BatchItem, EditOptions, ErrorAction } from '../shared/protocol';
 import { WEBVIEW_STRINGS } from '../shared/webviewStrings';
-import { batchSettings, editDefaults } from '../config';
-import type { Host } from '../extension';
+import { batchSettings, defaultOptions, pricePerImage, writeSidecars } from '../config';
+import type { Host } from '../host';
 import { baseName } from '../edit/editJob';
 import { runRecordedEdit } from '../history/recordedEdit';
 import { RunFinisher } from '../history/runFinisher';
@@ -92,21 +92,14 @@ export class BatchPanel extends PanelHost {
   private async sendInit(): Promise<void> {
     try {
       const images = await Promise.all(this.images.map((image) => imageInfo(this.panel.webview, image)));
-      const defaults = editDefaults();
       const strings = Object.fromEntries(Object.entries(WEBVIEW_STRINGS).map(([k, v]) => [k, vscode.l10n.t(v)]));
       this.post({
         type: 'batchInit',
         images,
         items: this.items.filter((item) => item !== undefined),
         running: this.running !== undefined,
-        options: this.lastBatch?.options ?? {
-          numImages: defaults.numImages,
-          outputFormat: defaults.outputFormat,
-          imageSize: defaults.imageSize,
-          quality: defaults.quality,
-          private: false,
-        },
-        pricePerImage: defaults.pricePerImage,
+        options: this.lastBatch?.options ?? defaultOptions(),
+        pricePerImage: pricePerImage(),
         strings,
         prompt: this.prompt,
       });
@@ -122,7 +115,7 @@ export class BatchPanel extends PanelHost {
         this.post({ type: 'error', message: vscode.l10n.t('Write a prompt that says how to edit the images.'), fields: ['prompt'] });
         return undefined;
       }
-      const question = batchCostQuestion(editDefaults().pricePerImage, this.images.length, options.numImages);
+      const question = batchCostQuestion(pricePerImage(), this.images.length, options.numImages);
       if (question.totalUsd > batchSettings().confirmAboveUsd && !(await confirmBatchCost(question))) {
         return vscode.l10n.t('The batch was not started.');
       }
@@ -181,7 +174,7 @@ export class BatchPanel extends PanelHost {
           signal,
           concurrency: batchSettings().concurrency,
           durations,
-          writeSidecars: editDefaults().writeSidecars,
+          writeSidecars: writeSidecars(),
           onItem: (item) => {
             this.setItem(item);
             if (item.status === 'done' || item.status === 'failed') settled(item.status === 'failed');

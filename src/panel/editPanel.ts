@@ -2,8 +2,8 @@ import * as vscode from 'vscode';
 import { RunflowError } from '../runflow';
 import { PanelState, type EditOptions, type ErrorAction, type ToHost } from '../shared/protocol';
 import { WEBVIEW_STRINGS } from '../shared/webviewStrings';
-import { editDefaults } from '../config';
-import { EDIT_PANEL_VIEW_TYPE, type Host } from '../extension';
+import { defaultOptions, pricePerImage, writeSidecars } from '../config';
+import { EDIT_PANEL_VIEW_TYPE, type Host } from '../host';
 import { EditCanceledError, baseName } from '../edit/editJob';
 import { runRecordedEdit } from '../history/recordedEdit';
 import { RunFinisher } from '../history/runFinisher';
@@ -108,16 +108,9 @@ export class EditPanel extends PanelHost {
         imageInfo(this.panel.webview, this.image),
         Promise.all(this.references.map((r) => imageInfo(this.panel.webview, r))),
       ]);
-      const defaults = editDefaults();
-      const options: EditOptions = this.restored.options ?? {
-        numImages: defaults.numImages,
-        outputFormat: defaults.outputFormat,
-        imageSize: defaults.imageSize,
-        quality: defaults.quality,
-        private: false,
-      };
+      const options: EditOptions = this.restored.options ?? defaultOptions();
       const strings = Object.fromEntries(Object.entries(WEBVIEW_STRINGS).map(([k, v]) => [k, vscode.l10n.t(v)]));
-      this.post({ type: 'init', image, references, options, pricePerImage: defaults.pricePerImage, strings, prompt: this.restored.prompt });
+      this.post({ type: 'init', image, references, options, pricePerImage: pricePerImage(), strings, prompt: this.restored.prompt });
     } catch (e) {
       this.postError(e);
     }
@@ -154,7 +147,7 @@ export class EditPanel extends PanelHost {
               client: createClient(this.host, apiKey),
               signal: abort.signal,
               durations,
-              writeSidecars: editDefaults().writeSidecars,
+              writeSidecars: writeSidecars(),
               chooseOtherFolder: () => askForFolder(this.host, this.image),
               onRunCreated: (run) => this.host.log.write('info', `Run ${run.id} created for ${baseName(this.image)}.`),
               onProgress: (p) => {

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { parseToHost, type ErrorAction, type ToHost, type ToWebview } from '../shared/protocol';
-import type { Host } from '../extension';
+import type { Host } from '../host';
 import { panelHtml, panelWebviewOptions } from './html';
 
 /** The messages a panel handles itself: PanelHost handles the rest alike for every panel. */

@@ -4,7 +4,7 @@ import { RunflowError, makeRedactor } from './errors';
 import { HttpTransport, type FetchLike, type LogFn } from './http';
 import { fetchOutput, type FetchOutputOptions } from './outputs';
 import { pollRun, type WaitOptions } from './polling';
-import { DEFAULT_RETRY, retrying, retryTransient, retryUnaccepted, type RetryContext, type RetryOptions } from './retry';
+import { DEFAULT_RETRY, retrying, retryTransient, retryUnaccepted, type RetryContext, type RetryOptions, type RetryWait } from './retry';
 import { parseAccount, parseBalance, parseRun, parseRunListItems, type Account, type Balance, type EditInput, type Run, type RunOutput } from './schemas';
 import { toInputUrl } from './uploads';
 import type { RateLimitGate } from './rateLimitGate';
@@ -28,6 +28,8 @@ export interface RunflowClientOptions {
   random?: () => number;
   /** Shared by every client of one key: API requests wait while any of them is rate-limited. */
   rateLimitGate?: RateLimitGate;
+  /** Told before each wait between two attempts of a request (a 429, a 5xx, a dropped connection). */
+  onRetryWait?: (wait: RetryWait) => void;
 }
 
 const EDIT_MODEL_PATH = 'v1/models/openai/gpt-image-2/edit/runs';
@@ -35,9 +37,17 @@ const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 // Enough to remember the runs of a session for clock alignment, bounded so it cannot grow.
 const MAX_REMEMBERED_CREATES = 200;
 
-// Failures after which a create may or may not have reached the server.
+/**
+ * Failures after which a create may or may not have made a run: the connection failed or timed
+ * out, the answer could not be read, a gateway gave up (502, 504) while the API may have gone on,
+ * or the idempotency middleware reported a conflict (409) with a request still in progress.
+ */
 const outcomeUnknown = (e: RunflowError): boolean =>
-  e.kind === 'network' || e.kind === 'timeout' || (e.kind === 'bad_response' && e.status !== undefined && e.status < 300);
+  e.kind === 'network' || e.kind === 'timeout' || e.kind === 'bad_response' || e.kind === 'conflict' || e.status === 502 || e.status === 504;
+
+/** 4xx answers to the exact-match filter after which the older `field:value` form is worth a try. */
+const filterRefused = (e: RunflowError): boolean =>
+  e.status !== undefined && e.status >= 400 && e.status < 500 && e.status !== 401 && e.status !== 402 && e.status !== 429;
 
 function runParser(what: string): (json: unknown) => Run {
   return (json) => {
@@ -53,6 +63,7 @@ export class RunflowClient {
   private readonly retry: Required<RetryOptions>;
   private readonly random: () => number;
   private readonly rateLimitGate?: RateLimitGate;
+  private readonly onRetryWait?: (wait: RetryWait) => void;
   private readonly createdLocallyAt = new Map<string, number>();
 
   constructor(opts: RunflowClientOptions) {
@@ -61,13 +72,14 @@ export class RunflowClient {
     this.retry = { ...DEFAULT_RETRY, ...opts.retry };
     this.random = opts.random ?? Math.random;
     this.rateLimitGate = opts.rateLimitGate;
+    this.onRetryWait = opts.onRetryWait;
     this.http = new HttpTransport({
       baseUrl: new URL(baseUrl.origin + baseUrl.pathname.replace(/\/+$/, '') + '/'),
       apiKey: opts.apiKey,
       fetch: opts.fetch,
       dispatcher: opts.dispatcher,
       requestTimeoutMs: opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
-      retry: { retry: this.retry, random: this.random, rateLimitGate: this.rateLimitGate },
+      retry: { retry: this.retry, random: this.random, rateLimitGate: this.rateLimitGate, onRetryWait: opts.onRetryWait },
       log: opts.log ?? (() => undefined),
       redact: makeRedactor(opts.apiKey),
     });
@@ -77,6 +89,7 @@ export class RunflowClient {
     retry: this.retry,
     random: this.random,
     rateLimitGate: this.rateLimitGate,
+    onRetryWait: this.onRetryWait,
     signal,
     deadline,
     log: (m) => this.http.log('info', m),
@@ -98,8 +111,10 @@ export class RunflowClient {
   }
 
   /**
-   * Starts an edit run. One call bills at most once: retries reuse the Idempotency-Key, and after
-   * an unknown outcome the run is first looked up by its client_ref.
+   * Starts an edit run. One call bills at most once: every attempt carries the same
+   * Idempotency-Key and client_ref, and after an unknown outcome the run is first looked up by
+   * its client_ref; only when it is not found, or the look-up cannot tell, is the create sent again
+   * (the Idempotency-Key makes a repeat replay the first answer rather than create).
    */
   async createEditRun(
     input: EditInput,
@@ -108,7 +123,7 @@ export class RunflowClient {
     const clientRef = opts.clientRef ?? randomUUID();
     const idempotencyKey = opts.idempotencyKey ?? randomUUID();
     const body = { input, metadata: opts.metadata ?? {}, client_ref: clientRef };
-    const lookedUpAndAbsent = new WeakSet<RunflowError>();
+    const unresolved = new WeakSet<RunflowError>();
     const run = await retrying(
       async () => {
         try {
@@ -126,29 +141,26 @@ export class RunflowClient {
           if (!(err instanceof RunflowError) || !outcomeUnknown(err)) throw err;
           const existing = await this.findAfterUnknownOutcome(clientRef, err, opts.signal);
           if (existing) return existing;
-          lookedUpAndAbsent.add(err);
+          unresolved.add(err);
           throw err;
         }
       },
-      (e) => retryUnaccepted(e) || lookedUpAndAbsent.has(e),
+      (e) => retryUnaccepted(e) || unresolved.has(e),
       this.retryContext(opts.signal),
     );
     this.rememberCreate(run.id);
     return run;
   }
 
+  /** The run an unknown outcome may have made; undefined when it was not found or the look-up failed. */
   private async findAfterUnknownOutcome(clientRef: string, cause: RunflowError, signal?: AbortSignal): Promise<Run | undefined> {
-    this.http.log('info', `Creating the run had an unknown outcome (${cause.kind}); looking it up by client_ref before trying again.`);
+    this.http.log('info', `Creating the run had an unknown outcome (${cause.kind}${cause.status ? `, HTTP ${cause.status}` : ''}); looking it up by client_ref before trying again.`);
     try {
       return await this.findRunByClientRef(clientRef, signal);
     } catch (err) {
       if (err instanceof RunflowError && err.kind === 'aborted') throw err;
-      // Without knowing whether the run exists, posting again could bill twice: stop here.
-      throw new RunflowError(
-        cause.kind,
-        `The connection to Runflow failed while starting the edit, and it could not be checked whether the run started. Check your runs on runflow.io (reference ${clientRef}) before trying again.`,
-        { retryable: false, cause: err },
-      );
+      this.http.log('warn', `The look-up by client_ref failed (${(err as Error)?.message ?? err}); sending the create again with the same Idempotency-Key.`);
+      return undefined;
     }
   }
 
@@ -175,17 +187,28 @@ export class RunflowClient {
     });
   }
 
-  /** The run created with this client_ref, if any (newest first). */
+  /**
+   * The run created with this client_ref, if any. Sends the exact-match filter of Runflow's
+   * grammar (`client_ref.EQ:'<ref>'`, as Runflow's own templates do) and falls back to the
+   * documented `client_ref:<ref>` form when the API refuses it with a 4xx.
+   */
   async findRunByClientRef(clientRef: string, signal?: AbortSignal): Promise<Run | undefined> {
-    const query = new URLSearchParams({ q: `client_ref:${clientRef}`, limit: '10', sort_by: 'created_at:desc' });
-    const items = await this.http.api({
-      method: 'GET',
-      path: `v1/runs?${query}`,
-      signal,
-      shouldRetry: retryTransient,
-      parse: parseRunListItems,
-      what: 'the run search',
-    });
+    const search = (q: string): Promise<unknown[]> =>
+      this.http.api({
+        method: 'GET',
+        path: `v1/runs?${new URLSearchParams({ q, limit: '10', sort_by: 'created_at:desc' })}`,
+        signal,
+        shouldRetry: retryTransient,
+        parse: parseRunListItems,
+        what: 'the run search',
+      });
+    let items: unknown[];
+    try {
+      items = await search(`client_ref.EQ:'${clientRef.replace(/'/g, '')}'`);
+    } catch (err) {
+      if (!(err instanceof RunflowError) || !filterRefused(err)) throw err;
+      items = await search(`client_ref:${clientRef}`);
+    }
     const runs = items.map((item) => parseRun(item)).flatMap((p) => (p.ok ? [p.run] : []));
     // Checked again here: returning someone else's run would be worse than finding none.
     return runs.find((r) => r.clientRef === clientRef);

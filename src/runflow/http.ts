@@ -1,6 +1,14 @@
 import { Agent, fetch as undiciFetch, type Dispatcher } from 'undici';
 import { RunflowError, errorFromResponse } from './errors';
-import { abortedError, retrying, type RetryContext } from './retry';
+import { formatMb } from './limits';
+import { retrying, type RetryContext } from './retry';
+import { abortedError } from './sleep';
+import { isLoopbackHost, isPrivateHost, requireSecureUrl } from './urls';
+
+/** Error bodies are read this far (after decompression): enough for any message, bounded against a hostile one. */
+export const MAX_ERROR_BODY_BYTES = 64 * 1024;
+/** A JSON answer larger than this is refused (a run with four inline sync-mode images stays far below). */
+const MAX_JSON_BODY_BYTES = 256 * 1024 * 1024;
 
 /** The subset of `fetch` the client uses; undici's fetch by default, injectable for tests. */
 export type FetchLike = (url: string, init: RequestInit & { dispatcher?: Dispatcher }) => Promise<Response>;
@@ -139,18 +147,31 @@ export class HttpTransport {
     }
   }
 
-  /** One exchange with the body read as text; network failures become RunflowErrors. */
+  /** One exchange with the body read as text (error bodies cut at 64 KB); network failures become RunflowErrors. */
   async exchange(req: HttpRequest, where: string): Promise<HttpAnswer> {
     const link = linkedSignal(req.signal, req.timeoutMs);
     try {
       const response = await this.open({ ...req, signal: link.signal }, where, link.timedOut);
-      const text = await response.text().catch((err: unknown) => {
+      const failed = response.status >= 300;
+      const bytes = await readBody(response, failed ? MAX_ERROR_BODY_BYTES : MAX_JSON_BODY_BYTES, failed).catch((err: unknown) => {
         throw transportError(err, link.signal, link.timedOut(), where, this.o.redact);
       });
-      return { status: response.status, headers: response.headers, text };
+      return { status: response.status, headers: response.headers, text: new TextDecoder().decode(bytes) };
     } finally {
       link.dispose();
     }
+  }
+
+  /**
+   * A storage link (output or upload) the client may follow: https (or loopback http), and not
+   * into this machine or a private network unless the API itself is on loopback (the emulator).
+   */
+  requireStorageUrl(raw: string, what: string): URL {
+    const url = requireSecureUrl(raw, what);
+    if (isPrivateHost(url.hostname) && !isLoopbackHost(this.o.baseUrl.hostname)) {
+      throw new RunflowError('insecure_url', `The ${what} points into a private network (${url.host}); refusing it.`);
+    }
+    return url;
   }
 
   /** A JSON call to the API with retries per `call.shouldRetry`; resolves with the parsed value. */
@@ -206,4 +227,39 @@ export class HttpTransport {
     }
     return value;
   }
+}
+
+/**
+ * Reads a body into memory up to `maxBytes` (counted after decompression). Past it, `truncate`
+ * keeps what was read and stops the transfer; otherwise it fails with 'too_large'.
+ */
+export async function readBody(response: Response, maxBytes: number, truncate = false): Promise<Uint8Array> {
+  const declared = Number(response.headers.get('content-length'));
+  const encoded = (response.headers.get('content-encoding') ?? '') !== '';
+  if (!truncate && !encoded && Number.isFinite(declared) && declared > maxBytes) {
+    await response.body?.cancel().catch(() => undefined);
+    throw tooLarge(maxBytes);
+  }
+  const reader = response.body?.getReader();
+  if (!reader) return new Uint8Array(0);
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (total + value.byteLength > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      if (!truncate) throw tooLarge(maxBytes);
+      chunks.push(value.subarray(0, maxBytes - total));
+      total = maxBytes;
+      break;
+    }
+    chunks.push(value);
+    total += value.byteLength;
+  }
+  return new Uint8Array(Buffer.concat(chunks, total));
+}
+
+function tooLarge(maxBytes: number): RunflowError {
+  return new RunflowError('too_large', `The answer is larger than ${formatMb(maxBytes)}, so it was not read.`, { retryable: false });
 }

@@ -1,10 +1,10 @@
 import { RunflowError, errorFromResponse } from './errors';
-import { linkedSignal, transportError, type HttpTransport } from './http';
+import { MAX_ERROR_BODY_BYTES, linkedSignal, readBody, transportError, type HttpTransport } from './http';
 import { sniffImageType, type ImageType } from './imageType';
 import { DEFAULT_MAX_OUTPUT_BYTES, formatMb } from './limits';
 import { retrying, retryTransient, type RetryContext } from './retry';
 import type { RunOutput } from './schemas';
-import { requireSafeRedirect, requireSecureUrl } from './urls';
+import { requireSafeRedirect } from './urls';
 
 /** Options of `fetchOutput`. */
 export interface FetchOutputOptions {
@@ -45,30 +45,6 @@ function decodeDataUri(uri: string, maxBytes: number): Uint8Array {
   return base64 ? new Uint8Array(Buffer.from(payload, 'base64')) : new Uint8Array(Buffer.from(decodeURIComponent(payload), 'latin1'));
 }
 
-/** Reads a body into memory, stopping as soon as it passes `maxBytes`. */
-async function readCapped(response: Response, maxBytes: number): Promise<Uint8Array> {
-  const declared = Number(response.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > maxBytes) {
-    await response.body?.cancel().catch(() => undefined);
-    throw tooLarge(maxBytes);
-  }
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  const reader = response.body?.getReader();
-  if (!reader) return new Uint8Array(0);
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      throw tooLarge(maxBytes);
-    }
-    chunks.push(value);
-  }
-  return new Uint8Array(Buffer.concat(chunks, total));
-}
-
 /** One download attempt, following redirects only to URLs that pass the same security check. */
 async function downloadOnce(http: HttpTransport, start: URL, maxBytes: number, signal: AbortSignal | undefined, deadline: number): Promise<Uint8Array> {
   const link = linkedSignal(signal, deadline - Date.now());
@@ -90,10 +66,12 @@ async function downloadOnce(http: HttpTransport, start: URL, maxBytes: number, s
         });
       }
       if (response.status < 200 || response.status >= 300) {
-        const text = await response.text().catch(() => '');
+        const text = new TextDecoder().decode(await readBody(response, MAX_ERROR_BODY_BYTES, true).catch(() => new Uint8Array(0)));
         throw errorFromResponse(response.status, text, response.headers.get('retry-after'), (t) => http.redact(t));
       }
-      return await readCapped(response, maxBytes);
+      return await readBody(response, maxBytes).catch((err: unknown) => {
+        throw err instanceof RunflowError && err.kind === 'too_large' ? tooLarge(maxBytes) : err;
+      });
     }
   } catch (err) {
     if (err instanceof RunflowError) throw err;
@@ -107,7 +85,7 @@ async function downloadOnce(http: HttpTransport, start: URL, maxBytes: number, s
 export async function fetchOutput(deps: OutputDeps, output: RunOutput, opts: FetchOutputOptions = {}): Promise<{ bytes: Uint8Array; type: ImageType }> {
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
   if (/^data:/i.test(output.url)) return checkedImage(decodeDataUri(output.url, maxBytes));
-  const url = requireSecureUrl(output.url, 'result link');
+  const url = deps.http.requireStorageUrl(output.url, 'result link');
   const deadline = Date.now() + (opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   const bytes = await retrying(() => downloadOnce(deps.http, url, maxBytes, opts.signal, deadline), retryTransient, deps.retryContext(opts.signal, deadline));
   return checkedImage(bytes);

@@ -1,7 +1,7 @@
 import { PRIOR_DURATION, type DurationModel } from './durationModel';
 import { RunflowError } from './errors';
 import { PollScheduler, type RunClock } from './pollPlanner';
-import { sleep } from './retry';
+import { sleep } from './sleep';
 import { isTerminal, type Run } from './schemas';
 
 /** Options of `waitForRun`. */
@@ -80,7 +80,8 @@ export async function pollRun(id: string, deps: PollDeps, opts: WaitOptions = {}
 
   // A run this client just created is known to be young, so the first poll can wait for the plan.
   let delay = deps.createdLocallyAt === undefined ? 0 : schedule.next({ sinceCreatedMs: waitStart - deps.createdLocallyAt });
-  let lastStatus: Run['status'] | undefined;
+  let lastStatus: string | undefined;
+  const unknownSeen = new Set<string>();
   let offset = 0;
   for (;;) {
     if (delay > 0) {
@@ -109,8 +110,12 @@ export async function pollRun(id: string, deps: PollDeps, opts: WaitOptions = {}
     }
     const now = Date.now();
     if (lastStatus === undefined) offset = clockOffset(run, deps.createdLocallyAt);
-    if (run.status !== lastStatus) {
-      lastStatus = run.status;
+    if (run.status === 'unknown' && !unknownSeen.has(run.rawStatus)) {
+      unknownSeen.add(run.rawStatus);
+      deps.log('warn', `Run ${id} reports a status this version does not know ("${run.rawStatus}"); still waiting for it to finish.`);
+    }
+    if (run.rawStatus !== lastStatus) {
+      lastStatus = run.rawStatus;
       try {
         opts.onUpdate?.(run, now - waitStart);
       } catch (err) {

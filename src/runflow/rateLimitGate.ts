@@ -1,4 +1,4 @@
-import { sleep } from './retry';
+import { sleep } from './sleep';
 
 /**
  * A pause shared by every client and request that hold the same gate. Runflow limits per key, so

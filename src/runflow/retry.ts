@@ -1,4 +1,5 @@
 import { RunflowError } from './errors';
+import { abortedError, sleep } from './sleep';
 import type { RateLimitGate } from './rateLimitGate';
 
 /** Backoff settings; defaults follow Runflow's advice (1 s doubling, cap 32 s, 5 attempts). */
@@ -6,6 +7,12 @@ export interface RetryOptions {
   maxAttempts?: number;
   baseDelayMs?: number;
   maxDelayMs?: number;
+}
+
+/** A wait before the next attempt: how long, and what it answers (`rate_limited`, `server`, …). */
+export interface RetryWait {
+  delayMs: number;
+  kind: RunflowError['kind'];
 }
 
 /** Everything a retry loop needs besides the attempt itself. */
@@ -16,6 +23,8 @@ export interface RetryContext {
   /** Epoch ms after which no retry starts. */
   deadline?: number;
   log: (message: string) => void;
+  /** Told before each wait between attempts, so a caller can show it. */
+  onRetryWait?: (wait: RetryWait) => void;
   /** Shared with other clients: a 429 here pauses them too, for the same delay. */
   rateLimitGate?: RateLimitGate;
 }
@@ -23,31 +32,10 @@ export interface RetryContext {
 /** Runflow's advice, used where the caller does not override it. */
 export const DEFAULT_RETRY: Required<RetryOptions> = { maxAttempts: 5, baseDelayMs: 1000, maxDelayMs: 32_000 };
 
-/** The error for a user abort. */
-export function abortedError(): RunflowError {
-  return new RunflowError('aborted', 'The request was canceled.');
-}
-
 /** Full-jitter exponential backoff before attempt `attempt + 1`. */
 export function backoffDelay(attempt: number, retry: Required<RetryOptions>, random: () => number): number {
   const ceiling = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (attempt - 1));
   return Math.floor(random() * ceiling);
-}
-
-/** Waits `ms`, rejecting with an 'aborted' RunflowError the moment `signal` aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(abortedError());
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(abortedError());
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 /** Runs `attempt` until it succeeds, `shouldRetry` says no, attempts run out, or the deadline would pass. */
@@ -62,10 +50,12 @@ export async function retrying<T>(
       return await attempt(n);
     } catch (err) {
       if (!(err instanceof RunflowError) || n >= ctx.retry.maxAttempts || !shouldRetry(err)) throw err;
-      const delay = err.retryAfterMs ?? backoffDelay(n, ctx.retry, ctx.random);
+      // A server's Retry-After is honoured up to the backoff cap: an hour-long one must not stall a batch.
+      const delay = Math.min(err.retryAfterMs ?? backoffDelay(n, ctx.retry, ctx.random), ctx.retry.maxDelayMs);
       if (err.kind === 'rate_limited') ctx.rateLimitGate?.backoff(delay);
       if (ctx.deadline !== undefined && Date.now() + delay >= ctx.deadline) throw err;
       ctx.log(`${err.kind} error${err.status ? ` (HTTP ${err.status})` : ''}; retrying in ${delay} ms (attempt ${n + 1} of ${ctx.retry.maxAttempts})`);
+      ctx.onRetryWait?.({ delayMs: delay, kind: err.kind });
       await sleep(delay, ctx.signal);
     }
   }

@@ -3,12 +3,9 @@ import { z } from 'zod';
 // Wire shapes are parsed tolerantly: unknown fields are ignored, optional ones may be null or
 // absent, and each is normalised into the client's own camelCase types below.
 
-/** Output formats of the edit model. */
-export type OutputFormat = 'png' | 'jpeg' | 'webp';
-/** Preset output sizes of the edit model; `auto` infers the size from the input. */
-export type ImageSize = 'square_hd' | 'square' | 'portrait_4_3' | 'portrait_16_9' | 'landscape_4_3' | 'landscape_16_9' | 'auto';
-/** Rendering quality (and price tier) of the edit model. */
-export type Quality = 'low' | 'medium' | 'high';
+import type { ImageSize, OutputFormat, Quality } from '../shared/options';
+
+export type { ImageSize, OutputFormat, Quality };
 
 /** Input of one gpt-image-2 edit run; field names are the API's. */
 export interface EditInput {
@@ -25,8 +22,12 @@ export interface EditInput {
   sync_mode?: boolean;
 }
 
-/** Run states; `canceled` also stands for the older spelling `cancelled`. */
-export type RunStatus = 'queued' | 'dispatching' | 'running' | 'succeeded' | 'failed' | 'canceled' | 'partial_succeeded';
+/**
+ * Run states; `canceled` also stands for the older spelling `cancelled`. `unknown` is an in-flight
+ * status this client has no name for (the full list is served by the API and not known here): it
+ * keeps the wait going. A status whose name says it failed (`errored`, …) reads as `failed`.
+ */
+export type RunStatus = 'queued' | 'dispatching' | 'running' | 'succeeded' | 'failed' | 'canceled' | 'partial_succeeded' | 'unknown';
 
 const TERMINAL: ReadonlySet<RunStatus> = new Set(['succeeded', 'failed', 'canceled', 'partial_succeeded']);
 
@@ -35,7 +36,7 @@ export function isTerminal(status: RunStatus): boolean {
   return TERMINAL.has(status);
 }
 
-/** One produced file of a run; `url` is a signed link (7 days) or, with sync_mode, a data: URI. */
+/** One produced file of a run; `url` is a signed link of limited life or, with sync_mode, a data: URI. */
 export interface RunOutput {
   type: string;
   url: string;
@@ -57,6 +58,8 @@ export interface RunResult {
 export interface Run {
   id: string;
   status: RunStatus;
+  /** The status literal as the API sent it (for `unknown`, the name to log). */
+  rawStatus: string;
   modelId?: string;
   clientRef?: string;
   input?: unknown;
@@ -93,7 +96,8 @@ const optCode = z.union([z.string(), z.number()]).nullish().catch(undefined);
 
 const OutputItemWire = z.looseObject({
   type: optString,
-  url: z.string(),
+  // An entry without a usable URL is skipped (counted as missing), never the whole run rejected.
+  url: optString,
   content_type: optString,
   file_name: optString,
   width: optNumber,
@@ -101,15 +105,13 @@ const OutputItemWire = z.looseObject({
 });
 
 const OutputWire = z.looseObject({
-  outputs: z.array(OutputItemWire).nullish(),
+  outputs: z.array(OutputItemWire.nullable().catch(null)).nullish().catch(undefined),
   seed: z.union([z.number(), z.string()]).nullish().catch(undefined),
   timing: z.unknown().optional(),
   nsfw_detected: z.unknown().optional(),
 });
 
-const STATUS_ALIASES: Record<string, RunStatus> = { cancelled: 'canceled' };
 const KNOWN_STATUSES: ReadonlySet<string> = new Set<RunStatus>(['queued', 'dispatching', 'running', ...TERMINAL]);
-
 const RunWire = z.looseObject({
   id: optString,
   run_id: optString,
@@ -137,22 +139,21 @@ const RunWire = z.looseObject({
 
 const undef = <T>(v: T | null | undefined): T | undefined => (v === null ? undefined : v);
 
-function normaliseStatus(raw: string): RunStatus | undefined {
+function normaliseStatus(raw: string): RunStatus {
   const s = raw.trim().toLowerCase();
-  const status = STATUS_ALIASES[s] ?? s;
-  return KNOWN_STATUSES.has(status) ? (status as RunStatus) : undefined;
+  if (KNOWN_STATUSES.has(s)) return s as RunStatus;
+  if (/cancel/.test(s)) return 'canceled';
+  if (/fail|error|reject|abort/.test(s)) return 'failed';
+  return 'unknown';
 }
 
 function normaliseOutput(o: z.infer<typeof OutputWire>): RunResult {
   return {
-    outputs: (o.outputs ?? []).map((i) => ({
-      type: i.type ?? 'image',
-      url: i.url,
-      contentType: undef(i.content_type),
-      fileName: undef(i.file_name),
-      width: undef(i.width),
-      height: undef(i.height),
-    })),
+    outputs: (o.outputs ?? []).flatMap((i) =>
+      i?.url
+        ? [{ type: i.type ?? 'image', url: i.url, contentType: undef(i.content_type), fileName: undef(i.file_name), width: undef(i.width), height: undef(i.height) }]
+        : [],
+    ),
     seed: undef(o.seed),
     timing: undef(o.timing),
     nsfwDetected: undef(o.nsfw_detected),
@@ -177,7 +178,6 @@ export function parseRun(json: unknown): { ok: true; run: Run } | { ok: false; p
   const rawStatus = w.status_code ?? w.status;
   if (!rawStatus) return { ok: false, problem: 'the run has no status' };
   const status = normaliseStatus(rawStatus);
-  if (!status) return { ok: false, problem: `the run has an unknown status "${rawStatus.slice(0, 40)}"` };
   const progress =
     w.nodes_total != null && w.nodes_completed != null ? { completed: w.nodes_completed, total: w.nodes_total } : undefined;
   return {
@@ -185,6 +185,7 @@ export function parseRun(json: unknown): { ok: true; run: Run } | { ok: false; p
     run: {
       id,
       status,
+      rawStatus: rawStatus.slice(0, 60),
       modelId: undef(w.model_id),
       clientRef: undef(w.client_ref),
       input: w.input,

@@ -4,7 +4,6 @@ import { mimeOf, sniffImageType, type ImageType } from './imageType';
 import { formatMb, INLINE_INPUT_LIMIT, MAX_INPUT_BYTES } from './limits';
 import { retrying, retryTransient, retryUnaccepted, type RetryContext } from './retry';
 import { parseAsset, parseAssetUpload } from './schemas';
-import { requireSecureUrl } from './urls';
 
 /** What an upload needs from the client. */
 export interface UploadDeps {
@@ -77,7 +76,7 @@ async function uploadAsset(deps: UploadDeps, bytes: Uint8Array, name: string, ty
     parse: parseAssetUpload,
     what: 'the upload request',
   });
-  const uploadUrl = requireSecureUrl(slot.uploadUrl, 'upload link from Runflow');
+  const uploadUrl = http.requireStorageUrl(slot.uploadUrl, 'upload link from Runflow');
   await retrying(
     async () => {
       const answer = await http.exchange(

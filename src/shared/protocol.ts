@@ -6,23 +6,23 @@
 // zod/mini: the same schemas at a fraction of the webview bundle's size (full zod is ~440 KB minified).
 import * as z from 'zod/mini';
 
-export const OUTPUT_FORMATS = ['png', 'jpeg', 'webp'] as const;
-export const IMAGE_SIZES = ['auto', 'square_hd', 'square', 'portrait_4_3', 'portrait_16_9', 'landscape_4_3', 'landscape_16_9'] as const;
-export const QUALITIES = ['low', 'medium', 'high'] as const;
+import { IMAGE_SIZES, MAX_NUM_IMAGES, OUTPUT_FORMATS, QUALITIES, type EditOptions as EditOptionValues } from './options';
+
+export { IMAGE_SIZES, OUTPUT_FORMATS, QUALITIES };
 /** GPT Image 2 takes up to 32,000 characters of prompt upstream. */
 export const MAX_PROMPT_LENGTH = 32000;
 /** A data: URI of a PNG mask; generous for a 4096×4096 mask, bounded so a bad message cannot flood the host. */
 const MAX_MASK_DATA_URI = 64 * 1024 * 1024;
 
-export const EditOptions = z.object({
-  numImages: z.int().check(z.minimum(1), z.maximum(4)),
+// Typed against options.ts, so an option added there must be added here too.
+export const EditOptions: z.ZodMiniType<EditOptionValues> = z.object({
+  numImages: z.int().check(z.minimum(1), z.maximum(MAX_NUM_IMAGES)),
   outputFormat: z.enum(OUTPUT_FORMATS),
   imageSize: z.enum(IMAGE_SIZES),
   quality: z.enum(QUALITIES),
-  /** The API's sync_mode: outputs come back inline and are not kept in Runflow's run history. */
   private: z.boolean(),
 });
-export type EditOptions = z.infer<typeof EditOptions>;
+export type EditOptions = EditOptionValues;
 
 /** An image the webview shows: `src` is a webview resource URI, `uri` identifies the file to the host. */
 export const ImageInfo = z.object({

@@ -110,6 +110,8 @@ export function apiHandler(deps: ApiDeps): Handler {
           modelTimeMs: deps.modelTimeMs,
           idempotencyKey: req.headers['idempotency-key'],
           outcome: deps.faults.takeRunOutcome(),
+          statuses: deps.faults.takeRunStatuses(),
+          unusableOutputs: deps.faults.takeUnusableOutputs(),
         });
         return { ...jsonReply(201, runJson(run, jsonContext), run.id), headers: { 'content-type': 'application/json', location: `/v1/runs/${run.id}` } };
       },

@@ -19,11 +19,13 @@ export const faultSchema = z.discriminatedUnion('kind', [
     code: z.string().optional(),
     message: z.string().optional(),
     retryAfterSec: z.number().nonnegative().optional(),
+    /** Run the handler first (a create really creates and bills), then answer with this error. */
+    afterHandling: z.boolean().optional(),
     times,
   }),
   z.object({ kind: z.literal('reset'), match: matchSchema, when: z.enum(['before', 'after']), times }),
   z.object({ kind: z.literal('delay'), match: matchSchema, ms: z.number().nonnegative(), times }),
-  z.object({ kind: z.literal('malformed_json'), match: matchSchema, times }),
+  z.object({ kind: z.literal('malformed_json'), match: matchSchema, afterHandling: z.boolean().optional(), times }),
   z.object({ kind: z.literal('non_json_error'), match: matchSchema, status: httpStatus, body: z.string(), times }),
   z.object({
     kind: z.literal('run_outcome'),
@@ -33,6 +35,10 @@ export const faultSchema = z.discriminatedUnion('kind', [
     times,
   }),
   z.object({ kind: z.literal('expire_outputs') }),
+  /** The next created run(s) report these literals instead of `running` / their terminal status. */
+  z.object({ kind: z.literal('run_statuses'), inFlight: z.string().optional(), terminal: z.string().optional(), times }),
+  /** The next created run(s) list their first output without a URL, and one null entry. */
+  z.object({ kind: z.literal('unusable_outputs'), times }),
   z.object({ kind: z.literal('output_body'), body: z.enum(['not_image', 'oversize']), times }),
   z.object({ kind: z.literal('upload_put_status'), status: httpStatus, times }),
 ]);
@@ -45,6 +51,7 @@ type FaultOf<K extends ParsedFault['kind']> = Extract<ParsedFault, { kind: K }>;
 /** Faults that take over the handling of a matching request. */
 export type RequestFault = FaultOf<'status' | 'reset' | 'delay' | 'malformed_json' | 'non_json_error'>;
 export type RunOutcomeFault = FaultOf<'run_outcome'>;
+export type RunStatusesFault = FaultOf<'run_statuses'>;
 
 interface Armed {
   fault: ParsedFault;
@@ -89,6 +96,14 @@ export class FaultBook {
 
   takeRunOutcome(): RunOutcomeFault | undefined {
     return this.take((f): f is RunOutcomeFault => f.kind === 'run_outcome');
+  }
+
+  takeRunStatuses(): RunStatusesFault | undefined {
+    return this.take((f): f is RunStatusesFault => f.kind === 'run_statuses');
+  }
+
+  takeUnusableOutputs(): boolean {
+    return this.take((f): f is FaultOf<'unusable_outputs'> => f.kind === 'unusable_outputs') !== undefined;
   }
 
   takeOutputBody(): FaultOf<'output_body'> | undefined {

@@ -20,21 +20,36 @@ export function costString(images: number): string {
   return images === 0 ? '0' : ((images * PRICE_PER_IMAGE_MILLS) / 1000).toFixed(3);
 }
 
+/** The status literal a GET shows: the phase's, or a name a `run_statuses` fault put in its place. */
+function reportedStatus(run: Run, phase: ReturnType<typeof phaseOf>): string {
+  const names = run.statusNames;
+  if (phase.terminalAt !== undefined) return names?.terminal ?? phase.status;
+  return phase.status === 'running' ? (names?.inFlight ?? phase.status) : phase.status;
+}
+
+function outputEntries(run: Run, ctx: RunJsonContext): Array<Record<string, unknown> | null> {
+  const { input } = run.request;
+  const entries: Array<Record<string, unknown> | null> = run.outputs.map((img, i) => ({
+    type: 'image',
+    url: input.sync_mode ? `data:${img.contentType};base64,${img.data.toString('base64')}` : ctx.outputUrl(run, img, i),
+    content_type: img.contentType,
+    file_name: outputFileName(run, img, i),
+    width: img.width,
+    height: img.height,
+  }));
+  // An `unusable_outputs` fault: the first entry loses its URL and a null entry follows.
+  if (run.unusableOutputs && entries[0]) entries[0] = { ...entries[0], url: null };
+  if (run.unusableOutputs) entries.push(null);
+  return entries;
+}
+
 export function runJson(run: Run, ctx: RunJsonContext, now = Date.now()): Record<string, unknown> {
   const phase = phaseOf(run, now);
   const terminal = phase.terminalAt !== undefined;
   const delivers = terminal && (run.outcome === 'succeeded' || run.outcome === 'partial_succeeded');
-  const { input } = run.request;
   const output = delivers
     ? {
-        outputs: run.outputs.map((img, i) => ({
-          type: 'image',
-          url: input.sync_mode ? `data:${img.contentType};base64,${img.data.toString('base64')}` : ctx.outputUrl(run, img, i),
-          content_type: img.contentType,
-          file_name: outputFileName(run, img, i),
-          width: img.width,
-          height: img.height,
-        })),
+        outputs: outputEntries(run, ctx),
         seed: run.seed,
         timing: { inference_ms: run.modelTimeMs },
         nsfw_detected: false,
@@ -44,7 +59,7 @@ export function runJson(run: Run, ctx: RunJsonContext, now = Date.now()): Record
   return {
     id: run.id,
     model_id: MODEL_ID,
-    status_code: phase.status,
+    status_code: reportedStatus(run, phase),
     input: run.request.echoedInput,
     output,
     metadata: run.request.metadata,

@@ -13,21 +13,22 @@ export interface RunQuery {
   fields?: string[];
 }
 
-function unquote(value: string): string {
-  return /^"(.*)"$/.test(value) ? value.slice(1, -1) : value;
-}
+/**
+ * One `field:value` or `field.EQ:'value'` term (the exact-match form Runflow's own templates send;
+ * values may be single- or double-quoted). Anything else is a 422, as an unparsed filter would be.
+ */
+const TERM = /^([a-z_]+)(\.EQ)?:\s*(?:'([^']*)'|"([^"]*)"|([^'"\s]+))$/;
 
 export function parseRunQuery(params: URLSearchParams): RunQuery {
   const filters: RunQuery['filters'] = [];
   const q = params.get('q')?.trim();
   if (q) {
     for (const term of q.split(/\s+AND\s+/i)) {
-      const colon = term.indexOf(':');
-      const field = term.slice(0, colon).trim();
-      if (colon < 0 || !FILTER_FIELDS.has(field)) {
-        throw new ApiError(422, 'INVALID_QUERY', `Cannot filter on "${term}"; use field:value with one of ${[...FILTER_FIELDS].join(', ')}.`);
+      const match = TERM.exec(term.trim());
+      if (!match || !FILTER_FIELDS.has(match[1])) {
+        throw new ApiError(422, 'INVALID_QUERY', `Cannot filter on "${term}"; use field.EQ:'value' with one of ${[...FILTER_FIELDS].join(', ')}.`);
       }
-      filters.push([field, unquote(term.slice(colon + 1).trim())]);
+      filters.push([match[1], match[3] ?? match[4] ?? match[5]]);
     }
   }
 

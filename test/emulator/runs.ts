@@ -2,7 +2,7 @@
 // the model time, then terminal — but never before its outputs exist, so `terminalAt` is exactly
 // the first instant a GET can see the terminal status with its outputs.
 import { randomUUID } from 'node:crypto';
-import type { RunOutcomeFault } from './faults';
+import type { RunOutcomeFault, RunStatusesFault } from './faults';
 import { renderOutputs, seedFor, type RenderedImage } from './imageEdit';
 import type { RunImages } from './imageSources';
 import type { RunRequest } from './validation';
@@ -29,6 +29,10 @@ export interface Run {
   outcome: TerminalStatus;
   failure?: { code: string; message: string };
   seed: number;
+  /** Literals reported instead of `running` / the terminal status (a status the client does not know). */
+  statusNames?: { inFlight?: string; terminal?: string };
+  /** The output list has an entry without a URL and a null entry. */
+  unusableOutputs?: boolean;
   /** Filled once rendering is done; `readyAt` is when. */
   outputs: RenderedImage[];
   readyAt?: number;
@@ -78,6 +82,8 @@ export interface CreateRunArgs {
   modelTimeMs: number | ((input: unknown, runIndex: number) => number);
   idempotencyKey?: string;
   outcome?: RunOutcomeFault;
+  statuses?: RunStatusesFault;
+  unusableOutputs?: boolean;
 }
 
 export class RunStore {
@@ -101,6 +107,8 @@ export class RunStore {
         ? { code: args.outcome?.failureCode ?? DEFAULT_FAILURE.code, message: args.outcome?.failureMessage ?? DEFAULT_FAILURE.message }
         : undefined,
       seed: seedFor(request.input.prompt),
+      statusNames: args.statuses && { inFlight: args.statuses.inFlight, terminal: args.statuses.terminal },
+      unusableOutputs: args.unusableOutputs,
       outputs: [],
     };
     this.runs.set(run.id, run);

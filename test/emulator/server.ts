@@ -96,8 +96,11 @@ export async function startOriginServer(opts: OriginServerOptions): Promise<Orig
       req.socket.destroy();
       return undefined;
     }
-    const reply = (fault && cannedReply(fault)) ?? (await opts.handle(ctx));
-    entry.runId = reply.runId;
+    const canned = fault && cannedReply(fault);
+    const afterHandling = fault !== undefined && 'afterHandling' in fault && fault.afterHandling === true;
+    const handled = !canned || afterHandling ? await opts.handle(ctx) : undefined;
+    const reply = canned ?? handled!;
+    entry.runId = handled?.runId ?? reply.runId;
     await drain(req);
     if (fault?.kind === 'delay' && !(await wait(fault.ms))) return undefined;
     if (!(await wait(opts.latencyMs))) return undefined;

@@ -50,7 +50,7 @@ const ENDPOINTS: Endpoint[] = [
     exercise: (c, run) => c.waitForRun((run as { id: string }).id, waitFast()),
   },
   {
-    name: 'GET /v1/runs?q=client_ref:…',
+    name: "GET /v1/runs?q=client_ref.EQ:'…'",
     match: { method: 'GET', path: '/v1/runs' },
     runs: 1,
     prepare: async (c) => c.createEditRun(await editInput(), { clientRef: 'search-me' }),
@@ -82,7 +82,7 @@ const HTML_PAGE = '<html><head><title>502 Bad Gateway</title></head><body><h1>Ba
 const CASES: FaultCase[] = [
   { name: 'a burst of three 503s is retried through', fault: (match) => ({ kind: 'status', match, status: 503, code: 'MODEL_UNAVAILABLE', message: 'busy', times: 3 }), expect: () => 'ok' },
   { name: 'two 429s without Retry-After back off and succeed', fault: (match) => ({ kind: 'status', match, status: 429, code: 'RATE_LIMITED', times: 2 }), expect: () => 'ok' },
-  { name: '429 with Retry-After waits that long, then succeeds', fault: (match) => ({ kind: 'status', match, status: 429, code: 'RATE_LIMITED', retryAfterSec: 0.3 }), expect: () => 'ok', minMs: 300 },
+  { name: '429 with Retry-After waits that long, then succeeds', fault: (match) => ({ kind: 'status', match, status: 429, code: 'RATE_LIMITED', retryAfterSec: 0.3 }), expect: () => 'ok', minMs: 300, client: { retry: { baseDelayMs: 5, maxDelayMs: 32_000 } } },
   { name: 'a 502 HTML page (non-JSON error body) is retried like any 5xx', fault: (match) => ({ kind: 'non_json_error', match, status: 502, body: HTML_PAGE }), expect: () => 'ok' },
   { name: 'a 400 HTML page is reported with its text, not retried', fault: (match) => ({ kind: 'non_json_error', match, status: 400, body: HTML_PAGE, times: 5 }), expect: () => 'bad_request' },
   {

@@ -13,11 +13,14 @@ const tally = new Tally('security-unit');
 process.on('exit', () => console.log(tally.line()));
 
 /** A client whose transport is a recorder: no network, every URL it was asked for is kept. */
-function recordingClient(answer: (url: string) => Response): { client: RunflowClient; urls: string[]; headers: Record<string, string>[] } {
+function recordingClient(
+  answer: (url: string) => Response,
+  baseUrl = 'https://api.runflow.io',
+): { client: RunflowClient; urls: string[]; headers: Record<string, string>[] } {
   const urls: string[] = [];
   const headers: Record<string, string>[] = [];
   const client = new RunflowClient({
-    baseUrl: 'https://api.runflow.io',
+    baseUrl,
     apiKey: KEY,
     retry: { baseDelayMs: 1, maxDelayMs: 2 },
     fetch: async (url, init) => {
@@ -139,7 +142,10 @@ test('a loopback link may redirect on loopback (the local emulator), so the chec
   const start = 'http://127.0.0.1:8787/outputs/abc/image.png?sig=1';
   const next = 'http://127.0.0.1:8788/outputs/abc/image.png?sig=2';
   const image = new Uint8Array(await png());
-  const { client, urls } = recordingClient((url) => (url === start ? new Response(null, { status: 307, headers: { location: next } }) : new Response(image)));
+  const { client, urls } = recordingClient(
+    (url) => (url === start ? new Response(null, { status: 307, headers: { location: next } }) : new Response(image)),
+    'http://127.0.0.1:8786',
+  );
   assert.equal((await client.fetchOutput(output(start))).type, 'png');
   assert.deepEqual(urls, [start, next]);
 });

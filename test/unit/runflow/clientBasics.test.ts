@@ -94,7 +94,7 @@ test('429 without Retry-After backs off briefly and succeeds', async () => {
 
 test('429 with Retry-After waits that long', async () => {
   emu.inject({ kind: 'status', match: { path: '/v1/billing/balance' }, status: 429, code: 'RATE_LIMITED', retryAfterSec: 1 });
-  const { client } = clientFor(emu);
+  const { client } = clientFor(emu, { retry: { baseDelayMs: 5, maxDelayMs: 32_000 } });
   await client.getBalance();
   assert.equal(emu.requests.length, 2);
   assert.ok(emu.requests[1].at - emu.requests[0].at >= 990, `${emu.requests[1].at - emu.requests[0].at} ms`);

@@ -43,7 +43,7 @@ async function staggeredCreates(clients: RunflowClient[], burst: number, answere
 
 test('one 429 burst pauses every worker sharing the gate; no run is created twice', async () => {
   const gate = new RateLimitGate();
-  const clients = Array.from({ length: 4 }, () => clientFor(emu, { rateLimitGate: gate }).client);
+  const clients = Array.from({ length: 4 }, () => clientFor(emu, { rateLimitGate: gate, retry: { baseDelayMs: 5, maxDelayMs: 32_000 } }).client);
   const { firstLimit, others } = await staggeredCreates(clients, 2, () => gate.remainingMs() > 0);
 
   // The burst's second 429 may hit any worker, which then posts again: count workers, not requests.
@@ -56,7 +56,7 @@ test('one 429 burst pauses every worker sharing the gate; no run is created twic
 });
 
 test('without a shared gate the other workers do not wait (the check above has teeth)', async () => {
-  const clients = Array.from({ length: 4 }, () => clientFor(emu).client);
+  const clients = Array.from({ length: 4 }, () => clientFor(emu, { retry: { baseDelayMs: 5, maxDelayMs: 32_000 } }).client);
   const { firstLimit, others } = await staggeredCreates(clients, 1, () => emu.requests.some(rateLimited));
   assert.ok(others.some((r) => r.at < firstLimit.at + RETRY_AFTER_MS - CLOCK_SLACK_MS));
 });

@@ -81,12 +81,13 @@ test('run_id stands in for id, and wrongly typed optional fields read as absent'
   assert.equal(r.createdAt, undefined);
 });
 
-test('runs without id or with an unknown status are reported, not guessed', () => {
+test('runs without id are reported; a status the client does not know reads as unknown, a failed-sounding one as failed', () => {
   const noId = parseRun({ status_code: 'queued' });
   assert.equal(noId.ok, false);
-  const odd = parseRun({ id: 'a', status_code: 'exploded' });
-  assert.ok(!odd.ok && /exploded/.test(odd.problem));
   assert.equal(parseRun('nope').ok, false);
+  assert.deepEqual([run({ id: 'a', status_code: 'warming_up' })].map((r) => [r.status, r.rawStatus]), [['unknown', 'warming_up']]);
+  for (const failed of ['errored', 'ERROR', 'timed_out_failure', 'rejected']) assert.equal(run({ id: 'a', status_code: failed }).status, 'failed', failed);
+  for (const canceled of ['cancelled', 'canceled', 'user_cancelled']) assert.equal(run({ id: 'a', status_code: canceled }).status, 'canceled', canceled);
 });
 
 test('list, balance and account answers are read tolerantly', () => {

@@ -1,0 +1,19 @@
+import type * as vscode from 'vscode';
+import type { ApiKeyStore } from './apiKeyStore';
+import type { Log } from './log';
+import type { Notifier } from './notify';
+import type { RunHistory } from './history/runHistory';
+
+/**
+ * The few long-lived objects created at activation, handed to everything that needs them. Its own
+ * module, so nothing imports the entry file.
+ */
+export interface Host {
+  readonly context: vscode.ExtensionContext;
+  readonly log: Log;
+  readonly notifier: Notifier;
+  readonly keys: ApiKeyStore;
+  readonly history: RunHistory;
+}
+
+export const EDIT_PANEL_VIEW_TYPE = 'gptImageEdit.editPanel';
