@@ -33,14 +33,18 @@ export interface GptImageEditApi {
     /** Answers the batch cost question instead of the modal (which a test cannot click); undefined restores it. */
     replaceBatchCostConfirmation(confirm: BatchCostConfirmation | undefined): void;
     history: {
-      records(): RunRecord[];
+      records(): Promise<RunRecord[]>;
       /** Stores a record as given: how a test leaves the state a crashed window would have left. */
       put(record: RunRecord): Promise<void>;
       /** The activation-time resume itself. */
       resumeInFlight(): Promise<void>;
-      treeItem(runId: string): vscode.TreeItem | undefined;
-      /** Every value the extension keeps in global state, to scan for what must never be there. */
-      storedState(): Record<string, unknown>;
+      /** Leaves a lease on the edit as another window would: renewed `ageMs` ago. */
+      leaseElsewhere(runId: string, ageMs: number): Promise<void>;
+      releaseElsewhere(runId: string): Promise<void>;
+      /** The view's item of the edit with this run id (or record id). */
+      treeItem(runId: string): Promise<vscode.TreeItem | undefined>;
+      /** Every value the extension keeps in global state and its history files, to scan for what must never be there. */
+      storedState(): Promise<Record<string, unknown>>;
     };
   };
 }
@@ -58,7 +62,7 @@ function loadMain(): typeof Main {
 export function activate(context: vscode.ExtensionContext): GptImageEditApi {
   const log = new Log();
   const notifier = new Notifier();
-  const history = new RunHistory(context.globalState);
+  const history = new RunHistory(context.globalStorageUri.fsPath, context.globalState);
   const host: Host = { context, log, notifier, keys: new ApiKeyStore(context.secrets), history };
   context.subscriptions.push(
     log,
@@ -80,11 +84,14 @@ export function activate(context: vscode.ExtensionContext): GptImageEditApi {
       deserializeWebviewPanel: async (panel, state) => loadMain().revivePanel(host, panel, state),
     }),
   );
-  // Runs left in flight by a reload, a crash or a closed panel. globalState is already in memory,
-  // so checking costs nothing; the heavy part loads only when there is something to resume.
-  if (history.hasInFlight()) {
-    setTimeout(() => loadMain().resumeInFlight(host).catch((e) => log.write('error', `Resuming runs failed: ${String(e)}`)), 0);
-  }
+  // Edits left unsettled by a reload, a crash or a closed window. Looked for after activation
+  // returns; the heavy part loads only when there is something to resume.
+  setTimeout(() => {
+    history
+      .hasUnsettled()
+      .then((any) => (any ? loadMain().resumeInFlight(host) : undefined))
+      .catch((e) => log.write('error', `Resuming runs failed: ${String(e)}`));
+  }, 0);
   return {
     hasApiKey: async () => (await host.keys.get()) !== undefined,
     onDidShowMessage: notifier.onDidShowMessage,
@@ -99,11 +106,22 @@ export function activate(context: vscode.ExtensionContext): GptImageEditApi {
               records: () => history.list(),
               put: (record) => history.put(record),
               resumeInFlight: () => loadMain().resumeInFlight(host),
-              treeItem: (runId) => {
-                const record = history.get(runId);
+              treeItem: async (runId) => {
+                const record = await history.find(runId);
                 return record && historyItem(record);
               },
-              storedState: () => Object.fromEntries(context.globalState.keys().map((k) => [k, context.globalState.get(k)])),
+              leaseElsewhere: async (runId, ageMs) => {
+                const record = await history.find(runId);
+                if (record) await history.store.claim(record.id, 'another-window', Date.now() - ageMs);
+              },
+              releaseElsewhere: async (runId) => {
+                const record = await history.find(runId);
+                if (record) await history.store.release(record.id, 'another-window');
+              },
+              storedState: async () => ({
+                ...Object.fromEntries(context.globalState.keys().map((k) => [k, context.globalState.get(k)])),
+                ...Object.fromEntries((await history.list()).map((r) => [`history/${r.id}`, r])),
+              }),
             },
           },
   };

@@ -8,7 +8,7 @@ import { EditPanel } from './panel/editPanel';
 import { BatchPanel } from './panel/batchPanel';
 import { resolveEditTarget, resolveBatchTargets, isImageFile } from './editTarget';
 import { showError } from './showError';
-import { baseName } from './edit/editJob';
+import { baseName } from './edit/outputNames';
 import { RunFinisher } from './history/runFinisher';
 import { reopenInPanel } from './history/reopenInPanel';
 import type { HeavyHistoryCommands } from './history/historyCommands';

@@ -1,68 +1,60 @@
 import * as vscode from 'vscode';
-import { RunflowError, type DurationModel, type RunflowClient } from '../runflow';
-import { EditCanceledError, baseName, type EditJobDeps, type EditRequest, type EditResult } from '../edit/editJob';
-import type { BatchItem, BatchItemStatus, EditOptions, RunPhase } from '../shared/protocol';
+import { RunflowError } from '../runflow';
+import { EditStoppedError, type EditJob, type EditResult } from '../edit/editJob';
+import { baseName } from '../edit/outputNames';
+import type { BatchItem, BatchItemStatus, RunPhase } from '../shared/protocol';
 import { userMessage } from '../showError';
 import { runBatch, type BatchItemOutcome } from './batchQueue';
 
-/** Some images of a batch, each edited on its own with the same prompt and options (no mask). */
-export interface BatchEditRequest {
-  images: readonly vscode.Uri[];
-  /** Which of `images` to run now: all of them, or a failed one being retried. */
-  indices: readonly number[];
-  prompt: string;
-  options: EditOptions;
-}
-
 export interface BatchEditDeps {
-  /** Edits one image: runEdit, or runEdit with its run kept in the history. */
-  edit: (request: EditRequest, deps: EditJobDeps) => Promise<EditResult>;
-  /** One client, holding one rate-limit gate, for the whole batch: a 429 pauses every image. */
-  client: RunflowClient;
+  /** Which images to run now: all of them, or a failed one being retried. */
+  indices: readonly number[];
+  /** The job of one image: a new one, or (for a retry) the one whose run already exists. */
+  jobFor(index: number): Promise<EditJob>;
   signal: AbortSignal;
   concurrency: number;
-  durations?: DurationModel;
-  writeSidecars: boolean;
   /** Each change of an image's state, in order; the settled ones are final. */
   onItem(item: BatchItem): void;
 }
 
 /**
- * Runs `deps.edit` (runEdit) once per image through the batch queue, so each image's outputs are
- * saved beside it exactly as a single edit saves them. Resolves with every image's outcome once all settled.
+ * Runs one edit job per image through the batch queue, so each image's outputs are saved beside
+ * it exactly as a single edit saves them. Resolves with every image's outcome once all settled.
  */
-export async function editEach(request: BatchEditRequest, deps: BatchEditDeps): Promise<BatchItemOutcome<EditResult>[]> {
+export async function editEach(deps: BatchEditDeps): Promise<BatchItemOutcome<EditResult>[]> {
   const lastStatus = new Map<number, BatchItemStatus>();
+  const runIds = new Map<number, string>();
   const emit = (item: BatchItem): void => {
     lastStatus.set(item.index, item.status);
     deps.onItem(item);
   };
-  for (const index of request.indices) emit({ index, status: 'queued', outputs: [] });
+  for (const index of deps.indices) emit({ index, status: 'queued', outputs: [] });
 
-  const outcomes = await runBatch(request.indices, {
+  const outcomes = await runBatch(deps.indices, {
     concurrency: deps.concurrency,
     signal: deps.signal,
-    work: (index, _position, signal) =>
-      deps.edit(
-        { image: request.images[index], references: [], prompt: request.prompt, options: request.options },
-        {
-          client: deps.client,
-          signal,
-          durations: deps.durations,
-          writeSidecars: deps.writeSidecars,
-          // A question per image would stall a batch at every read-only folder: that image fails instead.
-          chooseOtherFolder: async () => undefined,
-          onProgress: ({ phase, runId }) => {
-            // Polls repeat the same phase; the panel needs only the changes.
-            const status = statusOf(phase);
-            if (lastStatus.get(index) !== status) emit({ index, status, outputs: [], runId });
-          },
-        },
-      ),
-    onItemSettled: (outcome) => emit(settledItem(request.indices[outcome.index], outcome)),
+    work: async (index, _position, signal) => {
+      const job = await deps.jobFor(index);
+      const listening = job.onEvent((event) => {
+        if (event.type !== 'phase') return;
+        if (event.runId) runIds.set(index, event.runId);
+        // Polls repeat the same phase; the panel needs only the changes.
+        const status = statusOf(event.phase);
+        if (lastStatus.get(index) !== status) emit({ index, status, outputs: [], runId: event.runId });
+      });
+      try {
+        return await job.run(signal);
+      } catch (e) {
+        if (job.runId) runIds.set(index, job.runId);
+        throw e;
+      } finally {
+        listening.dispose();
+      }
+    },
+    onItemSettled: (outcome) => emit(settledItem(deps.indices[outcome.index], outcome, runIds)),
   });
   // runBatch reports only the items it started; the rest were stopped by the cancel.
-  for (const outcome of outcomes) if (outcome.status === 'not_started') emit(settledItem(request.indices[outcome.index], outcome));
+  for (const outcome of outcomes) if (outcome.status === 'not_started') emit(settledItem(deps.indices[outcome.index], outcome, runIds));
   return outcomes;
 }
 
@@ -81,8 +73,9 @@ function statusOf(phase: RunPhase): BatchItemStatus {
   }
 }
 
-function settledItem(index: number, outcome: BatchItemOutcome<EditResult>): BatchItem {
+function settledItem(index: number, outcome: BatchItemOutcome<EditResult>, runIds: ReadonlyMap<number, string>): BatchItem {
   const { result, error } = outcome;
+  const runId = runIds.get(index);
   switch (outcome.status) {
     case 'succeeded':
       return {
@@ -90,18 +83,12 @@ function settledItem(index: number, outcome: BatchItemOutcome<EditResult>): Batc
         status: 'done',
         runId: result!.runId,
         outputs: result!.saved.map((uri) => ({ uri: uri.toString(), name: baseName(uri) })),
-        message: result!.missing > 0 ? vscode.l10n.t('The model did not return {0} of the requested images.', result!.missing) : undefined,
+        message: result!.notes.length ? result!.notes.join(' ') : undefined,
       };
     case 'failed':
-      return { index, status: 'failed', outputs: [], message: userMessage(error), runId: error instanceof RunflowError ? error.runId : undefined };
+      return { index, status: 'failed', outputs: [], message: userMessage(error), runId: (error instanceof RunflowError && error.runId) || runId };
     case 'canceled':
-      return {
-        index,
-        status: 'canceled',
-        outputs: [],
-        message: userMessage(error),
-        runId: error instanceof EditCanceledError ? error.runId : undefined,
-      };
+      return { index, status: 'canceled', outputs: [], message: userMessage(error), runId: (error instanceof EditStoppedError && error.runId) || runId };
     case 'not_started':
       return { index, status: 'canceled', outputs: [], message: vscode.l10n.t('Not started: the batch was canceled.') };
   }

@@ -1,175 +1,351 @@
 import * as vscode from 'vscode';
 import { randomUUID } from 'crypto';
-import { RunflowError, type DurationModel, type Run, type RunflowClient } from '../runflow';
-import type { EditOptions, RunPhase } from '../shared/protocol';
+import { EDIT_MODEL_ID, RunflowError, type DurationModel, type Run, type RunflowClient } from '../runflow';
+import type { RunPhase } from '../shared/protocol';
+import type { RunHistory } from '../history/runHistory';
+import type { RunLeases } from '../history/runLeases';
+import { RECORD_VERSION, type RunRecord } from '../history/runRecord';
+import { findSavedVariant } from '../history/savedVariants';
+import { userMessage } from '../showError';
+import { toEditInput, type EditSpec } from './editSpec';
 import { saveBesideOriginal } from './saver';
-import { stemOf } from './outputNames';
+import { sidecarFor } from './sidecar';
+import { baseName, stemOf } from './outputNames';
 import { checkMask } from './mask';
 
-export const MODEL_ID = 'openai/gpt-image-2/edit';
+/**
+ * Why a job's signal was aborted (its `reason`): the user stopped waiting, or the window is
+ * closing (the run then stays in flight in the history and the next start resumes it).
+ */
+export type StopReason = 'user' | 'shutdown';
 
-/** One user action: edit `image` (plus reference images) with a prompt, options and an optional mask. */
-export interface EditRequest {
-  image: vscode.Uri;
-  references: readonly vscode.Uri[];
-  prompt: string;
-  options: EditOptions;
-  /** PNG bytes, the image's size, transparent where to edit. */
-  mask?: Uint8Array;
-}
-
-export interface EditProgress {
-  phase: RunPhase;
-  elapsedMs: number;
-  runId?: string;
-}
+/** What a job tells its caller as it goes. */
+export type EditEvent =
+  | { type: 'phase'; phase: RunPhase; elapsedMs: number; runId?: string }
+  | { type: 'runCreated'; runId: string }
+  | { type: 'saved'; variant: number; uri: vscode.Uri };
 
 export interface EditResult {
   runId: string;
+  /** Every output of the run on disk, in variant order (saved now or by an earlier attempt). */
   saved: vscode.Uri[];
   cost?: string;
-  /** Outputs asked for but not returned (partial success). */
+  /** Outputs asked for but not returned (partial success, entries without a link). */
   missing: number;
+  /** What the user should know besides (a sidecar that could not be written). */
+  notes: string[];
 }
 
-export interface EditJobDeps {
+/** What a job works with; the caller builds the client (with its key and rate-limit gate). */
+export interface JobServices {
+  history: RunHistory;
+  leases: RunLeases;
   client: RunflowClient;
-  signal: AbortSignal;
-  onProgress: (progress: EditProgress) => void;
-  /** Called once the run exists, before the first poll, so its id is never lost. */
-  onRunCreated?: (run: Run) => void;
-  /** Called as each output lands on disk; `variant` is 1-based, as in its sidecar. */
-  onSaved?: (variant: number, output: vscode.Uri) => void;
   durations?: DurationModel;
   writeSidecars: boolean;
   /** Asked when the image's folder cannot be written; undefined = the user declined. */
   chooseOtherFolder: () => Promise<vscode.Uri | undefined>;
 }
 
-/** The user stopped waiting. The run may still finish (and bill) on Runflow; its id is kept. */
-export class EditCanceledError extends Error {
-  constructor(readonly runId: string | undefined) {
-    super(
-      runId
-        ? vscode.l10n.t('Stopped waiting. Runflow has no cancel, so run {0} may still finish and bill; its results stay fetchable for 7 days.', runId)
-        : vscode.l10n.t('Canceled before the run was created: nothing was billed.'),
-    );
+/** The wait ended on request. `runId` is set when the run exists (it may still finish and bill). */
+export class EditStoppedError extends Error {
+  constructor(
+    readonly runId: string | undefined,
+    message: string,
+  ) {
+    super(message);
   }
 }
 
-/** Read inputs → upload → create the run → wait → fetch outputs → save beside the original. */
-export async function runEdit(request: EditRequest, deps: EditJobDeps): Promise<EditResult> {
-  const started = Date.now();
-  let runId: string | undefined;
-  const report = (phase: RunPhase) => deps.onProgress({ phase, elapsedMs: Date.now() - started, runId });
-  try {
-    report('uploading');
-    const inputs = [request.image, ...request.references];
+/** Another window (or another call here) is settling this edit. */
+export class EditBusyError extends Error {}
+
+/** How long the look-up after a stop may take: the user already asked to stop. */
+const LOOKUP_AFTER_STOP_MS = 15_000;
+
+/**
+ * One user action, from before its create is sent until its files are saved. The record (with
+ * the client_ref every attempt sends) is written before anything leaves the machine, so a run
+ * that Runflow made is never lost: a stop, a closed panel, a reload or a failure leaves a record
+ * that says how far it got, and the same job, or one started from that record, takes it on from
+ * there: look the run up, wait, fetch, save. Nothing bills twice: a run that exists is never
+ * created again, and a create whose outcome is unknown is re-sent only with its Idempotency-Key.
+ */
+export class EditJob {
+  private readonly events = new vscode.EventEmitter<EditEvent>();
+  readonly onEvent = this.events.event;
+  private current: Promise<EditResult> | undefined;
+  /** Whether this job sent its create at least once (so Runflow may have the run). */
+  private createSent: boolean;
+  private attempts = 0;
+
+  private constructor(
+    private record: RunRecord,
+    /** The inputs, for a job that may still have to create its run; a job from a record has none. */
+    private readonly spec: EditSpec | undefined,
+    private services: JobServices,
+  ) {
+    this.createSent = spec === undefined;
+  }
+
+  /** A new edit, recorded before anything is sent. */
+  static async start(spec: EditSpec, services: JobServices): Promise<EditJob> {
+    const record: RunRecord = {
+      version: RECORD_VERSION,
+      id: randomUUID(),
+      idempotencyKey: randomUUID(),
+      inputs: [spec.image, ...spec.references].map((u) => u.toString()),
+      masked: spec.mask !== undefined,
+      prompt: spec.prompt,
+      options: spec.options,
+      outputFolder: vscode.Uri.joinPath(spec.image, '..').toString(),
+      status: 'creating',
+      createdAt: Date.now(),
+      outputs: [],
+    };
+    await services.history.put(record);
+    return new EditJob(record, spec, services);
+  }
+
+  /** The job of a recorded edit (resume, Fetch Results); undefined when the history has no such edit. */
+  static async fromRecord(id: string, services: JobServices): Promise<EditJob | undefined> {
+    const record = await services.history.get(id);
+    return record && new EditJob(record, undefined, services);
+  }
+
+  get id(): string {
+    return this.record.id;
+  }
+
+  /** Runflow's id for the run, once it exists. */
+  get runId(): string | undefined {
+    return this.record.runId;
+  }
+
+  get status(): RunRecord['status'] {
+    return this.record.status;
+  }
+
+  /** The learned run durations this job updates (saved by the caller). */
+  get durations(): DurationModel | undefined {
+    return this.services.durations;
+  }
+
+  /** The same job, from now on run with `client` (a key set again, a batch's shared gate). */
+  withClient(client: RunflowClient): this {
+    this.services = { ...this.services, client };
+    return this;
+  }
+
+  /**
+   * Takes the edit as far as it can: creates the run if Runflow has none, waits, fetches and
+   * saves what is not saved yet. Called again after a failure (Try Again) it resumes the same run.
+   * A second call while one is going joins it.
+   */
+  run(signal: AbortSignal): Promise<EditResult> {
+    this.current ??= this.execute(signal).finally(() => (this.current = undefined));
+    return this.current;
+  }
+
+  private async execute(signal: AbortSignal): Promise<EditResult> {
+    const started = Date.now();
+    const report = (phase: RunPhase): void => this.events.fire({ type: 'phase', phase, elapsedMs: Date.now() - started, runId: this.runId });
+    const { leases, history } = this.services;
+    if (!(await leases.claim(this.id))) throw new EditBusyError(vscode.l10n.t('This edit is already being saved in another window.'));
+    this.attempts++;
+    try {
+      const stored = await history.get(this.id);
+      if (stored) this.record = stored;
+      else if (this.spec) await history.put(this.record); // Removed from the history meanwhile: record it again.
+      else throw new Error(vscode.l10n.t('This edit is no longer in the history.'));
+      if (!this.record.runId) await this.ensureRun(signal, report);
+      const run = await this.wait(signal, report);
+      report('downloading');
+      return await this.saveOutputs(run, signal, report);
+    } catch (e) {
+      throw await this.afterFailure(e, signal);
+    } finally {
+      await leases.release(this.id);
+    }
+  }
+
+  /** Finds the run Runflow made for this edit, or creates it (only a job with its inputs can). */
+  private async ensureRun(signal: AbortSignal, report: (phase: RunPhase) => void): Promise<void> {
+    let run = this.createSent ? await this.services.client.findRunByClientRef(this.id, signal) : undefined;
+    if (!run && !this.spec) {
+      await this.services.history.remove([this.id]);
+      throw new EditStoppedError(undefined, vscode.l10n.t('Runflow has no run for this edit (looked up by its reference), so nothing was billed.'));
+    }
+    if (!run) {
+      report('uploading');
+      const { imageUrls, maskUrl } = await this.uploadInputs(this.spec!, signal);
+      this.createSent = true;
+      run = await this.services.client.createEditRun(toEditInput(this.spec!, imageUrls, maskUrl), {
+        clientRef: this.id,
+        idempotencyKey: this.record.idempotencyKey,
+        metadata: { source: 'vscode-gpt-image-edit' },
+        signal,
+      });
+    }
+    await this.adopt(run, 'inFlight');
+    this.events.fire({ type: 'runCreated', runId: run.id });
+    report('queued');
+  }
+
+  private async adopt(run: Run, status: RunRecord['status'], message?: string): Promise<void> {
+    this.record = (await this.services.history.update(this.id, (r) => ({ ...r, runId: run.id, status, cost: run.cost ?? r.cost, message }))) ?? {
+      ...this.record,
+      runId: run.id,
+      status,
+    };
+  }
+
+  private async uploadInputs(spec: EditSpec, signal: AbortSignal): Promise<{ imageUrls: string[]; maskUrl?: string }> {
     const imageUrls: string[] = [];
-    for (const uri of inputs) {
+    for (const uri of [spec.image, ...spec.references]) {
       const bytes = await readInput(uri);
       // The mask is checked against the image before the first upload, so a bad one costs nothing.
-      if (uri === request.image && request.mask) checkMask(request.mask, bytes);
-      imageUrls.push(await deps.client.toInputUrl(bytes, baseName(uri), deps.signal));
+      if (uri === spec.image && spec.mask) checkMask(spec.mask, bytes);
+      imageUrls.push(await this.services.client.toInputUrl(bytes, baseName(uri), signal));
     }
-    const maskUrl = request.mask ? await deps.client.toInputUrl(request.mask, 'mask.png', deps.signal) : undefined;
+    const maskUrl = spec.mask ? await this.services.client.toInputUrl(spec.mask, 'mask.png', signal) : undefined;
+    return { imageUrls, maskUrl };
+  }
 
-    const { options } = request;
-    const run = await deps.client.createEditRun(
-      {
-        prompt: request.prompt,
-        image_urls: imageUrls,
-        num_images: options.numImages,
-        output_format: options.outputFormat,
-        image_size: options.imageSize,
-        quality: options.quality,
-        sync_mode: options.private,
-        ...(maskUrl ? { mask_url: maskUrl } : {}),
-      },
-      { clientRef: randomUUID(), idempotencyKey: randomUUID(), metadata: { source: 'vscode-gpt-image-edit' }, signal: deps.signal },
-    );
-    runId = run.id;
-    deps.onRunCreated?.(run);
-    report('queued');
-
-    const finished = await deps.client.waitForRun(run.id, {
-      signal: deps.signal,
-      durations: deps.durations,
-      durationKey: `${MODEL_ID}|${options.quality}|${options.imageSize}`,
+  private async wait(signal: AbortSignal, report: (phase: RunPhase) => void): Promise<Run> {
+    const { options } = this.record;
+    return this.services.client.waitForRun(this.runId!, {
+      signal,
+      durations: this.services.durations,
+      durationKey: `${EDIT_MODEL_ID}|${options.quality}|${options.imageSize}`,
       onUpdate: (update) => {
         if (update.status === 'queued' || update.status === 'dispatching' || update.status === 'running') report(update.status);
+        else if (update.status === 'unknown') report('running');
       },
     });
+  }
 
-    report('downloading');
-    const outputs = (finished.output?.outputs ?? []).filter((o) => o.type === 'image');
-    const images = [];
-    for (const output of outputs) images.push(await deps.client.fetchOutput(output, { signal: deps.signal }));
+  /** Fetches and saves each output not saved yet, exactly once, then marks the record saved. */
+  private async saveOutputs(run: Run, signal: AbortSignal, report: (phase: RunPhase) => void): Promise<EditResult> {
+    const { client, history } = this.services;
+    const outputs = (run.output?.outputs ?? []).filter((o) => o.type === 'image');
+    const notes: string[] = [];
+    // An earlier attempt (here or in another window) may have saved a variant and stopped before recording it.
+    const mayHaveSaved = this.attempts > 1 || this.spec === undefined;
+    let folder = vscode.Uri.parse(this.record.outputFolder);
+    const [original] = this.record.inputs.map((u) => vscode.Uri.parse(u));
+    const stem = stemOf(baseName(original));
+    for (const [index, output] of outputs.entries()) {
+      const variant = index + 1;
+      if (this.record.outputs.some((o) => o.variant === variant)) continue;
+      const image = await client.fetchOutput(output, { signal });
+      report('saving');
+      const ext = fileExtension(image.type);
+      const existing = mayHaveSaved ? await findSavedVariant(folder, stem, ext, run.id, variant, image.bytes) : undefined;
+      let uri = existing;
+      if (!uri) {
+        const sidecar = this.services.writeSidecars ? () => this.sidecar(run, variant) : undefined;
+        let saved;
+        try {
+          saved = await saveBesideOriginal(folder, stem, ext, image.bytes, sidecar);
+        } catch (e) {
+          const other = isNoPermissions(e) && this.record.outputs.length === 0 ? await this.services.chooseOtherFolder() : undefined;
+          if (!other) throw savingError(e, run.id);
+          folder = other;
+          saved = await saveBesideOriginal(folder, stem, ext, image.bytes, sidecar);
+        }
+        uri = saved.uri;
+        if (saved.sidecarError) {
+          notes.push(vscode.l10n.t('{0} was saved, but its sidecar {0}.json could not be written ({1}).', baseName(uri), saved.sidecarError));
+        }
+      }
+      const savedUri = uri;
+      this.record = (await history.update(this.id, (r) => withOutput(r, variant, savedUri))) ?? withOutput(this.record, variant, savedUri);
+      this.events.fire({ type: 'saved', variant, uri: savedUri });
+    }
+    const missing = Math.max(0, this.record.options.numImages - this.record.outputs.length);
+    if (missing > 0) notes.unshift(vscode.l10n.t('The model did not return {0} of the requested images.', missing));
+    const message = notes.length ? notes.join(' ') : undefined;
+    this.record = (await history.update(this.id, (r) => ({ ...r, status: 'saved', cost: run.cost ?? r.cost, message }))) ?? this.record;
+    return {
+      runId: run.id,
+      saved: this.record.outputs.map((o) => vscode.Uri.parse(o.uri)),
+      cost: run.cost ?? undefined,
+      missing,
+      notes,
+    };
+  }
 
-    report('saving');
-    const saved = await saveAll(request, finished, images, deps);
-    return { runId: finished.id, saved, cost: finished.cost ?? undefined, missing: Math.max(0, options.numImages - saved.length) };
-  } catch (e) {
-    if (deps.signal.aborted) throw new EditCanceledError(runId);
-    if (e instanceof RunflowError && runId && !e.runId) e.runId = runId;
-    throw e;
+  private sidecar(run: Run, variant: number): unknown {
+    const { prompt, options, inputs, masked } = this.record;
+    return sidecarFor({ prompt, options, masked, clientRef: this.id, inputs: inputs.map((u) => baseName(vscode.Uri.parse(u))) }, run, variant);
+  }
+
+  /** Records how far the edit got, and turns `error` into what the caller is told. */
+  private async afterFailure(error: unknown, signal: AbortSignal): Promise<unknown> {
+    if (error instanceof EditBusyError || error instanceof EditStoppedError) return error;
+    const { history } = this.services;
+    if (signal.aborted && (signal.reason as StopReason) === 'shutdown') return new EditStoppedError(this.runId, vscode.l10n.t('The window is closing; the edit goes on when it opens again.'));
+    if (signal.aborted) return this.afterStop();
+    if (error instanceof RunflowError && this.runId && !error.runId) error.runId = this.runId;
+    if (!this.runId) {
+      // Runflow may have the run only if the create went out and its answer was never read.
+      const mayExist = this.createSent && error instanceof RunflowError && ['network', 'timeout', 'server', 'bad_response', 'conflict'].includes(error.kind);
+      if (mayExist) await history.update(this.id, (r) => ({ ...r, message: userMessage(error) }));
+      else await history.remove([this.id]);
+      return error;
+    }
+    const failed = error instanceof RunflowError && (error.kind === 'run_failed' || error.kind === 'run_canceled');
+    await history.update(this.id, (r) => ({ ...r, status: failed ? 'failed' : 'notSaved', message: userMessage(error) }));
+    return error;
+  }
+
+  /** The user stopped: say what exists, and only claim nothing was billed when that is known. */
+  private async afterStop(): Promise<EditStoppedError> {
+    const { history, client } = this.services;
+    if (!this.runId && !this.createSent) {
+      await history.remove([this.id]);
+      return new EditStoppedError(undefined, vscode.l10n.t('Canceled before the run was created: nothing was billed.'));
+    }
+    if (!this.runId) {
+      let found: Run | undefined;
+      try {
+        found = await client.findRunByClientRef(this.id, AbortSignal.timeout(LOOKUP_AFTER_STOP_MS));
+      } catch {
+        const message = vscode.l10n.t(
+          'Canceled while the run was being created, and it could not be checked whether Runflow started it. The history keeps this edit and looks it up again on the next start.',
+        );
+        await history.update(this.id, (r) => ({ ...r, message }));
+        return new EditStoppedError(undefined, message);
+      }
+      if (!found) {
+        await history.remove([this.id]);
+        return new EditStoppedError(undefined, vscode.l10n.t('Canceled. Runflow has no run for this edit (looked up by its reference), so nothing was billed.'));
+      }
+      await this.adopt(found, 'stoppedWaiting');
+    }
+    const message = vscode.l10n.t(
+      'Stopped waiting. Runflow has no cancel, so run {0} may still finish and bill; Fetch Results in the history saves its outputs later.',
+      this.runId!,
+    );
+    await history.update(this.id, (r) => ({ ...r, status: 'stoppedWaiting', message }));
+    return new EditStoppedError(this.runId, message);
   }
 }
 
-async function saveAll(
-  request: EditRequest,
-  run: Run,
-  images: { bytes: Uint8Array; type: 'png' | 'jpeg' | 'webp' }[],
-  deps: EditJobDeps,
-): Promise<vscode.Uri[]> {
-  let folder = vscode.Uri.joinPath(request.image, '..');
-  const stem = stemOf(baseName(request.image));
-  const saved: vscode.Uri[] = [];
-  for (const [index, image] of images.entries()) {
-    const ext = fileExtension(image.type);
-    const sidecar = deps.writeSidecars ? () => sidecarFor(request, run, index) : undefined;
-    let output: vscode.Uri;
-    try {
-      output = await saveBesideOriginal(folder, stem, ext, image.bytes, sidecar);
-    } catch (e) {
-      if (!(e instanceof vscode.FileSystemError && e.code === 'NoPermissions') || saved.length > 0) throw savingError(e, run.id);
-      const other = await deps.chooseOtherFolder();
-      if (!other) throw savingError(e, run.id);
-      folder = other;
-      output = await saveBesideOriginal(folder, stem, ext, image.bytes, sidecar);
-    }
-    saved.push(output);
-    deps.onSaved?.(index + 1, output);
-  }
-  return saved;
+/** The record with one more output saved; the folder follows where outputs really went. */
+function withOutput(record: RunRecord, variant: number, output: vscode.Uri): RunRecord {
+  const outputs = [...record.outputs.filter((o) => o.variant !== variant), { variant, uri: output.toString() }];
+  return { ...record, outputs: outputs.sort((a, b) => a.variant - b.variant), outputFolder: vscode.Uri.joinPath(output, '..').toString() };
 }
 
 /** The file extension an output of this type is saved with. */
-export function fileExtension(type: 'png' | 'jpeg' | 'webp'): string {
+function fileExtension(type: 'png' | 'jpeg' | 'webp'): string {
   return type === 'jpeg' ? 'jpg' : type;
 }
 
-/** What a sidecar records: enough to trace and reproduce a result, never the key. */
-export function sidecarFor(
-  request: Pick<EditRequest, 'image' | 'references' | 'prompt' | 'options'> & { mask?: unknown },
-  run: Run,
-  index: number,
-): unknown {
-  return {
-    model: MODEL_ID,
-    prompt: request.prompt,
-    options: request.options,
-    inputs: [request.image, ...request.references].map(baseName),
-    mask: request.mask !== undefined,
-    variant: index + 1,
-    runId: run.id,
-    clientRef: run.clientRef,
-    seed: run.output?.seed ?? null,
-    cost: run.cost ?? null,
-    createdAt: run.createdAt ?? null,
-    completedAt: run.completedAt ?? null,
-    durationMs: run.durationMs ?? null,
-  };
+function isNoPermissions(e: unknown): boolean {
+  return e instanceof vscode.FileSystemError && e.code === 'NoPermissions';
 }
 
 function savingError(cause: unknown, runId: string): Error {
@@ -177,8 +353,8 @@ function savingError(cause: unknown, runId: string): Error {
   const full = /ENOSPC|no space/i.test(detail);
   return new Error(
     full
-      ? vscode.l10n.t('The disk is full, so the edited image could not be saved (nothing partial was left). Free some space, then fetch run {0} again: Runflow keeps its results for 7 days.', runId)
-      : vscode.l10n.t('The edited image could not be saved ({0}). Nothing partial was left; run {1} keeps its results on Runflow for 7 days.', detail, runId),
+      ? vscode.l10n.t('The disk is full, so the edited image could not be saved (nothing partial was left). Free some space, then use Fetch Results on run {0} in the history.', runId)
+      : vscode.l10n.t('The edited image could not be saved ({0}). Nothing partial was left; Fetch Results on run {1} in the history tries again.', detail, runId),
   );
 }
 
@@ -191,8 +367,4 @@ async function readInput(uri: vscode.Uri): Promise<Uint8Array> {
     }
     throw e;
   }
-}
-
-export function baseName(uri: vscode.Uri): string {
-  return uri.path.slice(uri.path.lastIndexOf('/') + 1);
 }

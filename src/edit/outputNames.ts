@@ -9,9 +9,19 @@ export function outputName(stem: string, n: number, ext: string): string {
   return `${stem}.edited-${n}.${ext}`;
 }
 
-/** The lowest n ≥ 1 whose output name is not among `taken` (names compared case-insensitively). */
+/**
+ * The lowest n ≥ 1 whose output name and sidecar name (`<output>.json`) are both not among
+ * `taken` (names compared case-insensitively): a leftover sidecar must not be inherited by a new
+ * output.
+ */
 export function lowestFreeNumber(stem: string, ext: string, taken: ReadonlySet<string>): number {
   let n = 1;
-  while (taken.has(outputName(stem, n, ext).toLowerCase())) n++;
+  const isTaken = (name: string): boolean => taken.has(name.toLowerCase()) || taken.has(`${name}.json`.toLowerCase());
+  while (isTaken(outputName(stem, n, ext))) n++;
   return n;
+}
+
+/** The file name of a URI (its last path segment). */
+export function baseName(uri: { path: string }): string {
+  return uri.path.slice(uri.path.lastIndexOf('/') + 1);
 }

@@ -17,10 +17,18 @@ async function underFolderLock<T>(folder: vscode.Uri, work: () => Promise<T>): P
   }
 }
 
+/** Where an output landed; `sidecarError` says why its sidecar could not be written, if so. */
+export interface SavedOutput {
+  uri: vscode.Uri;
+  sidecarError?: string;
+}
+
 /**
- * Writes `bytes` as `<stem>.edited-<n>.<ext>` in `folder` with the lowest free n, never
- * overwriting anything: the bytes go to a hidden temporary file first and are renamed into place,
- * so a failure (full disk, permissions) never leaves a half file. Returns the new file.
+ * Writes `bytes` as `<stem>.edited-<n>.<ext>` in `folder` with the lowest n whose output name and
+ * sidecar name (`<output>.json`) are both free, never overwriting anything: the bytes go to a
+ * hidden temporary file first and are renamed into place, so a failure (full disk, permissions)
+ * never leaves a half file. A sidecar that fails after the image landed is reported, not thrown:
+ * the image is saved and must be recorded as such.
  */
 export async function saveBesideOriginal(
   folder: vscode.Uri,
@@ -28,7 +36,7 @@ export async function saveBesideOriginal(
   ext: string,
   bytes: Uint8Array,
   sidecar?: (output: vscode.Uri) => unknown,
-): Promise<vscode.Uri> {
+): Promise<SavedOutput> {
   return underFolderLock(folder, async () => {
     const taken = await namesIn(folder);
     let n = lowestFreeNumber(stem, ext, taken);
@@ -42,13 +50,18 @@ export async function saveBesideOriginal(
         } catch (e) {
           // Someone else (another window, a sync tool) took this name since we looked: next one.
           if (e instanceof vscode.FileSystemError && e.code === 'FileExists') {
-            n++;
+            n = lowestFreeNumber(stem, ext, taken.add(outputName(stem, n, ext).toLowerCase()));
             continue;
           }
           throw e;
         }
-        if (sidecar) await writeSidecar(target, sidecar(target));
-        return target;
+        if (!sidecar) return { uri: target };
+        try {
+          await writeSidecar(target, sidecar(target));
+          return { uri: target };
+        } catch (e) {
+          return { uri: target, sidecarError: e instanceof Error ? e.message : String(e) };
+        }
       }
     } finally {
       await deleteQuietly(temp);
@@ -56,15 +69,13 @@ export async function saveBesideOriginal(
   });
 }
 
-/** `<output>.json` beside the output; skipped (never overwritten) if such a file exists. */
+/** `<output>.json` beside the output; never over an existing file (its name was checked free). */
 async function writeSidecar(output: vscode.Uri, content: unknown): Promise<void> {
   const target = output.with({ path: `${output.path}.json` });
   const temp = output.with({ path: `${output.path}.${randomBytes(6).toString('hex')}.tmp` });
   await writeOrClean(temp, new TextEncoder().encode(JSON.stringify(content, null, 2) + '\n'));
   try {
     await vscode.workspace.fs.rename(temp, target, { overwrite: false });
-  } catch (e) {
-    if (!(e instanceof vscode.FileSystemError && e.code === 'FileExists')) throw e;
   } finally {
     await deleteQuietly(temp);
   }

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { RunHistory } from './runHistory';
+import { isUnsettled, type RunRecord } from './runRecord';
 
 /** The commands that need the heavy part (the client, the panel); loaded on first use. */
 export interface HeavyHistoryCommands {
@@ -7,14 +8,18 @@ export interface HeavyHistoryCommands {
   fetchResults(runId: string): Promise<unknown>;
 }
 
-/** The history view's item and title actions. Item commands receive the item's run id. */
+/** The history view's item and title actions. Item commands receive the item's record (or its id). */
 export function registerHistoryCommands(history: RunHistory, heavy: () => HeavyHistoryCommands): vscode.Disposable[] {
-  const forRun = (action: (runId: string) => unknown) => (arg?: unknown) => (typeof arg === 'string' ? action(arg) : undefined);
+  // Tree items pass their record; a command line or a test may pass the record's id.
+  const forRun = (action: (id: string) => unknown) => (arg?: unknown) => {
+    const id = typeof arg === 'string' ? arg : (arg as RunRecord | undefined)?.id;
+    return typeof id === 'string' ? action(id) : undefined;
+  };
   return [
     vscode.commands.registerCommand(
       'gptImageEdit.history.openOutputs',
       forRun(async (runId) => {
-        for (const output of history.get(runId)?.outputs ?? []) {
+        for (const output of (await history.find(runId))?.outputs ?? []) {
           await vscode.commands.executeCommand('vscode.open', vscode.Uri.parse(output.uri), { preview: false });
         }
       }),
@@ -22,7 +27,7 @@ export function registerHistoryCommands(history: RunHistory, heavy: () => HeavyH
     vscode.commands.registerCommand(
       'gptImageEdit.history.reveal',
       forRun(async (runId) => {
-        const record = history.get(runId);
+        const record = await history.find(runId);
         if (!record) return;
         const target = record.outputs[0]?.uri ?? record.inputs[0];
         await vscode.commands.executeCommand('revealInExplorer', vscode.Uri.parse(target));
@@ -30,10 +35,10 @@ export function registerHistoryCommands(history: RunHistory, heavy: () => HeavyH
     ),
     vscode.commands.registerCommand('gptImageEdit.history.reopen', forRun((runId) => heavy().reopenInPanel(runId))),
     vscode.commands.registerCommand('gptImageEdit.history.fetchResults', forRun((runId) => heavy().fetchResults(runId))),
-    vscode.commands.registerCommand('gptImageEdit.history.remove', forRun((runId) => history.remove([runId]))),
+    vscode.commands.registerCommand('gptImageEdit.history.remove', forRun(async (ref) => history.remove([(await history.find(ref))?.id ?? ref]))),
     // Runs in flight stay: they are still being settled, and their record is what makes that safe.
-    vscode.commands.registerCommand('gptImageEdit.history.clear', () =>
-      history.remove(history.list().filter((r) => r.status !== 'inFlight').map((r) => r.runId)),
+    vscode.commands.registerCommand('gptImageEdit.history.clear', async () =>
+      history.remove((await history.list()).filter((r) => !isUnsettled(r)).map((r) => r.id)),
     ),
   ];
 }

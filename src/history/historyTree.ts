@@ -4,28 +4,27 @@ import { isFetchable, type RunRecord, type RunRecordStatus } from './runRecord';
 
 export const HISTORY_VIEW_ID = 'gptImageEdit.history';
 
-/** The "Runflow Edits" view: one item per recorded run, newest first. Elements are run ids. */
-export class HistoryTree implements vscode.TreeDataProvider<string> {
+/** The "Runflow Edits" view: one item per recorded edit, newest first. Elements are the records. */
+export class HistoryTree implements vscode.TreeDataProvider<RunRecord> {
   readonly onDidChangeTreeData: vscode.Event<void>;
 
   constructor(private readonly history: RunHistory) {
     this.onDidChangeTreeData = history.onDidChange;
   }
 
-  getChildren(element?: string): string[] {
-    return element ? [] : this.history.list().map((r) => r.runId);
+  async getChildren(element?: RunRecord): Promise<RunRecord[]> {
+    return element ? [] : this.history.list();
   }
 
-  getTreeItem(runId: string): vscode.TreeItem {
-    const record = this.history.get(runId);
-    return record ? historyItem(record) : new vscode.TreeItem(runId);
+  getTreeItem(record: RunRecord): vscode.TreeItem {
+    return historyItem(record);
   }
 }
 
 /** How a run looks in the view: its first output as the icon, the prompt, status, time and cost. */
 export function historyItem(record: RunRecord, now = Date.now()): vscode.TreeItem {
   const item = new vscode.TreeItem(oneLine(record.prompt));
-  item.id = record.runId;
+  item.id = record.id;
   const first = record.outputs[0];
   item.iconPath = first ? vscode.Uri.parse(first.uri) : new vscode.ThemeIcon(STATUS_ICONS[record.status]);
   const when = new Date(record.createdAt).toLocaleString();
@@ -38,8 +37,7 @@ export function historyItem(record: RunRecord, now = Date.now()): vscode.TreeIte
     record.message,
     vscode.l10n.t('Created: {0}', when),
     record.cost === undefined ? undefined : vscode.l10n.t('Cost: ${0}', record.cost),
-    vscode.l10n.t('Run: {0}', record.runId),
-    record.options.private ? vscode.l10n.t('Private run: Runflow does not keep its results.') : undefined,
+    record.runId ? vscode.l10n.t('Run: {0}', record.runId) : vscode.l10n.t('Reference: {0}', record.id),
   ]
     .filter((line) => line !== undefined)
     .join('\n');
@@ -52,6 +50,7 @@ export function historyItem(record: RunRecord, now = Date.now()): vscode.TreeIte
 }
 
 const STATUS_ICONS: Record<RunRecordStatus, string> = {
+  creating: 'loading~spin',
   inFlight: 'loading~spin',
   saved: 'check',
   stoppedWaiting: 'debug-pause',
@@ -62,6 +61,8 @@ const STATUS_ICONS: Record<RunRecordStatus, string> = {
 
 function statusText(status: RunRecordStatus): string {
   switch (status) {
+    case 'creating':
+      return vscode.l10n.t('starting');
     case 'inFlight':
       return vscode.l10n.t('running');
     case 'saved':

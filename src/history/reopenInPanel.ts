@@ -1,11 +1,11 @@
 import * as vscode from 'vscode';
 import type { Host } from '../host';
 import { EditPanel } from '../panel/editPanel';
-import { baseName } from '../edit/editJob';
+import { baseName } from '../edit/outputNames';
 
 /** "Re-open in Edit Panel": the run's image and references, with its prompt and options filled in (not its mask). */
 export async function reopenInPanel(host: Host, runId: string): Promise<EditPanel | undefined> {
-  const record = host.history.get(runId);
+  const record = await host.history.find(runId);
   if (!record) return undefined;
   const [image, ...references] = record.inputs.map((u) => vscode.Uri.parse(u));
   try {

@@ -1,26 +1,24 @@
 import * as vscode from 'vscode';
-import { RunflowError, type Run } from '../runflow';
+import { RunflowError, type RunflowClient, type RunflowClientOptions } from '../runflow';
 import type { Host } from '../host';
 import { createClient } from '../clientFactory';
 import { requireApiKey } from '../keyCommands';
 import { writeSidecars } from '../config';
-import { baseName, fileExtension, sidecarFor } from '../edit/editJob';
-import { stemOf } from '../edit/outputNames';
-import { saveBesideOriginal } from '../edit/saver';
+import { EditBusyError, EditJob, EditStoppedError, type JobServices, type StopReason } from '../edit/editJob';
+import { baseName } from '../edit/outputNames';
+import { loadDurations, saveDurations } from '../edit/durationStore';
 import { showError, userMessage } from '../showError';
-import type { RunHistory } from './runHistory';
-import type { RunRecord } from './runRecord';
-import { RunLeases, LEASE_STALE_MS } from './runLeases';
-import { findSavedVariant } from './savedVariants';
-import { afterError, asSaved, withOutput } from './recordChanges';
+import { RunLeases } from './runLeases';
+import { LEASE_STALE_MS } from './runStore';
+import { isUnsettled } from './runRecord';
 
-/** How settling a run ended. `busy`: another window (or another call here) is settling it. */
+/** How settling a recorded edit ended. `busy`: another window (or another call here) is settling it. */
 export type FinishOutcome =
   | { kind: 'saved'; newly: vscode.Uri[] }
   | { kind: 'busy' }
   | { kind: 'gone' }
   | { kind: 'noKey' }
-  | { kind: 'stopped' }
+  | { kind: 'stopped'; message: string }
   | { kind: 'unsettled'; message: string };
 
 type Mode = 'resume' | 'fetch';
@@ -28,15 +26,12 @@ type Mode = 'resume' | 'fetch';
 const finishers = new WeakMap<Host, RunFinisher>();
 
 /**
- * Settles recorded runs whose outputs are not saved yet: waits for the run, fetches its outputs
- * and saves each variant exactly once. Used on activation (runs left in flight by a reload, a
- * crash or a closed panel) and by "Fetch Results". Exactly once: one settle per run at a time in
- * this window, one window at a time (RunLeases), and before saving a variant it looks in the
- * output folder for a file an interrupted save already wrote (findSavedVariant).
+ * What every edit job of this window shares (the leases, the window's shutdown signal), and the
+ * callers that start a job from a record: the activation-time resume of edits left unsettled by
+ * a reload, a crash or a closed window, and "Fetch Results". Exactly once comes from the job.
  */
 export class RunFinisher implements vscode.Disposable {
   readonly leases: RunLeases;
-  private readonly settling = new Map<string, Promise<FinishOutcome>>();
   private readonly closing = new AbortController();
   private recheck: NodeJS.Timeout | undefined;
 
@@ -51,42 +46,70 @@ export class RunFinisher implements vscode.Disposable {
   }
 
   private constructor(private readonly host: Host) {
-    this.leases = new RunLeases(host.history);
+    this.leases = new RunLeases(host.history.store);
   }
 
-  get history(): RunHistory {
-    return this.host.history;
+  /** Aborted (reason 'shutdown') when the window closes: jobs stop and stay resumable. */
+  get shutdown(): AbortSignal {
+    return this.closing.signal;
   }
 
-  /** The activation entry point: settles every run in flight that no live window is settling. */
+  /** A signal for one job: the user's stop, or the window's shutdown. */
+  jobSignal(userStop: AbortSignal): AbortSignal {
+    return AbortSignal.any([userStop, this.closing.signal]);
+  }
+
+  /** The services a job of this window runs with. */
+  services(client: RunflowClient, chooseOtherFolder: JobServices['chooseOtherFolder'] = async () => undefined): JobServices {
+    return {
+      history: this.host.history,
+      leases: this.leases,
+      client,
+      durations: loadDurations(this.host.context),
+      writeSidecars: writeSidecars(),
+      chooseOtherFolder,
+    };
+  }
+
+  /** A client with this key for the configured API (with the shared options, e.g. a rate-limit gate). */
+  client(apiKey: string, shared: Pick<RunflowClientOptions, 'rateLimitGate' | 'onRetryWait'> = {}): RunflowClient {
+    return createClient(this.host, apiKey, shared);
+  }
+
+  /** The activation entry point: settles every unsettled edit that no live window is settling. */
   async resumeInFlight(): Promise<void> {
-    const inFlight = this.history.list().filter((r) => r.status === 'inFlight');
-    await Promise.all(inFlight.map((r) => this.resume(r.runId)));
-    // Runs another window is settling: look again once its claim would have gone stale.
-    if (this.history.list().some((r) => r.status === 'inFlight' && this.leases.heldElsewhere(r))) {
+    const unsettled = (await this.host.history.list()).filter(isUnsettled);
+    const outcomes = await Promise.all(unsettled.map((r) => this.resume(r.id)));
+    // Edits another window is settling: look again once its lease would have gone stale.
+    if (outcomes.some((o) => o.kind === 'busy')) {
       clearTimeout(this.recheck);
       this.recheck = setTimeout(() => void this.resumeInFlight(), LEASE_STALE_MS);
       this.recheck.unref?.();
     }
   }
 
-  /** Settles one run in the background, telling the user only what got saved. */
-  async resume(runId: string): Promise<FinishOutcome> {
-    const outcome = await this.settle(runId, 'resume', this.closing.signal);
+  /** Settles one edit (named by its id or its run's) in the background, telling the user only what got saved. */
+  async resume(ref: string): Promise<FinishOutcome> {
+    const id = (await this.host.history.find(ref))?.id ?? ref;
+    const outcome = await this.settle(id, 'resume', this.closing.signal);
+    const runId = (await this.host.history.get(id))?.runId ?? id;
     if (outcome.kind === 'saved' && outcome.newly.length > 0) {
       void this.host.notifier.show('info', vscode.l10n.t('Saved {0} from run {1}, which was still going when its wait ended.', names(outcome.newly), runId));
     }
     return outcome;
   }
 
-  /** "Fetch Results": saves the outputs of a run whose wait was stopped or whose saving failed. */
-  async fetchResults(runId: string): Promise<FinishOutcome> {
+  /** "Fetch Results": saves the outputs of an edit whose wait was stopped or whose saving failed. */
+  async fetchResults(ref: string): Promise<FinishOutcome> {
+    const found = await this.host.history.find(ref);
+    const id = found?.id ?? ref;
+    const runId = found?.runId ?? ref;
     const outcome = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Fetching the results of run {0}', runId), cancellable: true },
       (_progress, token) => {
         const canceled = new AbortController();
-        token.onCancellationRequested(() => canceled.abort());
-        return this.settle(runId, 'fetch', AbortSignal.any([this.closing.signal, canceled.signal]));
+        token.onCancellationRequested(() => canceled.abort('user' satisfies StopReason));
+        return this.settle(id, 'fetch', this.jobSignal(canceled.signal));
       },
     );
     switch (outcome.kind) {
@@ -111,79 +134,38 @@ export class RunFinisher implements vscode.Disposable {
     return outcome;
   }
 
-  /** One settle per run at a time: a second caller joins the first. */
-  private settle(runId: string, mode: Mode, signal: AbortSignal): Promise<FinishOutcome> {
-    const running = this.settling.get(runId);
-    if (running) return running;
-    const settling = this.finish(runId, mode, signal).finally(() => this.settling.delete(runId));
-    this.settling.set(runId, settling);
-    return settling;
-  }
-
-  private async finish(runId: string, mode: Mode, signal: AbortSignal): Promise<FinishOutcome> {
-    const record = this.history.get(runId);
+  private async settle(id: string, mode: Mode, signal: AbortSignal): Promise<FinishOutcome> {
+    const record = await this.host.history.get(id);
     if (!record) return { kind: 'gone' };
     if (record.status === 'saved') return { kind: 'saved', newly: [] };
-    if (!(await this.leases.claim(runId))) return { kind: 'busy' };
+    if (await this.leases.heldElsewhere(id)) return { kind: 'busy' };
+    // On activation nobody asked for anything: no key prompt, the edit waits for a key.
+    const key = mode === 'fetch' ? await requireApiKey(this.host) : await this.host.keys.get();
+    if (!key) return { kind: 'noKey' };
+    const services = this.services(this.client(key));
+    const job = await EditJob.fromRecord(id, services);
+    if (!job) return { kind: 'gone' };
+    const newly: vscode.Uri[] = [];
+    const listening = job.onEvent((e) => e.type === 'saved' && newly.push(e.uri));
     try {
-      if (record.options.private) {
-        const message = vscode.l10n.t('The wait for this private run ended, and Runflow does not keep the results of private runs.');
-        await this.history.update(runId, (r) => ({ ...r, status: 'interrupted', message }));
-        return { kind: 'unsettled', message };
-      }
-      // On activation nobody asked for anything: no key prompt, the run waits for a key.
-      const key = mode === 'fetch' ? await requireApiKey(this.host) : await this.host.keys.get();
-      if (!key) return { kind: 'noKey' };
-      await this.history.update(runId, (r) => ({ ...r, status: 'inFlight', message: undefined }));
-      const client = createClient(this.host, key);
-      const run = await client.waitForRun(runId, { signal });
-      const outputs = (run.output?.outputs ?? []).filter((o) => o.type === 'image');
-      const newly: vscode.Uri[] = [];
-      for (const [index, output] of outputs.entries()) {
-        const variant = index + 1;
-        if (this.history.get(runId)?.outputs.some((o) => o.variant === variant)) continue;
-        const image = await client.fetchOutput(output, { signal });
-        const saved = await this.saveVariant(record, run, variant, image);
-        if (saved.isNew) newly.push(saved.uri);
-        await this.history.update(runId, (r) => withOutput(r, variant, saved.uri));
-      }
-      await this.history.update(runId, (r) => asSaved(r, run.cost));
+      await job.run(signal);
+      if (services.durations) saveDurations(this.host.context, services.durations);
       return { kind: 'saved', newly };
     } catch (e) {
-      if (signal.aborted) {
-        // The window is closing: the run stays in flight for the next activation. A canceled fetch: stopped waiting again.
-        if (mode === 'fetch') await this.history.update(runId, (r) => ({ ...r, status: 'stoppedWaiting', message: undefined }));
-        return { kind: 'stopped' };
-      }
+      if (e instanceof EditBusyError) return { kind: 'busy' };
+      if (e instanceof EditStoppedError) return { kind: 'stopped', message: e.message };
       // A network or server failure on activation is tried again on the next one.
-      const retryLater = mode === 'resume' && e instanceof RunflowError && e.retryable;
-      await this.history.update(runId, (r) => (retryLater ? { ...r, message: userMessage(e) } : afterError(r, e)));
+      if (mode === 'resume' && e instanceof RunflowError && e.retryable && job.runId) {
+        await this.host.history.update(id, (r) => ({ ...r, status: 'inFlight' }));
+      }
       return { kind: 'unsettled', message: userMessage(e) };
     } finally {
-      await this.leases.release(runId);
+      listening.dispose();
     }
   }
 
-  /** Saves one variant beside the original unless an interrupted save already put it there. */
-  private async saveVariant(
-    record: RunRecord,
-    run: Run,
-    variant: number,
-    image: { bytes: Uint8Array; type: 'png' | 'jpeg' | 'webp' },
-  ): Promise<{ uri: vscode.Uri; isNew: boolean }> {
-    const folder = vscode.Uri.parse(record.outputFolder);
-    const [original, ...references] = record.inputs.map((u) => vscode.Uri.parse(u));
-    const stem = stemOf(baseName(original));
-    const ext = fileExtension(image.type);
-    const existing = await findSavedVariant(folder, stem, ext, record.runId, variant, image.bytes);
-    if (existing) return { uri: existing, isNew: false };
-    const request = { image: original, references, prompt: record.prompt, options: record.options, mask: record.masked || undefined };
-    const sidecar = writeSidecars() ? () => sidecarFor(request, run, variant - 1) : undefined;
-    return { uri: await saveBesideOriginal(folder, stem, ext, image.bytes, sidecar), isNew: true };
-  }
-
   dispose(): void {
-    this.closing.abort();
+    this.closing.abort('shutdown' satisfies StopReason);
     clearTimeout(this.recheck);
     this.leases.dispose();
   }

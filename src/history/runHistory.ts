@@ -1,74 +1,117 @@
 import * as vscode from 'vscode';
+import { watch, type FSWatcher } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import * as path from 'node:path';
 import { SECTION } from '../config';
-import { isRunRecord, type RunRecord } from './runRecord';
+import { readRecord, isUnsettled, type RunRecord } from './runRecord';
+import { RunStore } from './runStore';
+
+const DEFAULT_MAX_RUNS = 200;
+/** Where version 1 kept each record, in globalState: moved to files on first start. */
+const V1_KEY_PREFIX = 'gptImageEdit.run/';
+/** Other windows write in bursts; one refresh per burst. */
+const WATCH_DEBOUNCE_MS = 100;
 
 /**
- * Each run under its own key, so two windows recording different runs never overwrite each other.
- * globalState rather than a file in globalStorageUri: it is already in memory at activation, so
- * finding runs to resume costs no file read; VS Code shares it between windows.
+ * The recorded edits: one file per edit under the extension's global storage (RunStore), which
+ * every window shares safely; globalState is not used for them, since VS Code writes it whole and
+ * two windows would overwrite each other's records. Changes made by this window fire
+ * `onDidChange` at once, those of other windows when the folder's watcher sees them.
  */
-const KEY_PREFIX = 'gptImageEdit.run/';
-const DEFAULT_MAX_RUNS = 200;
-
-/** The recorded runs, in the extension's global state. Light: used at activation. */
 export class RunHistory implements vscode.Disposable {
+  readonly store: RunStore;
   private readonly changed = new vscode.EventEmitter<void>();
-  /** Fires when this window changes a record. */
   readonly onDidChange = this.changed.event;
+  private watcher: FSWatcher | undefined;
+  private debounce: NodeJS.Timeout | undefined;
+  /** Resolves once records left in globalState by version 1 are in the store. */
+  readonly ready: Promise<void>;
 
-  constructor(private readonly state: vscode.Memento) {}
+  constructor(storageFolder: string, legacyState?: vscode.Memento) {
+    this.store = new RunStore(path.join(storageFolder, 'history'));
+    this.ready = this.migrate(legacyState).then(() => this.startWatching());
+  }
 
   /** Newest first. */
-  list(): RunRecord[] {
-    return this.keys()
-      .map((key) => this.state.get<unknown>(key))
-      .filter(isRunRecord)
-      .sort((a, b) => b.createdAt - a.createdAt);
+  async list(): Promise<RunRecord[]> {
+    await this.ready;
+    return this.store.list();
   }
 
-  get(runId: string): RunRecord | undefined {
-    const value = this.state.get<unknown>(KEY_PREFIX + runId);
-    return isRunRecord(value) ? value : undefined;
+  async get(id: string): Promise<RunRecord | undefined> {
+    await this.ready;
+    return this.store.get(id);
   }
 
-  hasInFlight(): boolean {
-    return this.list().some((r) => r.status === 'inFlight');
+  /** The record with this id, or of Runflow's run with this id (commands and tests may name either). */
+  async find(ref: string): Promise<RunRecord | undefined> {
+    if (/^[A-Za-z0-9_-]{1,100}$/.test(ref)) {
+      const byId = await this.get(ref);
+      if (byId) return byId;
+    }
+    return (await this.list()).find((r) => r.runId === ref);
   }
 
-  /** Adds or replaces a record; adding one drops the oldest settled runs beyond the bound. */
+  async hasUnsettled(): Promise<boolean> {
+    return (await this.list()).some(isUnsettled);
+  }
+
+  /** Adds or replaces a record; adding one drops the oldest settled records beyond the bound. */
   async put(record: RunRecord): Promise<void> {
-    const isNew = this.get(record.runId) === undefined;
-    const writes = [this.state.update(KEY_PREFIX + record.runId, record)];
-    if (isNew) writes.push(...this.overflow().map((r) => this.state.update(KEY_PREFIX + r.runId, undefined)));
+    await this.ready;
+    const isNew = (await this.store.get(record.id)) === undefined;
+    await this.store.put(record);
+    if (isNew) await this.store.remove((await this.overflow()).map((r) => r.id));
     this.changed.fire();
-    await Promise.all(writes);
   }
 
-  /** Changes a record from its current stored value (read and written in one synchronous step). */
-  async update(runId: string, change: (record: RunRecord) => RunRecord): Promise<void> {
-    const current = this.get(runId);
-    if (current) await this.put(change(current));
+  /** Changes a record from its current stored value; resolves with the new one. */
+  async update(id: string, change: (record: RunRecord) => RunRecord): Promise<RunRecord | undefined> {
+    await this.ready;
+    const next = await this.store.update(id, change);
+    if (next) this.changed.fire();
+    return next;
   }
 
-  async remove(runIds: readonly string[]): Promise<void> {
-    const writes = runIds.map((id) => this.state.update(KEY_PREFIX + id, undefined));
+  async remove(ids: readonly string[]): Promise<void> {
+    await this.ready;
+    await this.store.remove(ids);
     this.changed.fire();
-    await Promise.all(writes);
   }
 
-  /** Runs beyond the bound, oldest first; runs in flight are never dropped (they are being resumed). */
-  private overflow(): RunRecord[] {
+  /** Records beyond the bound, oldest first; unsettled ones are never dropped (they are being settled). */
+  private async overflow(): Promise<RunRecord[]> {
     const max = vscode.workspace.getConfiguration(SECTION).get<number>('history.maxRuns', DEFAULT_MAX_RUNS);
-    const settled = this.list().filter((r) => r.status !== 'inFlight');
-    const inFlight = this.list().length - settled.length;
-    return settled.slice(Math.max(0, max - inFlight));
+    const all = await this.store.list();
+    const settled = all.filter((r) => !isUnsettled(r));
+    return settled.slice(Math.max(0, max - (all.length - settled.length)));
   }
 
-  private keys(): string[] {
-    return this.state.keys().filter((k) => k.startsWith(KEY_PREFIX));
+  private async migrate(state: vscode.Memento | undefined): Promise<void> {
+    const keys = state?.keys().filter((k) => k.startsWith(V1_KEY_PREFIX)) ?? [];
+    for (const key of keys) {
+      const record = readRecord(state!.get<unknown>(key));
+      if (record && !(await this.store.get(record.id))) await this.store.put(record);
+      await state!.update(key, undefined);
+    }
+  }
+
+  private async startWatching(): Promise<void> {
+    try {
+      await mkdir(this.store.recordsFolder, { recursive: true });
+      this.watcher = watch(this.store.recordsFolder, () => {
+        clearTimeout(this.debounce);
+        this.debounce = setTimeout(() => this.changed.fire(), WATCH_DEBOUNCE_MS);
+      });
+      this.watcher.on('error', () => this.watcher?.close());
+    } catch {
+      // Without a watcher, other windows' changes show on this window's next own change.
+    }
   }
 
   dispose(): void {
+    clearTimeout(this.debounce);
+    this.watcher?.close();
     this.changed.dispose();
   }
 }

@@ -2,15 +2,14 @@ import * as vscode from 'vscode';
 import { RateLimitGate, RunflowError } from '../runflow';
 import type { BatchItem, EditOptions, ErrorAction } from '../shared/protocol';
 import { WEBVIEW_STRINGS } from '../shared/webviewStrings';
-import { batchSettings, defaultOptions, pricePerImage, writeSidecars } from '../config';
+import { batchSettings, defaultOptions, pricePerImage } from '../config';
 import type { Host } from '../host';
-import { baseName } from '../edit/editJob';
-import { runRecordedEdit } from '../history/recordedEdit';
+import { EditJob, type StopReason } from '../edit/editJob';
+import { baseName } from '../edit/outputNames';
+import { saveDurations } from '../edit/durationStore';
 import { RunFinisher } from '../history/runFinisher';
 import { requireApiKey, setApiKey } from '../keyCommands';
-import { createClient } from '../clientFactory';
 import { userMessage } from '../showError';
-import { loadDurations, saveDurations } from '../edit/durationStore';
 import { editEach } from '../batch/batchEdit';
 import { batchCostQuestion, confirmBatchCost } from '../batch/batchCost';
 import { withBatchNotification } from '../batch/batchNotification';
@@ -35,8 +34,8 @@ interface LastBatch {
 export class BatchPanel extends PanelHost {
   private static readonly panels = new Map<string, BatchPanel>();
   private running: AbortController | undefined;
-  /** The user asked to stop (not the panel closing, whose runs the history finishes and saves). */
-  private stopRequested = false;
+  /** Each image's job, kept so that Retry resumes a run that exists instead of billing a new one. */
+  private readonly jobs = new Map<number, EditJob>();
   /** Each image's state; undefined until a batch first runs it. */
   private readonly items: (BatchItem | undefined)[];
   private lastBatch: LastBatch | undefined;
@@ -136,14 +135,13 @@ export class BatchPanel extends PanelHost {
   }
 
   /**
-   * One batch (or retry) at a time. `work` may return why nothing ran; the webview always hears
-   * that the panel is idle again.
+   * One batch (or retry) at a time, the guard taken before anything is awaited. `work` may return
+   * why nothing ran; the webview always hears that the panel is idle again.
    */
   private async exclusively(work: (signal: AbortSignal) => Promise<string | undefined>): Promise<void> {
     if (this.running) return;
     const abort = new AbortController();
     this.running = abort;
-    this.stopRequested = false;
     let message: string | undefined;
     try {
       message = await work(abort.signal);
@@ -161,35 +159,36 @@ export class BatchPanel extends PanelHost {
       return;
     }
     this.post({ type: 'batchState', running: true });
-    const durations = loadDurations(this.host.context);
-    const client = createClient(this.host, apiKey, { rateLimitGate: batch.gate });
-    this.host.log.write('info', `Batch: editing ${indices.length} image(s).`);
     const finisher = RunFinisher.of(this.host);
+    const services = finisher.services(finisher.client(apiKey, { rateLimitGate: batch.gate }));
+    this.host.log.write('info', `Batch: editing ${indices.length} image(s).`);
+    const jobFor = async (index: number): Promise<EditJob> => {
+      const earlier = this.jobs.get(index);
+      // A run that exists (its download or save failed, the wait timed out) is resumed, never billed again.
+      if (earlier && earlier.status !== 'failed') return earlier.withClient(services.client);
+      const job = await EditJob.start({ image: this.images[index], references: [], prompt: batch.prompt, options: batch.options }, services);
+      this.jobs.set(index, job);
+      return job;
+    };
     const outcomes = await withBatchNotification(indices.length, () => this.stop(), (settled) =>
-      editEach(
-        { images: this.images, indices, prompt: batch.prompt, options: batch.options },
-        {
-          edit: (request, deps) => runRecordedEdit(finisher, request, deps, () => this.stopRequested),
-          client,
-          signal,
-          concurrency: batchSettings().concurrency,
-          durations,
-          writeSidecars: writeSidecars(),
-          onItem: (item) => {
-            this.setItem(item);
-            if (item.status === 'done' || item.status === 'failed') settled(item.status === 'failed');
-          },
+      editEach({
+        indices,
+        jobFor,
+        signal: finisher.jobSignal(signal),
+        concurrency: batchSettings().concurrency,
+        onItem: (item) => {
+          this.setItem(item);
+          if (item.status === 'done' || item.status === 'failed') settled(item.status === 'failed');
         },
-      ),
+      }),
     );
-    saveDurations(this.host.context, durations);
+    if (services.durations) saveDurations(this.host.context, services.durations);
     this.offerFix(outcomes.map((o) => o.error));
   }
 
   /** Cancel: nothing new starts, and the images in flight stop waiting. */
   private stop(): void {
-    this.stopRequested = true;
-    this.running?.abort();
+    this.running?.abort('user' satisfies StopReason);
   }
 
   private setItem(item: BatchItem): void {
@@ -220,8 +219,8 @@ export class BatchPanel extends PanelHost {
     this.host.log.show();
   }
 
+  /** Closing the panel does not stop its runs: each job goes on and saves its outputs. */
   override dispose(): void {
-    this.running?.abort();
     BatchPanel.panels.delete(keyOf(this.images));
     super.dispose();
   }

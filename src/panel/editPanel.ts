@@ -1,16 +1,16 @@
 import * as vscode from 'vscode';
-import { RunflowError } from '../runflow';
+import { RunflowError, type RunflowClient } from '../runflow';
 import { PanelState, type EditOptions, type ErrorAction, type ToHost } from '../shared/protocol';
 import { WEBVIEW_STRINGS } from '../shared/webviewStrings';
-import { defaultOptions, pricePerImage, writeSidecars } from '../config';
+import { defaultOptions, pricePerImage } from '../config';
 import { EDIT_PANEL_VIEW_TYPE, type Host } from '../host';
-import { EditCanceledError, baseName } from '../edit/editJob';
-import { runRecordedEdit } from '../history/recordedEdit';
+import { EditJob, EditStoppedError, type StopReason } from '../edit/editJob';
+import type { EditSpec } from '../edit/editSpec';
+import { baseName } from '../edit/outputNames';
+import { saveDurations } from '../edit/durationStore';
 import { RunFinisher } from '../history/runFinisher';
 import { requireApiKey, setApiKey } from '../keyCommands';
-import { createClient } from '../clientFactory';
 import { userMessage } from '../showError';
-import { loadDurations, saveDurations } from '../edit/durationStore';
 import { imageInfo } from './imageInfo';
 import { readMaskFile } from './maskFile';
 import { PanelHost, type PanelMessage } from './panelHost';
@@ -21,10 +21,13 @@ import { PanelHost, type PanelMessage } from './panelHost';
  */
 export class EditPanel extends PanelHost {
   private static readonly panels = new Map<string, EditPanel>();
+  /** Set before the first await of an edit, so a second Run (a reloaded webview's) cannot start another. */
+  private busy = false;
+  /** Stops the edit in progress (reason 'user'). */
   private running: AbortController | undefined;
-  /** The user (not the panel closing) stopped the wait: the run is then "stopped waiting", not resumed. */
-  private stopRequested = false;
-  private lastRun: Extract<ToHost, { type: 'run' }> | undefined;
+  /** The last edit: Try Again runs this same job, which resumes its run if Runflow has it. */
+  private job: EditJob | undefined;
+  private disposed = false;
 
   /**
    * Opens the panel for `image` beside the active editor, or reveals the one already open. With
@@ -33,7 +36,7 @@ export class EditPanel extends PanelHost {
    */
   static createOrShow(host: Host, image: vscode.Uri, references: vscode.Uri[], restored?: RestoredForm): EditPanel {
     const existing = EditPanel.panels.get(image.toString());
-    if (existing && restored && !existing.running) existing.dispose();
+    if (existing && restored && !existing.busy) existing.dispose();
     else if (existing) {
       existing.panel.reveal(vscode.ViewColumn.Beside);
       if (references.length) void existing.setReferences(references);
@@ -85,11 +88,9 @@ export class EditPanel extends PanelHost {
         this.ready = true;
         return this.sendInit();
       case 'run':
-        this.lastRun = message;
-        return this.run(message);
+        return this.startEdit(message);
       case 'cancel':
-        this.stopRequested = true;
-        this.running?.abort();
+        this.running?.abort('user' satisfies StopReason);
         return;
       case 'addReference':
         return this.addReference();
@@ -116,56 +117,79 @@ export class EditPanel extends PanelHost {
     }
   }
 
-  private async run(message: Extract<ToHost, { type: 'run' }>): Promise<void> {
-    const prompt = message.prompt.trim();
-    if (!prompt) {
-      this.post({ type: 'error', message: vscode.l10n.t('Write a prompt that says how to edit the image.'), fields: ['prompt'] });
-      return;
+  /** A new edit from the form's values. */
+  private async startEdit(message: Extract<ToHost, { type: 'run' }>): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      const prompt = message.prompt.trim();
+      if (!prompt) {
+        this.post({ type: 'error', message: vscode.l10n.t('Write a prompt that says how to edit the image.'), fields: ['prompt'] });
+        return;
+      }
+      const spec: EditSpec = { image: this.image, references: this.references, prompt, options: message.options, mask: message.mask ? dataUriBytes(message.mask) : undefined };
+      const client = await this.client();
+      if (!client) return;
+      this.job = await EditJob.start(spec, RunFinisher.of(this.host).services(client, () => askForFolder(this.host, this.image)));
+      await this.runJob(this.job);
+    } finally {
+      this.busy = false;
     }
-    if (this.running) return;
+  }
+
+  /** Try Again: the same job, so a run that exists is resumed (waited for, fetched, saved), never billed twice. */
+  protected override async retryAction(): Promise<void> {
+    const job = this.job;
+    if (!job || this.busy) return;
+    this.busy = true;
+    try {
+      const client = await this.client();
+      if (client) await this.runJob(job.withClient(client));
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** A client with the current key (asked for on first use); undefined, with the reason shown, without one. */
+  private async client(): Promise<RunflowClient | undefined> {
     const apiKey = await requireApiKey(this.host);
     if (!apiKey) {
       this.post({ type: 'error', message: vscode.l10n.t('A Runflow API key is needed to edit images.'), action: 'setApiKey', fields: [] });
-      return;
+      return undefined;
     }
-    const abort = new AbortController();
-    this.running = abort;
-    this.stopRequested = false;
-    const durations = loadDurations(this.host.context);
+    return RunFinisher.of(this.host).client(apiKey, {
+      onRetryWait: (wait) => this.post({ type: 'retryWait', delayMs: wait.delayMs, reason: wait.kind }),
+    });
+  }
+
+  private async runJob(job: EditJob): Promise<void> {
+    const stop = new AbortController();
+    this.running = stop;
+    const listening = job.onEvent((event) => {
+      if (event.type === 'phase') this.post({ type: 'progress', phase: event.phase, elapsedMs: event.elapsedMs, runId: event.runId });
+      if (event.type === 'runCreated') this.host.log.write('info', `Run ${event.runId} created for ${baseName(this.image)}.`);
+    });
     try {
       const result = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Editing {0}', baseName(this.image)), cancellable: true },
         (progress, token) => {
-          token.onCancellationRequested(() => {
-            this.stopRequested = true;
-            abort.abort();
-          });
-          return runRecordedEdit(
-            RunFinisher.of(this.host),
-            { image: this.image, references: this.references, prompt, options: message.options, mask: message.mask ? dataUriBytes(message.mask) : undefined },
-            {
-              client: createClient(this.host, apiKey),
-              signal: abort.signal,
-              durations,
-              writeSidecars: writeSidecars(),
-              chooseOtherFolder: () => askForFolder(this.host, this.image),
-              onRunCreated: (run) => this.host.log.write('info', `Run ${run.id} created for ${baseName(this.image)}.`),
-              onProgress: (p) => {
-                progress.report({ message: `${p.phase} · ${Math.round(p.elapsedMs / 1000)} s` });
-                this.post({ type: 'progress', ...p });
-              },
-            },
-            () => this.stopRequested,
-          );
+          token.onCancellationRequested(() => stop.abort('user' satisfies StopReason));
+          const reporting = job.onEvent((e) => e.type === 'phase' && progress.report({ message: `${e.phase} · ${Math.round(e.elapsedMs / 1000)} s` }));
+          return job.run(RunFinisher.of(this.host).jobSignal(stop.signal)).finally(() => reporting.dispose());
         },
       );
-      saveDurations(this.host.context, durations);
+      if (job.durations) saveDurations(this.host.context, job.durations);
+      this.host.log.write('info', `Run ${result.runId}: saved ${result.saved.map(baseName).join(', ')}.`);
+      for (const note of result.notes) this.host.log.write('warn', note);
+      if (this.disposed) {
+        void this.host.notifier.show('info', vscode.l10n.t('Saved {0} from run {1}.', result.saved.map(baseName).join(', '), result.runId));
+        return;
+      }
       this.updateWebviewOptions(result.saved);
       const results = await Promise.all(result.saved.map((uri) => imageInfo(this.panel.webview, uri)));
-      this.post({ type: 'results', runId: result.runId, cost: result.cost, missing: result.missing, results: results.map((r, index) => ({ ...r, index })) });
-      this.host.log.write('info', `Run ${result.runId}: saved ${result.saved.map(baseName).join(', ')}.`);
+      this.post({ type: 'results', runId: result.runId, cost: result.cost, missing: result.missing, notes: result.notes, results: results.map((r, index) => ({ ...r, index })) });
     } catch (e) {
-      if (e instanceof EditCanceledError) {
+      if (e instanceof EditStoppedError) {
         this.host.log.write('info', e.message);
         this.post({ type: 'canceled', message: e.message, runId: e.runId });
       } else {
@@ -174,6 +198,7 @@ export class EditPanel extends PanelHost {
         if (e instanceof RunflowError && e.kind === 'unauthorized') void setApiKey(this.host);
       }
     } finally {
+      listening.dispose();
       this.running = undefined;
     }
   }
@@ -182,16 +207,13 @@ export class EditPanel extends PanelHost {
     const message = userMessage(e);
     this.host.log.write('error', message);
     const kind = e instanceof RunflowError ? e.kind : undefined;
+    // Try Again is offered when it can help: a passing failure, or a run that exists and is not saved yet.
+    const resumable = this.job?.runId !== undefined && (this.job.status === 'notSaved' || this.job.status === 'inFlight');
     const action: ErrorAction =
-      kind === 'unauthorized' ? 'setApiKey' : kind === 'insufficient_credit' ? 'openBilling' : e instanceof RunflowError && e.retryable ? 'retry' : 'showLog';
+      kind === 'unauthorized' ? 'setApiKey' : kind === 'insufficient_credit' ? 'openBilling' : resumable || (e instanceof RunflowError && e.retryable) ? 'retry' : 'showLog';
     // The API names fields by their path in the body (`input.mask_url`); the form knows `mask_url`.
     const fields = e instanceof RunflowError ? (e.fieldErrors ?? []).flatMap((f) => (f.field ? [f.field.replace(/^input\./, '')] : [])) : [];
     this.post({ type: 'error', message, action, fields });
-  }
-
-  /** Runs the last edit again, as it was asked for. */
-  protected override async retryAction(): Promise<void> {
-    if (this.lastRun) await this.run(this.lastRun);
   }
 
   private async addReference(): Promise<void> {
@@ -247,8 +269,9 @@ export class EditPanel extends PanelHost {
     this.showFiles([this.image, ...this.references, ...extra]);
   }
 
+  /** Closing the panel does not stop its edit: the job goes on, saves, and says so in a notification. */
   override dispose(): void {
-    this.running?.abort();
+    this.disposed = true;
     EditPanel.panels.delete(this.image.toString());
     super.dispose();
   }

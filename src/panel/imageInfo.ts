@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { ImageInfo } from '../shared/protocol';
 import { readImageSize } from '../edit/imageSize';
-import { baseName } from '../edit/editJob';
+import { baseName } from '../edit/outputNames';
 
 /**
  * What the webview needs to show a file: a resource URI with a version query (so a changed file

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { sniffImageType } from '../runflow';
-import { baseName } from '../edit/editJob';
+import { baseName } from '../edit/outputNames';
 import { hasAlphaChannel } from '../edit/mask';
 
 /** A mask file as a data: URI for the webview, which checks its size against the image. */

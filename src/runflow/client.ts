@@ -32,7 +32,9 @@ export interface RunflowClientOptions {
   onRetryWait?: (wait: RetryWait) => void;
 }
 
-const EDIT_MODEL_PATH = 'v1/models/openai/gpt-image-2/edit/runs';
+/** The model this client runs. */
+export const EDIT_MODEL_ID = 'openai/gpt-image-2/edit';
+const EDIT_MODEL_PATH = `v1/models/${EDIT_MODEL_ID}/runs`;
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 // Enough to remember the runs of a session for clock alignment, bounded so it cannot grow.
 const MAX_REMEMBERED_CREATES = 200;

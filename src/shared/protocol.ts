@@ -98,7 +98,11 @@ export const ToWebview = z.discriminatedUnion('type', [
     cost: z.optional(z.string()),
     /** Outputs the model did not return (partial success). */
     missing: z.int().check(z.nonnegative()),
+    /** What else the user should know (a missing output, a sidecar that could not be written). */
+    notes: z.optional(z.array(z.string())),
   }),
+  /** A request is waiting before it is tried again (a 429's Retry-After, a 5xx backoff). */
+  z.object({ type: z.literal('retryWait'), delayMs: z.number().check(z.nonnegative()), reason: z.string() }),
   z.object({
     type: z.literal('error'),
     message: z.string(),

@@ -80,10 +80,13 @@ class EditPanel {
         break;
       case 'results':
         this.form.setRunning(false);
-        this.status.finished(t('status.done', message.results.length));
+        this.status.finished([t('status.done', message.results.length), ...(message.notes ?? [])].join(' '));
         this.results.show(this.image, message.results, message.missing);
         this.form.showActualCost(message.cost);
         if (message.runId) updateState({ lastRunId: message.runId });
+        break;
+      case 'retryWait':
+        this.status.waiting(message.delayMs);
         break;
       case 'error':
         this.form.setRunning(false);

@@ -50,6 +50,11 @@ export class RunStatus {
     this.showRunning(t(`phase.${phase}`), elapsedMs);
   }
 
+  /** A request waits before it is tried again: say for how long, so a pause is not taken for a hang. */
+  waiting(delayMs: number): void {
+    this.text.textContent = t('status.retryWait', Math.max(1, Math.round(delayMs / 1000)));
+  }
+
   /** The run ended (results, cancel or error): stop the clock and say `text`, if anything. */
   finished(text: string): void {
     this.stopClock();

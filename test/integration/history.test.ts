@@ -31,7 +31,7 @@ describe('History: every run recorded, runs in flight resumed and saved exactly 
     session = undefined;
   });
 
-  const record = (runId: string): RunRecord | undefined => history.records().find((r) => r.runId === runId);
+  const record = async (runId: string): Promise<RunRecord | undefined> => (await history.records()).find((r) => r.runId === runId);
 
   /** Starts an edit of photo.png in a fresh folder and resolves once the run exists on the emulator. */
   async function startRun(name: string, options: EditOptions = DEFAULT_OPTIONS, prompt = 'Make it a snowy winter day') {
@@ -54,21 +54,21 @@ describe('History: every run recorded, runs in flight resumed and saved exactly 
     const [seen] = await emulator.runs();
     assert.equal(seen.pollCount, 0, 'recorded before the first poll was answered');
     assert.equal(recorded.status, 'inFlight');
-    assert.equal(recorded.clientRef, seen.clientRef);
+    assert.equal(recorded.id, seen.clientRef, 'the record is named by the client_ref the create sent');
     assert.equal(recorded.prompt, 'Make it a snowy winter day');
     assert.deepEqual(recorded.options, { ...DEFAULT_OPTIONS, numImages: 2 });
     assert.deepEqual(recorded.inputs, [image.toString()]);
     assert.equal(recorded.outputFolder, folder.toString());
 
     const results = await session.next('results');
-    const saved = record(run.id)!;
+    const saved = (await record(run.id))!;
     assert.equal(saved.status, 'saved');
     assert.equal(saved.cost, results.cost);
     assert.deepEqual(saved.outputs.map((o) => [o.variant, o.uri]), [
       [1, vscode.Uri.joinPath(folder, 'photo.edited-1.png').toString()],
       [2, vscode.Uri.joinPath(folder, 'photo.edited-2.png').toString()],
     ]);
-    const item = history.treeItem(run.id)!;
+    const item = (await history.treeItem(run.id))!;
     assert.equal((item.iconPath as vscode.Uri).toString(), saved.outputs[0].uri, 'the first output is the thumbnail');
     assert.equal(item.label, 'Make it a snowy winter day');
     assert.match(String(item.description), /saved .* \$0\.266/);
@@ -83,12 +83,12 @@ describe('History: every run recorded, runs in flight resumed and saved exactly 
     session = undefined;
     // Twice at once, while the closed panel's run is still being settled.
     await Promise.all([history.resumeInFlight(), history.resumeInFlight()]);
-    await waitFor('the outputs saved', () => (record(run.id)?.status === 'saved' ? true : undefined), 30000);
+    await waitFor('the outputs saved', async () => ((await record(run.id))?.status === 'saved' ? true : undefined), 30000);
     await history.resumeInFlight();
     assert.deepEqual(await listNames(folder), [
       'photo.edited-1.png', 'photo.edited-1.png.json', 'photo.edited-2.png', 'photo.edited-2.png.json', 'photo.png',
     ]);
-    assert.equal(record(run.id)!.outputs.length, 2);
+    assert.equal((await record(run.id))!.outputs.length, 2);
     assert.equal((await emulator.runs()).length, 1, 'resuming never creates a run');
   });
 
@@ -100,12 +100,13 @@ describe('History: every run recorded, runs in flight resumed and saved exactly 
     // claimed by a window that stopped renewing its claim a minute ago.
     await panel.probe.receive({ type: 'cancel' });
     await finished;
-    const left = { ...record(run.id)!, status: 'inFlight' as const, message: undefined, lease: { owner: 'crashed-window', at: Date.now() - 60_000 } };
+    const left = { ...(await record(run.id))!, status: 'inFlight' as const, message: undefined };
     await history.put(left);
+    await history.leaseElsewhere(run.id, 60_000);
     assert.equal((await emulator.runs())[0].terminalAt, undefined, 'the run is still in flight on Runflow');
 
     await Promise.all([history.resumeInFlight(), history.resumeInFlight()]);
-    assert.equal(record(run.id)!.status, 'saved');
+    assert.equal((await record(run.id))!.status, 'saved');
     await history.resumeInFlight();
     assert.deepEqual(await listNames(folder), ['photo.edited-1.png', 'photo.edited-1.png.json', 'photo.png']);
   });
@@ -113,20 +114,20 @@ describe('History: every run recorded, runs in flight resumed and saved exactly 
   it('a crash between saving a file and recording it never saves that variant twice (sidecar, or bytes without one)', async () => {
     const { folder, run, session } = await startRun('crash-after-save', { ...DEFAULT_OPTIONS, numImages: 2 });
     await session.next('results');
-    const done = record(run.id)!;
-    const rewound = { ...done, status: 'inFlight' as const, outputs: [], lease: undefined };
+    const done = (await record(run.id))!;
+    const rewound = { ...done, status: 'inFlight' as const, outputs: [] };
     const names = await listNames(folder);
 
     await history.put(rewound);
     await history.resumeInFlight();
     assert.deepEqual(await listNames(folder), names, 'found by their sidecars');
-    assert.deepEqual(record(run.id)!.outputs, done.outputs);
+    assert.deepEqual((await record(run.id))!.outputs, done.outputs);
 
     await vscode.workspace.fs.delete(vscode.Uri.joinPath(folder, 'photo.edited-2.png.json'));
     await history.put(rewound);
     await history.resumeInFlight();
     assert.deepEqual(await listNames(folder), names.filter((n) => n !== 'photo.edited-2.png.json'), 'found by its bytes');
-    assert.deepEqual(record(run.id)!.outputs, done.outputs);
+    assert.deepEqual((await record(run.id))!.outputs, done.outputs);
   });
 
   it('a run another live window is settling is left to it', async () => {
@@ -134,13 +135,15 @@ describe('History: every run recorded, runs in flight resumed and saved exactly 
     await session.next('results');
     await vscode.workspace.fs.delete(vscode.Uri.joinPath(folder, 'photo.edited-1.png'));
     await vscode.workspace.fs.delete(vscode.Uri.joinPath(folder, 'photo.edited-1.png.json'));
-    const inFlight = { ...record(run.id)!, status: 'inFlight' as const, outputs: [] };
-    await history.put({ ...inFlight, lease: { owner: 'other-window', at: Date.now() } });
+    const inFlight = { ...(await record(run.id))!, status: 'inFlight' as const, outputs: [] };
+    await history.put(inFlight);
+    await history.leaseElsewhere(run.id, 0);
     await history.resumeInFlight();
     assert.deepEqual(await listNames(folder), ['photo.png']);
-    assert.equal(record(run.id)!.status, 'inFlight');
+    assert.equal((await record(run.id))!.status, 'inFlight');
 
-    await history.put({ ...inFlight, lease: { owner: 'other-window', at: Date.now() - 60_000 } });
+    await history.releaseElsewhere(run.id);
+    await history.leaseElsewhere(run.id, 60_000);
     await history.resumeInFlight();
     assert.deepEqual(await listNames(folder), ['photo.edited-1.png', 'photo.edited-1.png.json', 'photo.png'], 'taken over once its claim went stale');
   });
@@ -151,14 +154,14 @@ describe('History: every run recorded, runs in flight resumed and saved exactly 
     await waitFor('the run in the history', () => record(run.id));
     await session.probe.receive({ type: 'cancel' });
     await finished;
-    const stopped = record(run.id)!;
+    const stopped = (await record(run.id))!;
     assert.equal(stopped.status, 'stoppedWaiting');
-    assert.match(String(history.treeItem(run.id)!.contextValue), /\bfetchable\b/);
-    assert.match(String(history.treeItem(run.id)!.description), /stopped waiting/);
+    assert.match(String((await history.treeItem(run.id))!.contextValue), /\bfetchable\b/);
+    assert.match(String((await history.treeItem(run.id))!.description), /stopped waiting/);
 
     await vscode.commands.executeCommand('gptImageEdit.history.fetchResults', run.id);
     assert.deepEqual(await listNames(folder), ['photo.edited-1.png', 'photo.edited-1.png.json', 'photo.png']);
-    assert.equal(record(run.id)!.status, 'saved');
+    assert.equal((await record(run.id))!.status, 'saved');
     assert.ok(shown.some((m) => m === `Saved photo.edited-1.png from run ${run.id}.`), shown.join('\n'));
 
     await vscode.commands.executeCommand('gptImageEdit.history.fetchResults', run.id);
@@ -183,15 +186,15 @@ describe('History: every run recorded, runs in flight resumed and saved exactly 
     const config = vscode.workspace.getConfiguration('gptImageEdit');
     await config.update('history.maxRuns', 3, vscode.ConfigurationTarget.Global);
     try {
-      const template = history.records()[0];
+      const [template] = await history.records();
       for (let i = 0; i < 5; i++) {
-        await history.put({ ...template, runId: `bound-${i}`, status: 'failed', createdAt: Date.now() + i, lease: undefined });
+        await history.put({ ...template, id: `bound-${i}`, runId: `bound-${i}`, status: 'failed', createdAt: Date.now() + i });
       }
-      assert.deepEqual(history.records().map((r) => r.runId), ['bound-4', 'bound-3', 'bound-2']);
+      assert.deepEqual((await history.records()).map((r) => r.runId), ['bound-4', 'bound-3', 'bound-2']);
     } finally {
       await config.update('history.maxRuns', undefined, vscode.ConfigurationTarget.Global);
     }
-    const stored = JSON.stringify(history.storedState());
+    const stored = JSON.stringify(await history.storedState());
     assert.equal(stored.split(EMULATOR_KEY).length - 1, 0, 'the key is never stored');
     assert.ok(!stored.includes('base64'), 'no image bytes are stored');
   });

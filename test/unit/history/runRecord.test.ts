@@ -1,10 +1,13 @@
-// What the history treats as a stored run, and which runs "Fetch Results" may still bring back.
+// What the history treats as a stored edit, and which runs "Fetch Results" may still bring back.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isFetchable, isRunRecord, OUTPUT_LIFETIME_MS, type RunRecord } from '../../../src/history/runRecord';
+import { isFetchable, OUTPUT_LIFETIME_MS, readRecord, RECORD_VERSION, type RunRecord } from '../../../src/history/runRecord';
 
 const NOW = Date.parse('2025-01-10T12:00:00Z');
 const record: RunRecord = {
+  version: RECORD_VERSION,
+  id: 'c0ffee00-0000-4000-8000-000000000001',
+  idempotencyKey: 'k1',
   runId: 'run-1',
   inputs: ['file:///w/photo.png'],
   masked: false,
@@ -16,20 +19,20 @@ const record: RunRecord = {
   outputs: [],
 };
 
-test('a stopped wait or a failed save is fetchable while Runflow keeps the outputs (7 days)', () => {
+test('a stopped wait or a failed save of a known run is fetchable while Runflow keeps the outputs (7 days)', () => {
   assert.equal(isFetchable(record, NOW), true);
   assert.equal(isFetchable({ ...record, status: 'notSaved' }, NOW), true);
   assert.equal(isFetchable({ ...record, createdAt: NOW - OUTPUT_LIFETIME_MS }, NOW), false);
+  assert.equal(isFetchable({ ...record, runId: undefined }, NOW), false, 'no run known: nothing to fetch');
 });
 
-test('saved, failed, in-flight and private runs are not fetchable', () => {
-  for (const status of ['saved', 'failed', 'inFlight', 'interrupted'] as const) assert.equal(isFetchable({ ...record, status }, NOW), false, status);
-  assert.equal(isFetchable({ ...record, options: { ...record.options, private: true } }, NOW), false);
+test('saved, failed, creating and in-flight edits are not fetchable', () => {
+  for (const status of ['saved', 'failed', 'inFlight', 'creating', 'interrupted'] as const) assert.equal(isFetchable({ ...record, status }, NOW), false, status);
 });
 
 test('only values shaped like a record are read back from storage', () => {
-  assert.equal(isRunRecord(record), true);
-  for (const bad of [undefined, null, 'run-1', {}, { ...record, inputs: [1] }, { ...record, createdAt: '2025' }, { ...record, outputs: undefined }]) {
-    assert.equal(isRunRecord(bad), false, JSON.stringify(bad));
+  assert.deepEqual(readRecord(record), record);
+  for (const bad of [undefined, null, 'run-1', {}, { ...record, inputs: [1] }, { ...record, createdAt: '2025' }, { ...record, outputs: undefined }, { ...record, id: '../escape' }, { ...record, version: 3 }]) {
+    assert.equal(readRecord(bad), undefined, JSON.stringify(bad));
   }
 });
