@@ -13,13 +13,16 @@ export class ApiKeyStore {
   constructor(private readonly secrets: vscode.SecretStorage) {}
 
   async get(): Promise<string | undefined> {
-    let stored: string | undefined;
+    return (await this.stored()) || environmentKey();
+  }
+
+  /** The key kept in SecretStorage, if any (the environment's is not). */
+  async stored(): Promise<string | undefined> {
     try {
-      stored = await this.secrets.get(SECRET_ID);
+      return (await this.secrets.get(SECRET_ID)) || undefined;
     } catch (e) {
       throw new SecretStorageError(describe('read', e));
     }
-    return stored || process.env.RUNFLOW_API_KEY || undefined;
   }
 
   async store(key: string): Promise<void> {
@@ -37,6 +40,11 @@ export class ApiKeyStore {
       throw new SecretStorageError(describe('delete', e));
     }
   }
+}
+
+/** RUNFLOW_API_KEY from the editor's environment, the fallback when no key is stored. */
+export function environmentKey(): string | undefined {
+  return process.env.RUNFLOW_API_KEY || undefined;
 }
 
 function describe(verb: string, e: unknown): string {

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { RunflowError } from './runflow';
 import { createClient } from './clientFactory';
 import { showError } from './showError';
+import { environmentKey } from './apiKeyStore';
 import type { Host } from './host';
 
 /**
@@ -19,10 +20,9 @@ export async function setApiKey(host: Host, given?: string): Promise<boolean> {
     await host.keys.store(key);
     host.log.write('info', 'API key checked and saved.');
     const who = account.email ?? account.name;
-    void host.notifier.show(
-      'info',
-      who ? vscode.l10n.t('Runflow API key saved ({0}).', who) : vscode.l10n.t('Runflow API key saved.'),
-    );
+    const saved = who ? vscode.l10n.t('Runflow API key saved ({0}).', who) : vscode.l10n.t('Runflow API key saved.');
+    const overrides = environmentKey() ? ` ${vscode.l10n.t('It is used instead of RUNFLOW_API_KEY from the environment.')}` : '';
+    void host.notifier.show('info', saved + overrides);
     return true;
   } catch (e) {
     if (e instanceof RunflowError && e.kind === 'unauthorized') {
@@ -41,7 +41,12 @@ export async function setApiKey(host: Host, given?: string): Promise<boolean> {
 export async function clearApiKey(host: Host): Promise<void> {
   try {
     await host.keys.delete();
-    void host.notifier.show('info', vscode.l10n.t('Runflow API key cleared.'));
+    void host.notifier.show(
+      'info',
+      environmentKey()
+        ? vscode.l10n.t('Runflow API key cleared from VS Code. RUNFLOW_API_KEY from the environment is still in use; unset it and restart VS Code to stop using it.')
+        : vscode.l10n.t('Runflow API key cleared.'),
+    );
   } catch (e) {
     void showError(host, e);
   }

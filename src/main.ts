@@ -10,7 +10,7 @@ import { resolveEditTarget, resolveBatchTargets, isImageFile } from './editTarge
 import { showError } from './showError';
 import { baseName } from './edit/outputNames';
 import { RunFinisher } from './history/runFinisher';
-import { reopenInPanel } from './history/reopenInPanel';
+import { reopenInPanel } from './panel/reopenInPanel';
 import type { HeavyHistoryCommands } from './history/historyCommands';
 
 export { setApiKey, clearApiKey } from './keyCommands';

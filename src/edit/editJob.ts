@@ -5,7 +5,7 @@ import type { RunPhase } from '../shared/protocol';
 import type { RunHistory } from '../history/runHistory';
 import type { RunLeases } from '../history/runLeases';
 import { RECORD_VERSION, type RunRecord } from '../history/runRecord';
-import { findSavedVariant } from '../history/savedVariants';
+import { findSavedVariant } from './savedVariants';
 import { userMessage } from '../showError';
 import { toEditInput, type EditSpec } from './editSpec';
 import { saveBesideOriginal } from './saver';
@@ -193,11 +193,12 @@ export class EditJob {
   }
 
   private async adopt(run: Run, status: RunRecord['status'], message?: string): Promise<void> {
-    this.record = (await this.services.history.update(this.id, (r) => ({ ...r, runId: run.id, status, cost: run.cost ?? r.cost, message }))) ?? {
-      ...this.record,
-      runId: run.id,
-      status,
-    };
+    await this.change((r) => ({ ...r, runId: run.id, status, cost: run.cost ?? r.cost, message }));
+  }
+
+  /** Changes the stored record, and this job's copy with it. */
+  private async change(update: (record: RunRecord) => RunRecord): Promise<void> {
+    this.record = (await this.services.history.update(this.id, update)) ?? update(this.record);
   }
 
   private async uploadInputs(spec: EditSpec, signal: AbortSignal): Promise<{ imageUrls: string[]; maskUrl?: string }> {
@@ -227,7 +228,7 @@ export class EditJob {
 
   /** Fetches and saves each output not saved yet, exactly once, then marks the record saved. */
   private async saveOutputs(run: Run, signal: AbortSignal, report: (phase: RunPhase) => void): Promise<EditResult> {
-    const { client, history } = this.services;
+    const { client } = this.services;
     const outputs = (run.output?.outputs ?? []).filter((o) => o.type === 'image');
     const notes: string[] = [];
     // An earlier attempt (here or in another window) may have saved a variant and stopped before recording it.
@@ -260,13 +261,13 @@ export class EditJob {
         }
       }
       const savedUri = uri;
-      this.record = (await history.update(this.id, (r) => withOutput(r, variant, savedUri))) ?? withOutput(this.record, variant, savedUri);
+      await this.change((r) => withOutput(r, variant, savedUri));
       this.events.fire({ type: 'saved', variant, uri: savedUri });
     }
     const missing = Math.max(0, this.record.options.numImages - this.record.outputs.length);
     if (missing > 0) notes.unshift(vscode.l10n.t('The model did not return {0} of the requested images.', missing));
     const message = notes.length ? notes.join(' ') : undefined;
-    this.record = (await history.update(this.id, (r) => ({ ...r, status: 'saved', cost: run.cost ?? r.cost, message }))) ?? this.record;
+    await this.change((r) => ({ ...r, status: 'saved', cost: run.cost ?? r.cost, message }));
     return {
       runId: run.id,
       saved: this.record.outputs.map((o) => vscode.Uri.parse(o.uri)),
@@ -291,12 +292,12 @@ export class EditJob {
     if (!this.runId) {
       // Runflow may have the run only if the create went out and its answer was never read.
       const mayExist = this.createSent && error instanceof RunflowError && ['network', 'timeout', 'server', 'bad_response', 'conflict'].includes(error.kind);
-      if (mayExist) await history.update(this.id, (r) => ({ ...r, message: userMessage(error) }));
+      if (mayExist) await this.change((r) => ({ ...r, message: userMessage(error) }));
       else await history.remove([this.id]);
       return error;
     }
     const failed = error instanceof RunflowError && (error.kind === 'run_failed' || error.kind === 'run_canceled');
-    await history.update(this.id, (r) => ({ ...r, status: failed ? 'failed' : 'notSaved', message: userMessage(error) }));
+    await this.change((r) => ({ ...r, status: failed ? 'failed' : 'notSaved', message: userMessage(error) }));
     return error;
   }
 
@@ -315,7 +316,7 @@ export class EditJob {
         const message = vscode.l10n.t(
           'Canceled while the run was being created, and it could not be checked whether Runflow started it. The history keeps this edit and looks it up again on the next start.',
         );
-        await history.update(this.id, (r) => ({ ...r, message }));
+        await this.change((r) => ({ ...r, message }));
         return new EditStoppedError(undefined, message);
       }
       if (!found) {
@@ -328,7 +329,7 @@ export class EditJob {
       'Stopped waiting. Runflow has no cancel, so run {0} may still finish and bill; Fetch Results in the history saves its outputs later.',
       this.runId!,
     );
-    await history.update(this.id, (r) => ({ ...r, status: 'stoppedWaiting', message }));
+    await this.change((r) => ({ ...r, status: 'stoppedWaiting', message }));
     return new EditStoppedError(this.runId, message);
   }
 }

@@ -18,8 +18,13 @@ export class RunLeases implements vscode.Disposable {
 
   /** Takes the run unless this window or another live one is already settling it. */
   async claim(id: string): Promise<boolean> {
-    if (this.held.has(id) || !(await this.store.claim(id, this.owner))) return false;
+    if (this.held.has(id)) return false;
+    // Taken before the first await, so two claims in this window cannot both succeed.
     this.held.add(id);
+    if (!(await this.store.claim(id, this.owner).catch(() => false))) {
+      this.held.delete(id);
+      return false;
+    }
     this.heartbeat ??= setInterval(() => void this.renewAll(), HEARTBEAT_MS);
     this.heartbeat.unref?.();
     return true;

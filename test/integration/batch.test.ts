@@ -118,8 +118,9 @@ describe('Batch: edit each selected image with one prompt', function () {
     assert.ok(runsAtCancel <= 6 - notStarted.length, `${runsAtCancel} runs for ${6 - notStarted.length} started images`);
     const expected = ['a-1.png', 'a-2.png', 'a-3.png', 'a-4.png', 'a-5.png', 'a-6.png', ...done.flatMap((i) => i.outputs.flatMap((o) => [o.name, `${o.name}.json`]))].sort();
     assert.deepEqual(await listNames(folder), expected, 'only the finished images have outputs; nothing partial or temporary');
-    // Runs in flight at the cancel still finish upstream: nothing new starts and nothing more is saved.
-    await new Promise((resolve) => setTimeout(resolve, 3000));
+    // Runs in flight at the cancel still finish upstream: once every one has, nothing new started
+    // and nothing more was saved.
+    await waitFor('every run to finish upstream', async () => ((await emulator.runs()).every((r) => r.terminalAt !== undefined && r.terminalAt <= Date.now()) ? true : undefined), 30000);
     assert.equal((await emulator.runs()).length, runsAtCancel);
     assert.deepEqual(await listNames(folder), expected);
   });

@@ -23,6 +23,7 @@ function loadSuites(): void {
   require('./reliability.test');
   require('./security.test');
   require('./history.test');
+  require('./oneEdit.test');
 }
 
 // mocha 12 is an ES module; `require()` of it returns the module namespace.

@@ -15,7 +15,7 @@ import type { EditOptions, ToWebview } from '../../src/shared/protocol';
 
 type ErrorMessage = Extract<ToWebview, { type: 'error' }>;
 
-export const counts = { faults: 0, badInputs: 0, runsDuplicated: 0 };
+export const counts = { faults: 0, badInputs: 0, runsDuplicated: 0, keysFound: 0 };
 
 export const MEMORY_SCHEME = 'gie-reliability-mem';
 
@@ -29,6 +29,8 @@ export class MemoryFs implements vscode.FileSystemProvider {
   private dirs = new Set<string>(['/']);
   readonly readOnly = new Set<string>();
   fullAfterBytes: number | undefined;
+  /** Renames onto a matching name fail (NoPermissions), as on a disk that refuses the name. */
+  refuseRenamesTo: RegExp | undefined;
   partialWrites = 0;
   private readonly emitter = new vscode.EventEmitter<vscode.FileChangeEvent[]>();
   readonly onDidChangeFile = this.emitter.event;
@@ -38,6 +40,7 @@ export class MemoryFs implements vscode.FileSystemProvider {
     this.dirs = new Set(['/']);
     this.readOnly.clear();
     this.fullAfterBytes = undefined;
+    this.refuseRenamesTo = undefined;
     this.partialWrites = 0;
   }
 
@@ -97,7 +100,7 @@ export class MemoryFs implements vscode.FileSystemProvider {
   }
 
   rename(from: vscode.Uri, to: vscode.Uri, options: { overwrite: boolean }): void {
-    if (this.readOnly.has(path.posix.dirname(to.path))) throw vscode.FileSystemError.NoPermissions(to);
+    if (this.readOnly.has(path.posix.dirname(to.path)) || this.refuseRenamesTo?.test(to.path)) throw vscode.FileSystemError.NoPermissions(to);
     const file = this.files.get(from.path);
     if (!file) throw vscode.FileSystemError.FileNotFound(from);
     if (this.files.has(to.path) && !options.overwrite) throw vscode.FileSystemError.FileExists(to);
@@ -121,7 +124,8 @@ describe('Reliability: faults and bad input in the real editor', function () {
   });
   after(() => {
     registration?.dispose();
-    console.log(`reliability(integration): faults=${counts.faults} bad_inputs=${counts.badInputs} keys_found=0 runs_duplicated=${counts.runsDuplicated}`);
+    console.log(`reliability(integration): faults=${counts.faults} bad_inputs=${counts.badInputs} keys_found=${counts.keysFound} runs_duplicated=${counts.runsDuplicated}`);
+    assert.equal(counts.keysFound, 0, 'the key appeared in a message posted to a panel or shown to the user');
   });
 
   beforeEach(async () => {
@@ -131,6 +135,9 @@ describe('Reliability: faults and bad input in the real editor', function () {
   });
   afterEach(async () => {
     listener?.dispose();
+    // Everything the user could read in this test: what the panel was sent and every message shown.
+    const seen = JSON.stringify([session?.posted ?? [], shown]);
+    counts.keysFound += seen.split(EMULATOR_KEY).length - 1;
     session?.dispose();
     session = undefined;
     await vscode.commands.executeCommand('notifications.clearAll');
@@ -191,6 +198,15 @@ describe('Reliability: faults and bad input in the real editor', function () {
     counts.runsDuplicated += dup;
     assert.equal(dup, 0, 'no run created twice');
     assert.equal(runs.length, expected, 'runs created = user actions');
+  }
+
+  /** An empty in-memory disk holding photo.png in `dir`. */
+  async function memoryPhoto(dir: string): Promise<{ folder: vscode.Uri; image: vscode.Uri }> {
+    const folder = vscode.Uri.from({ scheme: MEMORY_SCHEME, path: dir });
+    const image = vscode.Uri.joinPath(folder, 'photo.png');
+    memfs.reset();
+    memfs.put(image.path, await vscode.workspace.fs.readFile(vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, 'photo.png')));
+    return { folder, image };
   }
 
   async function photoIn(name: string, file = 'photo.png'): Promise<{ folder: vscode.Uri; image: vscode.Uri }> {
@@ -485,10 +501,7 @@ describe('Reliability: faults and bad input in the real editor', function () {
   // (tests' in-memory scheme) plays the disk instead, through the same vscode.workspace.fs calls.
   it('bad input: an image in a read-only folder: the user is asked for another folder; declining leaves one message and nothing partial', async () => {
     counts.badInputs++;
-    const folder = vscode.Uri.from({ scheme: MEMORY_SCHEME, path: '/readonly' });
-    const image = vscode.Uri.joinPath(folder, 'photo.png');
-    memfs.reset();
-    memfs.put(image.path, await vscode.workspace.fs.readFile(vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, 'photo.png')));
+    const { image } = await memoryPhoto('/readonly');
     memfs.readOnly.add('/readonly');
     const s = await open(image);
     const ending = run(s, 'Anything');
@@ -502,12 +515,26 @@ describe('Reliability: faults and bad input in the real editor', function () {
     await runsOnServer(1);
   });
 
+  it('bad input: a sidecar that cannot be written after its image landed: the image is saved and recorded, the sidecar reported', async () => {
+    counts.badInputs++;
+    const { folder, image } = await memoryPhoto('/no-sidecar');
+    memfs.refuseRenamesTo = /\.json$/;
+    const s = await open(image);
+    const end = await run(s, 'Anything');
+    assert.equal(end.type, 'results', JSON.stringify(end));
+    const results = end as Extract<ToWebview, { type: 'results' }>;
+    assert.deepEqual(results.results.map((r) => r.name), ['photo.edited-1.png']);
+    assert.match((results.notes ?? []).join(' '), /photo\.edited-1\.png was saved, but its sidecar photo\.edited-1\.png\.json could not be written/);
+    assert.deepEqual(memfs.names('/no-sidecar'), ['photo.edited-1.png', 'photo.png'], 'no temp file left');
+    const record = (await api.testing!.history.records()).find((r) => r.runId === results.runId);
+    assert.equal(record?.status, 'saved');
+    assert.deepEqual(record?.outputs.map((o) => o.uri), [vscode.Uri.joinPath(folder, 'photo.edited-1.png').toString()]);
+    await runsOnServer(1);
+  });
+
   it('bad input: the disk fills while saving: one message, the half-written temp file removed', async () => {
     counts.badInputs++;
-    const folder = vscode.Uri.from({ scheme: MEMORY_SCHEME, path: '/full' });
-    const image = vscode.Uri.joinPath(folder, 'photo.png');
-    memfs.reset();
-    memfs.put(image.path, await vscode.workspace.fs.readFile(vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, 'photo.png')));
+    const { image } = await memoryPhoto('/full');
     memfs.fullAfterBytes = 0; // every new write stores half its bytes, then fails with ENOSPC
     const s = await open(image);
     await run(s, 'Anything');

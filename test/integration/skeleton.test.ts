@@ -72,11 +72,18 @@ describe('extension skeleton (real editor)', () => {
     api = await ext.activate();
   });
 
-  it('activates and exposes its test API', () => {
+  it('activates; its exports report every message shown and whether a key is set', async () => {
     const ext = vscode.extensions.getExtension<GptImageEditApi>(EXTENSION_ID)!;
     assert.equal(ext.isActive, true);
-    assert.equal(typeof api.hasApiKey, 'function');
-    assert.equal(typeof api.onDidShowMessage, 'function');
+    const shown: string[] = [];
+    const listening = api.onDidShowMessage((m) => shown.push(m.message));
+    try {
+      await vscode.commands.executeCommand('gptImageEdit.clearApiKey');
+      assert.deepEqual(shown, ['Runflow API key cleared.']);
+      assert.equal(await api.hasApiKey(), false);
+    } finally {
+      listening.dispose();
+    }
   });
 
   it('contributes its commands', async () => {

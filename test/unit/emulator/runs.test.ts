@@ -164,6 +164,20 @@ describe('emulator runs', () => {
     assert.deepEqual(done.json.items, [{ id: ids[0], status_code: 'succeeded' }]);
   });
 
+  it("filters with the exact-match form client_ref.EQ:'<ref>' and the documented client_ref:<ref>; anything else is a 422", async () => {
+    const id = (await call(emu, 'POST', CREATE, { input: { prompt: 'eq', image_urls: [image] }, client_ref: 'ref-eq' })).json.id;
+    await call(emu, 'POST', CREATE, { input: { prompt: 'eq other', image_urls: [image] }, client_ref: 'ref-eq-other' });
+    for (const q of ["client_ref.EQ:'ref-eq'", 'client_ref:ref-eq', 'client_ref:"ref-eq"']) {
+      const found = await call(emu, 'GET', `/v1/runs?${new URLSearchParams({ q })}`);
+      assert.deepEqual(found.json.items.map((r: { id: string }) => r.id), [id], q);
+    }
+    for (const q of ["client_ref.NE:'ref-eq'", 'client_ref=ref-eq', "prompt.EQ:'eq'", "client_ref.EQ:'unclosed"]) {
+      const refused = await call(emu, 'GET', `/v1/runs?${new URLSearchParams({ q })}`);
+      assert.equal(refused.status, 422, q);
+      assert.equal(refused.json.code, 'INVALID_QUERY');
+    }
+  });
+
   it('answers 404 RUN_NOT_FOUND for an unknown run and 404 JSON for unknown routes', async () => {
     const missing = await call(emu, 'GET', '/v1/runs/00000000-0000-0000-0000-000000000000');
     assert.equal(missing.status, 404);

@@ -1,9 +1,11 @@
 // The soak: 200 edits in a row against the emulator with random faults mixed in (seeded, so a
-// failure replays), through the client and a plain-Node copy of the saver (temp file, then a
-// no-overwrite link into place). Every edit ends saved or with one reported failure; nothing is
-// duplicated, nothing partial is left.
+// failure replays), through the client and the extension's own saver (src/edit/saver.ts, on the
+// real disk through a plain-Node vscode.workspace.fs). Every edit ends saved or with one reported
+// failure; nothing is duplicated, nothing partial is left.
+import './vscodeStub';
+import * as vscode from 'vscode';
 import assert from 'node:assert/strict';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -12,6 +14,7 @@ import type { Emulator, Fault } from '../../emulator';
 import { RunflowError, sniffImageType, type RunflowClient } from '../../../src/runflow';
 import { clientFor, CREATE_PATH, duplicatedRuns, editInput, emulator, FAST_KEY, fastDurations, KEY, Tally } from './helpers';
 import { seededRandom } from '../../support/seededRandom';
+import { saveBesideOriginal } from '../../../src/edit/saver';
 
 const EDITS = 200;
 const CONCURRENCY = 8;
@@ -53,25 +56,6 @@ after(async () => {
   console.log(tally.line());
 });
 
-/** Like src/edit/saver.ts with plain fs: bytes to a hidden temp file, then a no-overwrite link to the lowest free name. */
-async function save(bytes: Uint8Array, ext: string): Promise<string> {
-  const temp = path.join(folder, `.soak.${randomBytes(6).toString('hex')}.tmp`);
-  try {
-    await fs.promises.writeFile(temp, bytes, { flag: 'wx' });
-    for (let n = 1; ; n++) {
-      const target = path.join(folder, `soak.edited-${n}.${ext}`);
-      try {
-        await fs.promises.link(temp, target);
-        return target;
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      }
-    }
-  } finally {
-    await fs.promises.rm(temp, { force: true });
-  }
-}
-
 async function oneEdit(client: RunflowClient, clientRef: string): Promise<string> {
   const input = await editInput(`soak edit ${clientRef}`);
   const run = await client.createEditRun(input, { clientRef, idempotencyKey: randomUUID() });
@@ -79,7 +63,8 @@ async function oneEdit(client: RunflowClient, clientRef: string): Promise<string
   const outputs = done.output?.outputs ?? [];
   if (outputs.length === 0) throw new RunflowError('run_failed', 'The run returned no images.', { runId: done.id });
   const { bytes, type } = await client.fetchOutput(outputs[0], { timeoutMs: 10_000 });
-  return save(bytes, type === 'jpeg' ? 'jpg' : type);
+  const saved = await saveBesideOriginal(vscode.Uri.file(folder), 'soak', type === 'jpeg' ? 'jpg' : type, bytes);
+  return saved.uri.fsPath;
 }
 
 test(`soak: ${EDITS} edits with random faults (seed ${SEED}, ${CONCURRENCY} at a time)`, { timeout: 90_000 }, async () => {

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { Host } from '../host';
-import { EditPanel } from '../panel/editPanel';
+import { EditPanel } from './editPanel';
 import { baseName } from '../edit/outputNames';
 
 /** "Re-open in Edit Panel": the run's image and references, with its prompt and options filled in (not its mask). */
