@@ -140,7 +140,11 @@ export class EditPanel extends PanelHost {
   /** Try Again: the same job, so a run that exists is resumed (waited for, fetched, saved), never billed twice. */
   protected override async retryAction(): Promise<void> {
     const job = this.job;
-    if (!job || this.busy) return;
+    if (this.busy) return;
+    if (!job) {
+      this.post({ type: 'error', message: vscode.l10n.t('There is no edit to try again. Press Run.'), fields: [] });
+      return;
+    }
     this.busy = true;
     try {
       const client = await this.client();

@@ -32,8 +32,6 @@ class EditPanel {
   private readonly fieldErrors = new FieldErrors({ ...this.form.fieldTargets, ...this.stage.fieldTargets });
   /** The input image, set by showImage. */
   private image!: ImageInfo;
-  /** Kept for "Try Again", which re-posts it. */
-  private lastRun: RunMessage | undefined;
 
   constructor(root: HTMLElement, init: InitMessage) {
     root.replaceChildren(
@@ -131,16 +129,19 @@ class EditPanel {
   }
 
   private startRun(message: RunMessage): void {
-    this.lastRun = message;
     this.fieldErrors.clear();
     this.status.started();
     this.form.setRunning(true);
     post(message);
   }
 
+  /** An error's fix. Try Again is the host's: it resumes the edit's run if Runflow has it, never posts a new one. */
   private act(action: ErrorAction): void {
-    if (action === 'retry' && this.lastRun) this.startRun(this.lastRun);
-    else post({ type: 'action', action });
+    if (action === 'retry') {
+      this.status.started();
+      this.form.setRunning(true);
+    }
+    post({ type: 'action', action });
   }
 }
 

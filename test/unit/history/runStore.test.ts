@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import { LEASE_STALE_MS, RunStore } from '../../../src/history/runStore';
 import { RECORD_VERSION, readRecord, type RunRecord } from '../../../src/history/runRecord';
 
-const SHARED_RUNS = 20;
+const SHARED_RUNS = 100;
 const OWN_RECORDS = 50;
 
 function record(id: string, status: RunRecord['status'] = 'inFlight'): RunRecord {
@@ -34,6 +34,10 @@ function record(id: string, status: RunRecord['status'] = 'inFlight'): RunRecord
 async function worker(dir: string, name: string): Promise<void> {
   const store = new RunStore(dir);
   const owner = `${name}-${process.pid}`;
+  // Nothing is settled before the other host has started too, so neither can take every run alone.
+  await fs.writeFile(path.join(dir, `started-${name}`), '');
+  const other = path.join(dir, `started-${name === 'a' ? 'b' : 'a'}`);
+  for (let i = 0; i < 5000 && !(await fs.stat(other).catch(() => undefined)); i++) await new Promise((resolve) => setTimeout(resolve, 1));
   const own = Array.from({ length: OWN_RECORDS }, (_, i) => store.put(record(`${name}-${i}`)).then(() => store.update(`${name}-${i}`, (r) => ({ ...r, message: 'touched' }))));
   const settle = async (id: string): Promise<void> => {
     for (let attempt = 0; attempt < 2000; attempt++) {
@@ -42,6 +46,8 @@ async function worker(dir: string, name: string): Promise<void> {
           const current = await store.get(id);
           if (current?.status !== 'inFlight') return;
           await fs.appendFile(path.join(dir, 'settled.log'), `${id} ${owner}\n`);
+          // Settling takes a moment (a download, a save): long enough for the other host to meet this lease.
+          await new Promise((resolve) => setTimeout(resolve, 2));
           await store.update(id, (r) => ({ ...r, status: 'saved', outputs: [{ variant: 1, uri: `file:///w/${id}.png` }] }));
           return;
         } finally {
@@ -54,9 +60,13 @@ async function worker(dir: string, name: string): Promise<void> {
     throw new Error(`${owner} never saw ${id} settled`);
   };
   const ids = Array.from({ length: SHARED_RUNS }, (_, i) => `shared-${i}`);
-  // The two hosts walk the shared runs in opposite orders, so they meet in the middle.
+  // The two hosts walk the shared runs one by one in opposite orders, so they meet in the middle
+  // (and contend there), while their own records are written all at once.
   if (name === 'b') ids.reverse();
-  await Promise.all([...own, ...ids.map(settle)]);
+  const walk = async (): Promise<void> => {
+    for (const id of ids) await settle(id);
+  };
+  await Promise.all([...own, walk()]);
 }
 
 if (process.env.RUN_STORE_WORKER) {
