@@ -5,10 +5,9 @@ import type { RunPhase } from '../shared/protocol';
 import type { RunHistory } from '../history/runHistory';
 import type { RunLeases } from '../history/runLeases';
 import { RECORD_VERSION, type RunRecord } from '../history/runRecord';
-import { findSavedVariant } from './savedVariants';
 import { userMessage } from '../showError';
 import { toEditInput, type EditSpec } from './editSpec';
-import { saveBesideOriginal } from './saver';
+import { saveVariant, type VariantSaving } from './variantSaver';
 import { sidecarFor } from './sidecar';
 import { baseName, stemOf } from './outputNames';
 import { checkMask } from './mask';
@@ -228,53 +227,33 @@ export class EditJob {
 
   /** Fetches and saves each output not saved yet, exactly once, then marks the record saved. */
   private async saveOutputs(run: Run, signal: AbortSignal, report: (phase: RunPhase) => void): Promise<EditResult> {
-    const { client } = this.services;
     const outputs = (run.output?.outputs ?? []).filter((o) => o.type === 'image');
     const notes: string[] = [];
-    // An earlier attempt (here or in another window) may have saved a variant and stopped before recording it.
-    const mayHaveSaved = this.attempts > 1 || this.spec === undefined;
-    let folder = vscode.Uri.parse(this.record.outputFolder);
     const [original] = this.record.inputs.map((u) => vscode.Uri.parse(u));
-    const stem = stemOf(baseName(original));
+    const saving: VariantSaving = {
+      folder: vscode.Uri.parse(this.record.outputFolder),
+      stem: stemOf(baseName(original)),
+      // An earlier attempt (here or in another window) may have saved a variant and stopped before recording it.
+      mayHaveSaved: this.attempts > 1 || this.spec === undefined,
+    };
     for (const [index, output] of outputs.entries()) {
       const variant = index + 1;
       if (this.record.outputs.some((o) => o.variant === variant)) continue;
-      const image = await client.fetchOutput(output, { signal });
+      const image = await this.services.client.fetchOutput(output, { signal });
       report('saving');
-      const ext = fileExtension(image.type);
-      const existing = mayHaveSaved ? await findSavedVariant(folder, stem, ext, run.id, variant, image.bytes) : undefined;
-      let uri = existing;
-      if (!uri) {
-        const sidecar = this.services.writeSidecars ? () => this.sidecar(run, variant) : undefined;
-        let saved;
-        try {
-          saved = await saveBesideOriginal(folder, stem, ext, image.bytes, sidecar);
-        } catch (e) {
-          const other = isNoPermissions(e) && this.record.outputs.length === 0 ? await this.services.chooseOtherFolder() : undefined;
-          if (!other) throw savingError(e, run.id);
-          folder = other;
-          saved = await saveBesideOriginal(folder, stem, ext, image.bytes, sidecar);
-        }
-        uri = saved.uri;
-        if (saved.sidecarError) {
-          notes.push(vscode.l10n.t('{0} was saved, but its sidecar {0}.json could not be written ({1}).', baseName(uri), saved.sidecarError));
-        }
-      }
-      const savedUri = uri;
-      await this.change((r) => withOutput(r, variant, savedUri));
-      this.events.fire({ type: 'saved', variant, uri: savedUri });
+      const sidecar = this.services.writeSidecars ? () => this.sidecar(run, variant) : undefined;
+      const chooseOtherFolder = this.record.outputs.length === 0 ? this.services.chooseOtherFolder : undefined;
+      const saved = await saveVariant({ ...saving, chooseOtherFolder }, { runId: run.id, variant, image, sidecar });
+      saving.folder = saved.folder;
+      if (saved.note) notes.push(saved.note);
+      await this.change((r) => withOutput(r, variant, saved.uri));
+      this.events.fire({ type: 'saved', variant, uri: saved.uri });
     }
     const missing = Math.max(0, this.record.options.numImages - this.record.outputs.length);
     if (missing > 0) notes.unshift(vscode.l10n.t('The model did not return {0} of the requested images.', missing));
     const message = notes.length ? notes.join(' ') : undefined;
     await this.change((r) => ({ ...r, status: 'saved', cost: run.cost ?? r.cost, message }));
-    return {
-      runId: run.id,
-      saved: this.record.outputs.map((o) => vscode.Uri.parse(o.uri)),
-      cost: run.cost ?? undefined,
-      missing,
-      notes,
-    };
+    return { runId: run.id, saved: this.record.outputs.map((o) => vscode.Uri.parse(o.uri)), cost: run.cost ?? undefined, missing, notes };
   }
 
   private sidecar(run: Run, variant: number): unknown {
@@ -338,25 +317,6 @@ export class EditJob {
 function withOutput(record: RunRecord, variant: number, output: vscode.Uri): RunRecord {
   const outputs = [...record.outputs.filter((o) => o.variant !== variant), { variant, uri: output.toString() }];
   return { ...record, outputs: outputs.sort((a, b) => a.variant - b.variant), outputFolder: vscode.Uri.joinPath(output, '..').toString() };
-}
-
-/** The file extension an output of this type is saved with. */
-function fileExtension(type: 'png' | 'jpeg' | 'webp'): string {
-  return type === 'jpeg' ? 'jpg' : type;
-}
-
-function isNoPermissions(e: unknown): boolean {
-  return e instanceof vscode.FileSystemError && e.code === 'NoPermissions';
-}
-
-function savingError(cause: unknown, runId: string): Error {
-  const detail = cause instanceof Error ? cause.message : String(cause);
-  const full = /ENOSPC|no space/i.test(detail);
-  return new Error(
-    full
-      ? vscode.l10n.t('The disk is full, so the edited image could not be saved (nothing partial was left). Free some space, then use Fetch Results on run {0} in the history.', runId)
-      : vscode.l10n.t('The edited image could not be saved ({0}). Nothing partial was left; Fetch Results on run {1} in the history tries again.', detail, runId),
-  );
 }
 
 async function readInput(uri: vscode.Uri): Promise<Uint8Array> {
