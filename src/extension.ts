@@ -9,7 +9,7 @@ import { RunHistory } from './history/runHistory';
 import { HistoryTree, HISTORY_VIEW_ID, historyItem } from './history/historyTree';
 import { registerHistoryCommands } from './history/historyCommands';
 import type { RunRecord } from './history/runRecord';
-import { EDIT_PANEL_VIEW_TYPE, type Host } from './host';
+import { BATCH_PANEL_VIEW_TYPE, EDIT_PANEL_VIEW_TYPE, type Host } from './host';
 
 
 /** The host side of an open edit panel, as tests drive it without the webview's DOM. */
@@ -28,6 +28,8 @@ export interface GptImageEditApi {
   /** Only when running tests or in development, never in production. */
   readonly testing?: {
     editPanel(image: vscode.Uri): EditPanelProbe | undefined;
+    /** Revives an edit panel from `state` as the serializer does after a window reload; resolves with the new panel. */
+    revivePanel(state: unknown): Promise<vscode.WebviewPanel>;
     /** The batch panel open for these images (in any order); it takes the same probe. */
     batchPanel(images: readonly vscode.Uri[]): EditPanelProbe | undefined;
     /** Answers the batch cost question instead of the modal (which a test cannot click); undefined restores it. */
@@ -83,6 +85,9 @@ export function activate(context: vscode.ExtensionContext): GptImageEditApi {
     vscode.window.registerWebviewPanelSerializer(EDIT_PANEL_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel, state) => loadMain().revivePanel(host, panel, state),
     }),
+    vscode.window.registerWebviewPanelSerializer(BATCH_PANEL_VIEW_TYPE, {
+      deserializeWebviewPanel: async (panel, state) => loadMain().reviveBatchPanel(host, panel, state),
+    }),
   );
   // Edits left unsettled by a reload, a crash or a closed window. Looked for after activation
   // returns; the heavy part loads only when there is something to resume.
@@ -100,6 +105,11 @@ export function activate(context: vscode.ExtensionContext): GptImageEditApi {
         ? undefined
         : {
             editPanel: (image) => loadMain().panelFor(image),
+            revivePanel: async (state) => {
+              const panel = vscode.window.createWebviewPanel(EDIT_PANEL_VIEW_TYPE, 'Revived', vscode.ViewColumn.Beside);
+              loadMain().revivePanel(host, panel, state);
+              return panel;
+            },
             batchPanel: (images) => loadMain().batchPanelFor(images),
             replaceBatchCostConfirmation: (confirm) => loadMain().replaceBatchCostConfirmation(confirm),
             history: {

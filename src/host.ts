@@ -17,3 +17,4 @@ export interface Host {
 }
 
 export const EDIT_PANEL_VIEW_TYPE = 'gptImageEdit.editPanel';
+export const BATCH_PANEL_VIEW_TYPE = 'gptImageEdit.batchPanel';

@@ -52,6 +52,10 @@ export function revivePanel(host: Host, panel: vscode.WebviewPanel, state: unkno
   EditPanel.revive(host, panel, state);
 }
 
+export function reviveBatchPanel(host: Host, panel: vscode.WebviewPanel, state: unknown): void {
+  BatchPanel.revive(host, panel, state);
+}
+
 /** The open panel for an image, for tests that drive the host side without the DOM. */
 export function panelFor(image: vscode.Uri): EditPanel | undefined {
   return EditPanel.find(image);

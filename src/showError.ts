@@ -4,7 +4,8 @@ import { SecretStorageError } from './apiKeyStore';
 import { redact } from './log';
 import type { Host } from './host';
 
-const BILLING_URL = 'https://runflow.io/billing';
+/** Where a Runflow account is topped up. */
+export const BILLING_URL = 'https://runflow.io/billing';
 
 /** The words a user reads for any failure; never contains a key. */
 export function userMessage(error: unknown): string {

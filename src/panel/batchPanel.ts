@@ -1,9 +1,10 @@
 import * as vscode from 'vscode';
 import { RateLimitGate, RunflowError } from '../runflow';
-import type { BatchItem, EditOptions, ErrorAction } from '../shared/protocol';
+import type { EditOptions, ErrorAction } from '../shared/protocol';
+import { BatchPanelState, parseToBatchHost, type BatchItem, type ToBatchHost, type ToBatchWebview } from '../shared/batchPanelMessages';
 import { WEBVIEW_STRINGS } from '../shared/webviewStrings';
 import { batchSettings, defaultOptions, pricePerImage } from '../config';
-import type { Host } from '../host';
+import { BATCH_PANEL_VIEW_TYPE, type Host } from '../host';
 import { EditJob, type StopReason } from '../edit/editJob';
 import { baseName } from '../edit/outputNames';
 import { saveDurations } from '../edit/durationStore';
@@ -14,9 +15,10 @@ import { editEach } from '../batch/batchEdit';
 import { batchCostQuestion, confirmBatchCost } from '../batch/batchCost';
 import { withBatchNotification } from '../batch/batchNotification';
 import { imageInfo } from './imageInfo';
+import { messageHtml } from './html';
+import { PanelViewStore, mayRevive, type StoredBatch } from './editPanelViews';
 import { PanelHost, type PanelMessage } from './panelHost';
 
-export const BATCH_PANEL_VIEW_TYPE = 'gptImageEdit.batchPanel';
 
 /** The prompt and options a batch ran with: a Retry runs its image again with the same. */
 interface LastBatch {
@@ -31,7 +33,7 @@ interface LastBatch {
  * to each selected image on its own. It owns every image's state (the webview only shows it) and
  * runs the batch through editEach; like the edit panel it validates every message with zod.
  */
-export class BatchPanel extends PanelHost {
+export class BatchPanel extends PanelHost<ToBatchHost, ToBatchWebview> {
   private static readonly panels = new Map<string, BatchPanel>();
   private running: AbortController | undefined;
   /** Each image's job, kept so that Retry resumes a run that exists instead of billing a new one. */
@@ -39,8 +41,8 @@ export class BatchPanel extends PanelHost {
   /** Each image's state; undefined until a batch first runs it. */
   private readonly items: (BatchItem | undefined)[];
   private lastBatch: LastBatch | undefined;
-  /** The prompt of the last batch, shown again when the webview reloads. */
-  private prompt = '';
+  /** The prompt and options as the user left them, shown again when the webview reloads. */
+  private draft: { prompt: string; options: EditOptions };
 
   /** Opens a batch panel for `images`, or reveals the one already open for the same selection. */
   static createOrShow(host: Host, images: readonly vscode.Uri[]): BatchPanel {
@@ -58,21 +60,59 @@ export class BatchPanel extends PanelHost {
     return new BatchPanel(host, panel, images);
   }
 
+  /**
+   * Brings a batch panel back after a window reload, with its list as it was. Its webview saved
+   * which images it edits; each must be in the workspace or one this host showed. Images whose
+   * edit was in progress are being finished by the history's resume.
+   */
+  static revive(host: Host, panel: vscode.WebviewPanel, rawState: unknown): void {
+    const state = BatchPanelState.safeParse(rawState);
+    const views = new PanelViewStore(host.context.workspaceState);
+    const images = state.success ? state.data.batchImages.map((u) => vscode.Uri.parse(u)) : [];
+    if (images.length === 0 || !images.every((image) => mayRevive(image, views) || views.hasShownBatch(keyOf(images)))) {
+      panel.webview.options = { enableScripts: false, localResourceRoots: [vscode.Uri.joinPath(host.context.extensionUri, 'media')] };
+      panel.webview.html = messageHtml(panel.webview, host.context.extensionUri, panel.title, vscode.l10n.t('This batch panel could not be restored after the reload. Select the images again and choose Edit Each Image with GPT Image 2….'));
+      return;
+    }
+    new BatchPanel(host, panel, images, views.readBatch(keyOf(images)));
+  }
+
   static find(images: readonly vscode.Uri[]): BatchPanel | undefined {
     return BatchPanel.panels.get(keyOf(images));
   }
+
+  private readonly views: PanelViewStore;
 
   private constructor(
     host: Host,
     panel: vscode.WebviewPanel,
     private readonly images: readonly vscode.Uri[],
+    stored?: StoredBatch,
   ) {
     super(host, panel, 'batch panel', images);
+    this.views = new PanelViewStore(host.context.workspaceState);
     BatchPanel.panels.set(keyOf(images), this);
-    this.items = images.map(() => undefined);
+    this.draft = { prompt: stored?.prompt ?? '', options: stored?.options ?? defaultOptions() };
+    // An image whose edit the reload interrupted is in the history, which finishes and saves it.
+    const interrupted = vscode.l10n.t('The window reloaded during this edit; the history view finishes it and saves its outputs.');
+    this.items = images.map((_, index) => {
+      const item = stored?.items.find((i) => i.index === index);
+      if (!item || item.status === 'done' || item.status === 'failed' || item.status === 'canceled') return item;
+      return { ...item, status: 'canceled', message: interrupted };
+    });
+    for (const item of this.items) for (const output of item?.outputs ?? []) this.shown.add(output.uri);
   }
 
-  protected override async handle(message: PanelMessage): Promise<void> {
+  /** Keeps the list and the draft in the workspace's storage, for a window reload. */
+  private persist(): void {
+    void this.views.writeBatch(keyOf(this.images), { ...this.draft, items: this.items.filter((i) => i !== undefined) });
+  }
+
+  protected override parse(raw: unknown): ToBatchHost | undefined {
+    return parseToBatchHost(raw);
+  }
+
+  protected override async handle(message: PanelMessage<ToBatchHost>): Promise<void> {
     switch (message.type) {
       case 'ready':
         this.ready = true;
@@ -83,8 +123,9 @@ export class BatchPanel extends PanelHost {
         return this.retry(message.index);
       case 'cancel':
         return this.stop();
-      default:
-        this.host.log.write('warn', `The batch panel ignored a "${message.type}" message.`);
+      case 'viewChanged':
+        this.draft = { prompt: message.prompt ?? this.draft.prompt, options: message.options ?? this.draft.options };
+        return this.persist();
     }
   }
 
@@ -97,10 +138,10 @@ export class BatchPanel extends PanelHost {
         images,
         items: this.items.filter((item) => item !== undefined),
         running: this.running !== undefined,
-        options: this.lastBatch?.options ?? defaultOptions(),
+        options: this.draft.options,
         pricePerImage: pricePerImage(),
         strings,
-        prompt: this.prompt,
+        prompt: this.draft.prompt,
       });
     } catch (e) {
       this.postError(e);
@@ -118,7 +159,7 @@ export class BatchPanel extends PanelHost {
       if (question.totalUsd > batchSettings().confirmAboveUsd && !(await confirmBatchCost(question))) {
         return vscode.l10n.t('The batch was not started.');
       }
-      this.prompt = prompt;
+      this.draft = { prompt, options };
       this.lastBatch = { prompt, options, gate: new RateLimitGate() };
       await this.runItems(this.images.map((_, index) => index), this.lastBatch, signal);
       return undefined;
@@ -193,6 +234,7 @@ export class BatchPanel extends PanelHost {
 
   private setItem(item: BatchItem): void {
     this.items[item.index] = item;
+    this.persist();
     for (const output of item.outputs) this.shown.add(output.uri);
     if (item.status === 'done') this.host.log.write('info', `Batch: saved ${item.outputs.map((o) => o.name).join(', ')} (run ${item.runId}).`);
     if (item.status === 'failed') this.host.log.write('error', `Batch: ${baseName(this.images[item.index])} failed: ${item.message}`);
@@ -203,15 +245,15 @@ export class BatchPanel extends PanelHost {
   private offerFix(errors: unknown[]): void {
     const fatal = errors.find((e) => e instanceof RunflowError && (e.kind === 'unauthorized' || e.kind === 'insufficient_credit'));
     if (!(fatal instanceof RunflowError)) return;
-    this.postError(fatal, fatal.kind === 'unauthorized' ? 'setApiKey' : 'openBilling');
+    this.postError(fatal, undefined, fatal.kind === 'unauthorized' ? 'setApiKey' : 'openBilling');
     if (fatal.kind === 'unauthorized') void setApiKey(this.host);
   }
 
   /** Every error offers the log unless it has a fix of its own (`action`). */
-  protected override postError(e: unknown, action: ErrorAction = 'showLog'): void {
+  protected override postError(e: unknown, requestId?: number, action: ErrorAction = 'showLog'): void {
     const message = userMessage(e);
     this.host.log.write('error', message);
-    this.post({ type: 'error', message, action, fields: [] });
+    this.post({ type: 'error', message, action, fields: [], requestId });
   }
 
   /** Retries are per image (retryItem); a panel-level error offers the log. */

@@ -1,25 +1,36 @@
 import * as vscode from 'vscode';
 import { RunflowError, type RunflowClient } from '../runflow';
-import { PanelState, type EditOptions, type ErrorAction, type ToHost } from '../shared/protocol';
+import type { EditOptions, ErrorAction, ResultInfo } from '../shared/protocol';
+import { PanelState, parseToEditHost, type OutcomeView, type RunView, type ToEditHost, type ToEditWebview } from '../shared/editPanelMessages';
 import { WEBVIEW_STRINGS } from '../shared/webviewStrings';
 import { defaultOptions, pricePerImage } from '../config';
 import { EDIT_PANEL_VIEW_TYPE, type Host } from '../host';
-import { EditJob, EditStoppedError, type StopReason } from '../edit/editJob';
+import { EditJob, EditStoppedError, type EditResult, type StopReason } from '../edit/editJob';
 import type { EditSpec } from '../edit/editSpec';
 import { baseName } from '../edit/outputNames';
 import { saveDurations } from '../edit/durationStore';
 import { RunFinisher } from '../history/runFinisher';
+import { isUnsettled } from '../history/runRecord';
 import { requireApiKey, setApiKey } from '../keyCommands';
 import { userMessage } from '../showError';
-import { imageInfo } from './imageInfo';
+import { askForFolder } from './askForFolder';
+import { PanelViewStore, mayRevive, type StoredView } from './editPanelViews';
+import { messageHtml } from './html';
+import { imageInfo, readImage } from './imageInfo';
 import { readMaskFile } from './maskFile';
 import { PanelHost, type PanelMessage } from './panelHost';
 
+/** How a panel comes to be: opened by a command (with the history's prompt and options, if any), or revived after a reload. */
+type Opening = { kind: 'open'; references: vscode.Uri[]; restored?: RestoredForm } | { kind: 'revive' };
+
 /**
- * The host side of one edit panel (one per image): owns the webview, validates every message
- * with zod, and runs edits through the edit job. It does no HTTP itself.
+ * The host side of one edit panel (one per image). It owns everything the panel shows, the
+ * draft (prompt, options, references, the mask's paint), the results, a run in progress and the
+ * last outcome, and keeps it in the workspace's storage: every (re)load of the webview, after a
+ * tab switch, a move or a window reload, is drawn from it. It validates every message with zod
+ * and runs edits through the edit job; it does no HTTP itself.
  */
-export class EditPanel extends PanelHost {
+export class EditPanel extends PanelHost<ToEditHost, ToEditWebview> {
   private static readonly panels = new Map<string, EditPanel>();
   /** Set before the first await of an edit, so a second Run (a reloaded webview's) cannot start another. */
   private busy = false;
@@ -28,17 +39,20 @@ export class EditPanel extends PanelHost {
   /** The last edit: Try Again runs this same job, which resumes its run if Runflow has it. */
   private job: EditJob | undefined;
   private disposed = false;
+  /** A run in progress as the panel shows it (phase, elapsed time). */
+  private live: RunView | undefined;
+  /** Said once, with the next init (what could not be restored). */
+  private note: string | undefined;
 
   /**
    * Opens the panel for `image` beside the active editor, or reveals the one already open. With
-   * `restored` (re-opening a run from the history), an idle open panel is replaced, since the
-   * webview keeps its own form values when re-initialized.
+   * `restored` (re-opening a run from the history), an idle open panel takes its prompt and options.
    */
   static createOrShow(host: Host, image: vscode.Uri, references: vscode.Uri[], restored?: RestoredForm): EditPanel {
     const existing = EditPanel.panels.get(image.toString());
-    if (existing && restored && !existing.busy) existing.dispose();
-    else if (existing) {
+    if (existing) {
       existing.panel.reveal(vscode.ViewColumn.Beside);
+      if (restored && !existing.busy) existing.restore(restored);
       if (references.length) void existing.setReferences(references);
       return existing;
     }
@@ -48,45 +62,71 @@ export class EditPanel extends PanelHost {
       { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false },
       { retainContextWhenHidden: false },
     );
-    return new EditPanel(host, panel, image, references, restored ?? { prompt: '' });
+    return new EditPanel(host, panel, image, { kind: 'open', references, restored });
   }
 
-  /** Brings a panel back after a window reload from the state its webview saved. */
+  /**
+   * Brings a panel back after a window reload. Its webview saved only which image it was for; the
+   * rest comes from the host's own storage. A panel that cannot be restored says so and stays.
+   */
   static revive(host: Host, panel: vscode.WebviewPanel, rawState: unknown): void {
     const state = PanelState.safeParse(rawState);
-    if (!state.success) {
-      host.log.write('warn', 'Closing an edit panel whose saved state could not be read.');
-      panel.dispose();
+    const image = state.success ? parseUri(state.data.imageUri) : undefined;
+    if (!image || !mayRevive(image, new PanelViewStore(host.context.workspaceState))) {
+      host.log.write('warn', 'An edit panel could not be restored after the reload; it shows a message instead.');
+      panel.webview.options = { enableScripts: false, localResourceRoots: [vscode.Uri.joinPath(host.context.extensionUri, 'media')] };
+      panel.webview.html = messageHtml(
+        panel.webview,
+        host.context.extensionUri,
+        panel.title,
+        vscode.l10n.t('This edit panel could not be restored after the reload. Open the image again with Edit Image with GPT Image 2….'),
+      );
       return;
     }
-    const { imageUri, referenceUris, prompt, options } = state.data;
-    new EditPanel(host, panel, vscode.Uri.parse(imageUri), referenceUris.map((u) => vscode.Uri.parse(u)), { prompt, options });
+    new EditPanel(host, panel, image, { kind: 'revive' });
   }
 
   static find(image: vscode.Uri): EditPanel | undefined {
     return EditPanel.panels.get(image.toString());
   }
 
-  private constructor(
-    host: Host,
-    panel: vscode.WebviewPanel,
-    private image: vscode.Uri,
-    private references: vscode.Uri[],
-    private restored: RestoredForm,
-  ) {
-    super(host, panel, 'edit panel', [image, ...references]);
+  private readonly views: PanelViewStore;
+  private draft: StoredView;
+  private references: vscode.Uri[];
+
+  private constructor(host: Host, panel: vscode.WebviewPanel, private image: vscode.Uri, opening: Opening) {
+    const views = new PanelViewStore(host.context.workspaceState);
+    const { draft, note } = startingDraft(views, image, opening);
+    const references = opening.kind === 'open' && opening.references.length ? opening.references : draft.references.map((u) => vscode.Uri.parse(u));
+    const shown = [image, ...references, ...(draft.results?.uris ?? []).map((u) => vscode.Uri.parse(u))];
+    super(host, panel, 'edit panel', opening.kind === 'revive' ? shown.filter((u) => mayRevive(u, views)) : shown);
+    this.views = views;
+    this.draft = { ...draft, references: references.map((r) => r.toString()) };
+    this.references = references;
+    this.note = note;
     EditPanel.panels.set(image.toString(), this);
+    if (opening.kind === 'revive' && draft.run) this.watchResuming(draft.run.jobId, draft.run);
   }
 
   protected override droppedMessageWarning(raw: unknown): string {
     return `Dropped an invalid message from the edit panel: ${describeInvalid(raw)}`;
   }
 
-  protected override async handle(message: PanelMessage): Promise<void> {
+  protected override parse(raw: unknown): ToEditHost | undefined {
+    return parseToEditHost(raw);
+  }
+
+  protected override async handle(message: PanelMessage<ToEditHost>): Promise<void> {
     switch (message.type) {
       case 'ready':
         this.ready = true;
         return this.sendInit();
+      case 'viewChanged':
+        return this.change({
+          ...(message.prompt !== undefined ? { prompt: message.prompt } : {}),
+          ...(message.options ? { options: message.options } : {}),
+          ...(message.paint !== undefined ? { paint: message.paint ?? undefined } : {}),
+        });
       case 'run':
         return this.startEdit(message);
       case 'cancel':
@@ -97,68 +137,109 @@ export class EditPanel extends PanelHost {
       case 'removeReference':
         return this.setReferences(this.references.filter((r) => r.toString() !== message.uri));
       case 'pickMaskFile':
-        return this.pickMaskFile();
+        return this.pickMaskFile(message.requestId);
       case 'editResult':
         return this.switchImage(this.knownUri(message.uri));
     }
   }
 
+  /** Everything the panel shows, for a webview that just (re)loaded. */
   private async sendInit(): Promise<void> {
     try {
-      const [image, references] = await Promise.all([
-        imageInfo(this.panel.webview, this.image),
+      const [{ info: image, signature }, references] = await Promise.all([
+        readImage(this.panel.webview, this.image),
         Promise.all(this.references.map((r) => imageInfo(this.panel.webview, r))),
       ]);
-      const options: EditOptions = this.restored.options ?? defaultOptions();
+      if (this.draft.paint && this.draft.imageSignature && this.draft.imageSignature !== signature) {
+        this.draft = { ...this.draft, paint: undefined };
+        this.note = vscode.l10n.t('{0} changed since the mask was painted, so the mask was cleared.', image.name);
+      }
+      this.draft = { ...this.draft, imageSignature: signature };
+      const results = await this.resultInfos();
       const strings = Object.fromEntries(Object.entries(WEBVIEW_STRINGS).map(([k, v]) => [k, vscode.l10n.t(v)]));
-      this.post({ type: 'init', image, references, options, pricePerImage: pricePerImage(), strings, prompt: this.restored.prompt });
+      const { prompt, options, paint, outcome } = this.draft;
+      this.post({
+        type: 'init',
+        image,
+        references,
+        pricePerImage: pricePerImage(),
+        strings,
+        view: { prompt, options, paint, outcome, run: this.live, note: this.note, results },
+      });
+      this.note = undefined;
+      this.persist();
     } catch (e) {
       this.postError(e);
     }
   }
 
+  /** The results the draft names, as the webview shows them; files removed since are left out. */
+  private async resultInfos() {
+    const shown = this.draft.results;
+    if (!shown) return undefined;
+    const infos = await Promise.all(shown.uris.map((u) => imageInfo(this.panel.webview, vscode.Uri.parse(u)).catch(() => undefined)));
+    const results: ResultInfo[] = infos.flatMap((info, index) => (info ? [{ ...info, index }] : []));
+    return { runId: shown.runId, cost: shown.cost, missing: shown.missing, notes: shown.notes, results };
+  }
+
+  private change(patch: Partial<StoredView>): void {
+    this.draft = { ...this.draft, ...patch };
+    this.persist();
+  }
+
+  private persist(): void {
+    void this.views.write(this.image, this.draft);
+  }
+
+  /** Re-opening an edit from the history: its prompt and options, no results. */
+  private restore(form: RestoredForm): void {
+    this.change({ prompt: form.prompt, options: form.options ?? this.draft.options, results: undefined, outcome: undefined });
+    if (this.ready) void this.sendInit();
+  }
+
   /** A new edit from the form's values. */
-  private async startEdit(message: Extract<ToHost, { type: 'run' }>): Promise<void> {
+  private async startEdit(message: Extract<ToEditHost, { type: 'run' }>): Promise<void> {
     if (this.busy) return;
     this.busy = true;
     try {
       const prompt = message.prompt.trim();
+      this.change({ prompt: message.prompt, options: message.options });
       if (!prompt) {
-        this.post({ type: 'error', message: vscode.l10n.t('Write a prompt that says how to edit the image.'), fields: ['prompt'] });
+        this.showOutcome({ kind: 'error', message: vscode.l10n.t('Write a prompt that says how to edit the image.'), fields: ['prompt'] }, message.requestId);
         return;
       }
       const spec: EditSpec = { image: this.image, references: this.references, prompt, options: message.options, mask: message.mask ? dataUriBytes(message.mask) : undefined };
-      const client = await this.client();
+      const client = await this.client(message.requestId);
       if (!client) return;
       this.job = await EditJob.start(spec, RunFinisher.of(this.host).services(client, () => askForFolder(this.host, this.image)));
-      await this.runJob(this.job);
+      await this.runJob(this.job, message.requestId);
     } finally {
       this.busy = false;
     }
   }
 
   /** Try Again: the same job, so a run that exists is resumed (waited for, fetched, saved), never billed twice. */
-  protected override async retryAction(): Promise<void> {
+  protected override async retryAction(requestId?: number): Promise<void> {
     const job = this.job;
     if (this.busy) return;
     if (!job) {
-      this.post({ type: 'error', message: vscode.l10n.t('There is no edit to try again. Press Run.'), fields: [] });
+      this.showOutcome({ kind: 'error', message: vscode.l10n.t('There is no edit to try again. Press Run.'), fields: [] }, requestId);
       return;
     }
     this.busy = true;
     try {
-      const client = await this.client();
-      if (client) await this.runJob(job.withClient(client));
+      const client = await this.client(requestId);
+      if (client) await this.runJob(job.withClient(client), requestId);
     } finally {
       this.busy = false;
     }
   }
 
   /** A client with the current key (asked for on first use); undefined, with the reason shown, without one. */
-  private async client(): Promise<RunflowClient | undefined> {
+  private async client(requestId?: number): Promise<RunflowClient | undefined> {
     const apiKey = await requireApiKey(this.host);
     if (!apiKey) {
-      this.post({ type: 'error', message: vscode.l10n.t('A Runflow API key is needed to edit images.'), action: 'setApiKey', fields: [] });
+      this.showOutcome({ kind: 'error', message: vscode.l10n.t('A Runflow API key is needed to edit images.'), action: 'setApiKey', fields: [] }, requestId);
       return undefined;
     }
     return RunFinisher.of(this.host).client(apiKey, {
@@ -166,11 +247,12 @@ export class EditPanel extends PanelHost {
     });
   }
 
-  private async runJob(job: EditJob): Promise<void> {
+  private async runJob(job: EditJob, requestId?: number): Promise<void> {
     const stop = new AbortController();
     this.running = stop;
+    this.change({ results: undefined, outcome: undefined });
     const listening = job.onEvent((event) => {
-      if (event.type === 'phase') this.post({ type: 'progress', phase: event.phase, elapsedMs: event.elapsedMs, runId: event.runId });
+      if (event.type === 'phase') this.showPhase(job, event.phase, event.elapsedMs, event.runId);
       if (event.type === 'runCreated') this.host.log.write('info', `Run ${event.runId} created for ${baseName(this.image)}.`);
     });
     try {
@@ -185,19 +267,14 @@ export class EditPanel extends PanelHost {
       if (job.durations) saveDurations(this.host.context, job.durations);
       this.host.log.write('info', `Run ${result.runId}: saved ${result.saved.map(baseName).join(', ')}.`);
       for (const note of result.notes) this.host.log.write('warn', note);
-      if (this.disposed) {
-        void this.host.notifier.show('info', vscode.l10n.t('Saved {0} from run {1}.', result.saved.map(baseName).join(', '), result.runId));
-        return;
-      }
-      this.updateWebviewOptions(result.saved);
-      const results = await Promise.all(result.saved.map((uri) => imageInfo(this.panel.webview, uri)));
-      this.post({ type: 'results', runId: result.runId, cost: result.cost, missing: result.missing, notes: result.notes, results: results.map((r, index) => ({ ...r, index })) });
+      if (this.disposed) void this.host.notifier.show('info', vscode.l10n.t('Saved {0} from run {1}.', result.saved.map(baseName).join(', '), result.runId));
+      await this.showResults(result);
     } catch (e) {
       if (e instanceof EditStoppedError) {
         this.host.log.write('info', e.message);
-        this.post({ type: 'canceled', message: e.message, runId: e.runId });
+        this.showOutcome({ kind: 'canceled', message: e.message, runId: e.runId, fields: [] }, requestId);
       } else {
-        this.postError(e);
+        this.postError(e, requestId);
         // After a 401 the stored key is wrong: ask for a new one right away.
         if (e instanceof RunflowError && e.kind === 'unauthorized') void setApiKey(this.host);
       }
@@ -207,7 +284,32 @@ export class EditPanel extends PanelHost {
     }
   }
 
-  protected override postError(e: unknown): void {
+  private showPhase(job: EditJob, phase: RunView['phase'], elapsedMs: number, runId: string | undefined): void {
+    const changed = this.live?.phase !== phase;
+    this.live = { phase, elapsedMs, runId, resuming: false };
+    if (changed) this.change({ run: { jobId: job.id, phase, runId } });
+    this.post({ type: 'progress', phase, elapsedMs, runId });
+  }
+
+  private async showResults(result: Pick<EditResult, 'runId' | 'saved' | 'cost' | 'missing' | 'notes'>): Promise<void> {
+    this.live = undefined;
+    const uris = result.saved.map((u) => u.toString());
+    this.change({ run: undefined, outcome: undefined, results: { runId: result.runId, cost: result.cost, missing: result.missing, notes: result.notes, uris } });
+    if (this.disposed) return;
+    this.updateWebviewOptions(result.saved);
+    const results = await Promise.all(result.saved.map((uri) => imageInfo(this.panel.webview, uri)));
+    this.post({ type: 'results', runId: result.runId, cost: result.cost, missing: result.missing, notes: result.notes, results: results.map((r, index) => ({ ...r, index })) });
+  }
+
+  /** How the last action ended (an error, a stop), kept so a reloaded webview shows it too. */
+  private showOutcome(outcome: OutcomeView, requestId?: number): void {
+    this.live = undefined;
+    this.change({ run: undefined, outcome });
+    if (outcome.kind === 'canceled') this.post({ type: 'canceled', message: outcome.message, runId: outcome.runId });
+    else this.post({ type: 'error', message: outcome.message, action: outcome.action, fields: outcome.fields, requestId });
+  }
+
+  protected override postError(e: unknown, requestId?: number): void {
     const message = userMessage(e);
     this.host.log.write('error', message);
     const kind = e instanceof RunflowError ? e.kind : undefined;
@@ -217,7 +319,30 @@ export class EditPanel extends PanelHost {
       kind === 'unauthorized' ? 'setApiKey' : kind === 'insufficient_credit' ? 'openBilling' : resumable || (e instanceof RunflowError && e.retryable) ? 'retry' : 'showLog';
     // The API names fields by their path in the body (`input.mask_url`); the form knows `mask_url`.
     const fields = e instanceof RunflowError ? (e.fieldErrors ?? []).flatMap((f) => (f.field ? [f.field.replace(/^input\./, '')] : [])) : [];
-    this.post({ type: 'error', message, action, fields });
+    this.showOutcome({ kind: 'error', message, action, fields }, requestId);
+  }
+
+  /**
+   * After a window reload, an edit that was in progress is being finished by the history's
+   * resume: show it as resuming, then its results (or how it ended) when its record settles.
+   */
+  private watchResuming(jobId: string, run: NonNullable<StoredView['run']>): void {
+    this.live = { phase: run.phase, elapsedMs: 0, runId: run.runId, resuming: true };
+    const check = async (): Promise<void> => {
+      const record = await this.host.history.get(jobId);
+      if (record && isUnsettled(record)) return;
+      watching.dispose();
+      if (record?.status === 'saved') {
+        const saved = record.outputs.map((o) => vscode.Uri.parse(o.uri));
+        await this.showResults({ runId: record.runId ?? jobId, saved, cost: record.cost, missing: Math.max(0, record.options.numImages - saved.length), notes: record.message ? [record.message] : [] });
+      } else {
+        const message = record?.message ?? vscode.l10n.t('The edit that was in progress before the reload is no longer in the history.');
+        this.showOutcome({ kind: record?.status === 'stoppedWaiting' ? 'canceled' : 'error', message, fields: [], runId: record?.runId, action: 'showLog' });
+      }
+    };
+    const watching = this.host.history.onDidChange(() => void check());
+    this.own(watching);
+    void check();
   }
 
   private async addReference(): Promise<void> {
@@ -233,16 +358,13 @@ export class EditPanel extends PanelHost {
   private async setReferences(references: vscode.Uri[]): Promise<void> {
     const unique = new Map(references.filter((r) => r.toString() !== this.image.toString()).map((r) => [r.toString(), r]));
     this.references = [...unique.values()];
+    this.change({ references: this.references.map((r) => r.toString()) });
     this.updateWebviewOptions();
-    try {
-      const infos = await Promise.all(this.references.map((r) => imageInfo(this.panel.webview, r)));
-      this.post({ type: 'references', references: infos });
-    } catch (e) {
-      this.postError(e);
-    }
+    const infos = await Promise.all(this.references.map((r) => imageInfo(this.panel.webview, r)));
+    this.post({ type: 'references', references: infos });
   }
 
-  private async pickMaskFile(): Promise<void> {
+  private async pickMaskFile(requestId?: number): Promise<void> {
     const picked = await vscode.window.showOpenDialog({
       canSelectMany: false,
       defaultUri: vscode.Uri.joinPath(this.image, '..'),
@@ -253,24 +375,29 @@ export class EditPanel extends PanelHost {
     try {
       this.post({ type: 'maskFile', ...(await readMaskFile(picked[0])) });
     } catch (e) {
-      this.postError(e);
+      this.postError(e, requestId);
     }
   }
 
-  /** "Edit this result": the result becomes this panel's input image. */
+  /** "Edit this result": the result becomes this panel's input image, with that image's own draft. */
   private async switchImage(image: vscode.Uri): Promise<void> {
+    this.persist();
     EditPanel.panels.delete(this.image.toString());
     this.image = image;
     EditPanel.panels.set(image.toString(), this);
     this.panel.title = panelTitle(image);
-    this.restored = { prompt: '' };
+    const { draft, note } = startingDraft(this.views, image, { kind: 'open', references: [] });
+    // The prompt and options stay as the user left them, to iterate on the result.
+    this.draft = { ...draft, prompt: this.draft.prompt, options: this.draft.options, references: this.draft.references };
+    this.note = note;
+    this.live = undefined;
     this.updateWebviewOptions();
     await this.sendInit();
   }
 
   /** Shows the input, the references and `extra` (results) to the webview. */
   private updateWebviewOptions(extra: readonly vscode.Uri[] = []): void {
-    this.showFiles([this.image, ...this.references, ...extra]);
+    this.showFiles([this.image, ...this.references, ...(this.draft.results?.uris ?? []).map((u) => vscode.Uri.parse(u)), ...extra]);
   }
 
   /** Closing the panel does not stop its edit: the job goes on, saves, and says so in a notification. */
@@ -281,10 +408,33 @@ export class EditPanel extends PanelHost {
   }
 }
 
-/** Form values a new panel starts with instead of the defaults. */
+/** Form values a panel takes instead of its draft's (re-opening an edit from the history). */
 export interface RestoredForm {
   prompt: string;
   options?: EditOptions;
+}
+
+/**
+ * The draft a panel starts from: the stored one for this image (all of it after a reload; without
+ * the last results and outcome when opened again), or a fresh one, with a note when the stored one
+ * could not be read.
+ */
+function startingDraft(views: PanelViewStore, image: vscode.Uri, opening: Opening): { draft: StoredView; note?: string } {
+  const stored = views.read(image);
+  const fresh: StoredView = { version: 1, imageSignature: '', references: [], prompt: '', options: defaultOptions() };
+  let draft = stored.kind === 'ok' ? stored.view : fresh;
+  if (opening.kind === 'open') draft = { ...draft, results: undefined, outcome: undefined, run: undefined };
+  if (opening.kind === 'open' && opening.restored) draft = { ...draft, prompt: opening.restored.prompt, options: opening.restored.options ?? draft.options };
+  const note = stored.kind === 'invalid' ? vscode.l10n.t('The panel\'s saved state could not be read (it may be from an older version), so it starts fresh.') : undefined;
+  return { draft, note };
+}
+
+function parseUri(value: string): vscode.Uri | undefined {
+  try {
+    return vscode.Uri.parse(value, true);
+  } catch {
+    return undefined;
+  }
 }
 
 function panelTitle(image: vscode.Uri): string {
@@ -293,19 +443,6 @@ function panelTitle(image: vscode.Uri): string {
 
 function dataUriBytes(dataUri: string): Uint8Array {
   return Buffer.from(dataUri.slice(dataUri.indexOf(',') + 1), 'base64');
-}
-
-/** Asked through the notifier, so the question is reported like every other message. */
-async function askForFolder(host: Host, image: vscode.Uri): Promise<vscode.Uri | undefined> {
-  const choose = vscode.l10n.t('Choose Folder…');
-  const answer = await host.notifier.show(
-    'warning',
-    vscode.l10n.t('The folder of {0} is read-only. Save the edited images somewhere else?', baseName(image)),
-    choose,
-  );
-  if (answer !== choose) return undefined;
-  const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: vscode.l10n.t('Save Here') });
-  return picked?.[0];
 }
 
 function describeInvalid(raw: unknown): string {

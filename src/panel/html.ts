@@ -33,6 +33,23 @@ export function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri, tit
 </html>`;
 }
 
+/** A page with one message and no script: a panel that cannot be restored says why instead of closing. */
+export function messageHtml(webview: vscode.Webview, extensionUri: vscode.Uri, title: string, message: string): string {
+  const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'panel.css'));
+  return `<!DOCTYPE html>
+<html lang="${escapeHtml(vscode.env.language)}">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src ${webview.cspSource}">
+<link rel="stylesheet" href="${style}">
+<title>${escapeHtml(title)}</title>
+</head>
+<body>
+<main id="app"><p id="error" class="error" role="alert">${escapeHtml(message)}</p></main>
+</body>
+</html>`;
+}
+
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

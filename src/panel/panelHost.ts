@@ -1,19 +1,21 @@
 import * as vscode from 'vscode';
-import { parseToHost, type ErrorAction, type ToHost, type ToWebview } from '../shared/protocol';
+import type { ErrorAction, SharedRequest } from '../shared/messageParts';
 import type { Host } from '../host';
 import { panelHtml, panelWebviewOptions } from './html';
+import { BILLING_URL } from '../showError';
 
 /** The messages a panel handles itself: PanelHost handles the rest alike for every panel. */
-export type PanelMessage = Exclude<ToHost, { type: 'openResult' | 'revealResult' | 'action' }>;
+/** The messages a panel handles itself: PanelHost handles openResult, revealResult and action alike for every panel. */
+export type PanelMessage<In> = Exclude<In, { type: 'openResult' | 'revealResult' | 'action' }>;
 
 /**
  * What the edit and batch panel hosts share: the webview wiring, zod validation of every message,
  * the files a panel showed (the only ones its messages may name) and posting to the webview.
  * A subclass handles its own messages, and says how an error is shown and what its Retry does.
  */
-export abstract class PanelHost {
+export abstract class PanelHost<In extends { type: string }, Out> {
   private readonly disposables: vscode.Disposable[] = [];
-  private readonly postedEmitter = new vscode.EventEmitter<ToWebview>();
+  private readonly postedEmitter = new vscode.EventEmitter<Out>();
   /** Every message posted to the webview, for tests and the key-hygiene scan. */
   readonly onDidPost = this.postedEmitter.event;
   /** Set once the webview says it is ready: nothing is posted to it before. */
@@ -34,13 +36,23 @@ export abstract class PanelHost {
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((m) => this.receive(m)),
+      // A hidden webview is torn down (no retainContextWhenHidden): nothing is posted until the
+      // reloaded one says it is ready and gets the whole state.
+      panel.onDidChangeViewState(() => {
+        if (!panel.visible) this.ready = false;
+      }),
       this.postedEmitter,
     );
   }
 
+  /** Disposed with the panel. */
+  protected own(disposable: vscode.Disposable): void {
+    this.disposables.push(disposable);
+  }
+
   /** Handles one message from the webview; anything that fails its schema is logged and dropped. */
   async receive(raw: unknown): Promise<void> {
-    const message = parseToHost(raw);
+    const message = this.parse(raw);
     if (!message) {
       this.host.log.write('warn', this.droppedMessageWarning(raw));
       return;
@@ -48,51 +60,55 @@ export abstract class PanelHost {
     try {
       await this.dispatch(message);
     } catch (e) {
-      this.postError(e);
+      this.postError(e, (message as { requestId?: number }).requestId);
     }
   }
 
   /** Opening or revealing a result and running an error's fix are alike in every panel. */
-  private async dispatch(message: ToHost): Promise<void> {
-    switch (message.type) {
+  private async dispatch(message: In): Promise<void> {
+    const shared = message as SharedRequest;
+    switch (shared.type) {
       case 'openResult':
-        await vscode.commands.executeCommand('vscode.open', this.knownUri(message.uri), { viewColumn: vscode.ViewColumn.Active });
+        await vscode.commands.executeCommand('vscode.open', this.knownUri(shared.uri), { viewColumn: vscode.ViewColumn.Active });
         return;
       case 'revealResult':
-        await vscode.commands.executeCommand('revealInExplorer', this.knownUri(message.uri));
+        await vscode.commands.executeCommand('revealInExplorer', this.knownUri(shared.uri));
         return;
       case 'action':
-        return this.runAction(message.action);
+        return this.runAction(shared.action, shared.requestId);
       default:
-        return this.handle(message);
+        return this.handle(message as PanelMessage<In>);
     }
   }
 
-  /** Handles every other valid message; what it throws is shown through postError. */
-  protected abstract handle(message: PanelMessage): Promise<void>;
+  /** This panel's own message module: a message that fails it is logged and dropped. */
+  protected abstract parse(raw: unknown): In | undefined;
 
-  /** Logs `e` and shows it in the webview. */
-  protected abstract postError(e: unknown): void;
+  /** Handles every other valid message; what it throws is shown through postError. */
+  protected abstract handle(message: PanelMessage<In>): Promise<void>;
+
+  /** Logs `e` and shows it in the webview, as the answer to request `requestId` if it came from one. */
+  protected abstract postError(e: unknown, requestId?: number): void;
 
   /** Runs the fix an error offered (its button in the webview). */
-  private async runAction(action: ErrorAction): Promise<void> {
+  private async runAction(action: ErrorAction, requestId?: number): Promise<void> {
     switch (action) {
       case 'setApiKey':
         await vscode.commands.executeCommand('gptImageEdit.setApiKey');
         return;
       case 'openBilling':
-        await vscode.env.openExternal(vscode.Uri.parse('https://runflow.io/billing'));
+        await vscode.env.openExternal(vscode.Uri.parse(BILLING_URL));
         return;
       case 'showLog':
         this.host.log.show();
         return;
       case 'retry':
-        return this.retryAction();
+        return this.retryAction(requestId);
     }
   }
 
   /** What the Retry an error offered does. */
-  protected abstract retryAction(): Promise<void>;
+  protected abstract retryAction(requestId?: number): Promise<void>;
 
   /** What the log says when a message fails its schema. */
   protected droppedMessageWarning(_raw: unknown): string {
@@ -114,7 +130,7 @@ export abstract class PanelHost {
     return vscode.Uri.parse(uri, true);
   }
 
-  protected post(message: ToWebview): void {
+  protected post(message: Out): void {
     this.postedEmitter.fire(message);
     if (this.ready) void this.panel.webview.postMessage(message);
   }

@@ -73,6 +73,7 @@ export const WEBVIEW_STRINGS = {
   'phase.saving': 'Saving the results…',
   'status.starting': 'Starting the edit…',
   'status.elapsed': '{0} s',
+  'status.resuming': 'Resuming the edit that was running before the reload…',
   'status.retryWait': 'Runflow asked to wait: trying again in {0} s…',
   'status.done': 'Done: {0} image(s) saved.',
 

@@ -1,4 +1,4 @@
-import type { ToWebview } from '../shared/protocol';
+import type { ToBatchWebview } from '../shared/batchPanelMessages';
 import { BatchList } from './batchList';
 import { h } from './dom';
 import { FieldErrors } from './fieldErrors';
@@ -6,9 +6,10 @@ import { EditForm } from './form';
 import { RunStatus } from './runStatus';
 import { t } from './strings';
 import { post } from './vscodeApi';
+import { rememberBatch } from './panelState';
 
-type BatchInitMessage = Extract<ToWebview, { type: 'batchInit' }>;
-export type BatchMessage = Extract<ToWebview, { type: 'batchItem' | 'batchState' | 'error' }>;
+type BatchInitMessage = Extract<ToBatchWebview, { type: 'batchInit' }>;
+export type BatchMessage = Extract<ToBatchWebview, { type: 'batchItem' | 'batchState' | 'error' }>;
 
 /**
  * The batch panel's webview ("Edit Each Image…"): the selected images as a grid with each one's
@@ -25,8 +26,8 @@ export class BatchPanel {
       {
         run: () => this.run(),
         cancel: () => post({ type: 'cancel' }),
-        // Nothing to save: without a serializer a batch panel is not revived after a reload.
-        change: () => undefined,
+        // The host keeps the draft, so a reload shows it again.
+        change: () => post({ type: 'viewChanged', prompt: this.form.prompt, options: this.form.options }),
       },
       init.images.length,
     );
@@ -41,6 +42,7 @@ export class BatchPanel {
       ),
     );
     this.form.setValues(init.prompt ?? '', init.options, init.pricePerImage);
+    rememberBatch(init.images.map((i) => i.uri));
     for (const item of init.items) this.list.set(item);
     this.setRunning(init.running);
   }

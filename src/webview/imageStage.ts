@@ -14,7 +14,10 @@ export class ImageStage {
 
   private readonly image = h('img', { id: 'input-image', class: 'input-image', alt: '' });
   private readonly info = h('p', { id: 'input-info', class: 'input-info' });
-  private readonly painter = new MaskPainter(() => this.updateTools());
+  private readonly painter = new MaskPainter((edited) => {
+    this.updateTools();
+    if (edited) this.onEdited();
+  });
   private readonly toolButtons: Record<MaskTool, VscodeButton> = {
     brush: toolButton('brush', t('mask.brush')),
     eraser: toolButton('eraser', t('mask.eraser')),
@@ -26,7 +29,8 @@ export class ImageStage {
   /** The natural size the mask must have: the host's reading of the file, else the decoded image's. */
   private size = { width: 0, height: 0 };
 
-  constructor() {
+  /** `onEdited` hears each change the user makes to the mask (a stroke, undo, clear, invert, a file). */
+  constructor(private readonly onEdited: () => void) {
     this.painter.canvas.setAttribute('aria-label', t('mask.canvas'));
     this.brushSize.value = String(this.painter.brushSize);
     const stage = h('div', { class: 'stage' }, this.image, this.painter.canvas, this.painter.cursor);
@@ -80,6 +84,22 @@ export class ImageStage {
     this.message.textContent = '';
     this.size = { width: 0, height: 0 };
     if (image.width > 0 && image.height > 0) this.setSize(image.width, image.height);
+  }
+
+  /** The paint layer as the user left it, for the host to keep; undefined when nothing is painted. */
+  paint(): string | undefined {
+    return this.size.width > 0 ? this.painter.paintLayer() : undefined;
+  }
+
+  /** Puts back a paint layer the host kept (after a reload); `note` says why one was dropped, if so. */
+  restore(paint: string | undefined, note: string | undefined): void {
+    if (note) this.showMessage(note, false);
+    if (!paint) return;
+    const layer = new Image();
+    layer.addEventListener('load', () => {
+      if (layer.naturalWidth === this.size.width && layer.naturalHeight === this.size.height) this.painter.restorePaint(layer);
+    });
+    layer.src = paint;
   }
 
   /** The mask to send, or undefined when nothing is painted. */

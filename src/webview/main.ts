@@ -3,35 +3,44 @@
  * (validated against the protocol) to the part it concerns, and posts the user's requests back.
  */
 import './components';
-import { parseToHost, parseToWebview, type ErrorAction, type ImageInfo, type ToHost, type ToWebview } from '../shared/protocol';
+import { parseToWebview, type ErrorAction, type ImageInfo } from '../shared/protocol';
+import { parseToEditHost, type ResultsView as ShownResults, type ToEditHost, type ToEditWebview } from '../shared/editPanelMessages';
 import { BatchPanel } from './batchPanel';
 import { h } from './dom';
 import { FieldErrors } from './fieldErrors';
 import { EditForm } from './form';
 import { ImageStage } from './imageStage';
-import { resetState, savedState, updateState } from './panelState';
+import { rememberImage } from './panelState';
 import { ReferenceList } from './references';
 import { ResultsView } from './results';
 import { RunStatus } from './runStatus';
 import { setStrings, t } from './strings';
 import { post } from './vscodeApi';
 
-type InitMessage = Extract<ToWebview, { type: 'init' }>;
-type RunMessage = Extract<ToHost, { type: 'run' }>;
+type InitMessage = Extract<ToEditWebview, { type: 'init' }>;
+type RunMessage = Extract<ToEditHost, { type: 'run' }>;
+
+/** Typing in the prompt reaches the host this long after the last key (it keeps the draft). */
+const PROMPT_SYNC_MS = 300;
 
 class EditPanel {
-  private readonly stage = new ImageStage();
+  private readonly stage = new ImageStage(() => post({ type: 'viewChanged', paint: this.stage.paint() ?? null }));
   private readonly references = new ReferenceList();
   private readonly form = new EditForm({
     run: () => this.run(),
     cancel: () => post({ type: 'cancel' }),
-    change: () => updateState({ prompt: this.form.prompt, options: this.form.options }),
+    change: () => this.formChanged(),
   });
   private readonly status = new RunStatus((action) => this.act(action));
   private readonly results = new ResultsView();
   private readonly fieldErrors = new FieldErrors({ ...this.form.fieldTargets, ...this.stage.fieldTargets });
   /** The input image, set by showImage. */
   private image!: ImageInfo;
+  private promptTimer: number | undefined;
+  private lastPrompt = '';
+  private nextRequestId = 1;
+  /** Requests whose errors end a run (Run, Try Again); other requests' errors leave the form as it is. */
+  private readonly runRequests = new Set<number>();
 
   constructor(root: HTMLElement, init: InitMessage) {
     root.replaceChildren(
@@ -43,79 +52,97 @@ class EditPanel {
         this.results.element,
       ),
     );
-    // After a reload the prompt comes back from the host (init.prompt) or from our own saved state.
-    this.form.setValues(init.prompt ?? savedState()?.prompt ?? '', init.options, init.pricePerImage);
-    this.showImage(init, savedState()?.lastRunId);
+    this.apply(init);
   }
 
   /**
-   * A new input image, e.g. after "Edit this result": the mask and results start over, while the
-   * prompt and options stay as the user left them, to iterate on the result.
+   * Shows what the host says the panel holds: the draft, the mask's paint, the results, a run in
+   * progress and how the last action ended. Sent on every (re)load and for a new input image.
    */
-  reinit(init: InitMessage): void {
-    this.form.setValues(this.form.prompt, this.form.options, init.pricePerImage);
-    this.form.setRunning(false);
+  apply(init: InitMessage): void {
+    const { view } = init;
+    this.lastPrompt = view.prompt;
+    this.form.setValues(view.prompt, view.options, init.pricePerImage);
     this.status.finished('');
     this.status.clearError();
     this.fieldErrors.clear();
-    this.results.hide();
-    this.showImage(init, undefined);
+    this.showImage(init);
+    this.stage.restore(view.paint, view.note);
+    if (view.results) this.showResults(view.results);
+    else this.results.hide();
+    this.form.setRunning(view.run !== undefined);
+    if (view.run) this.status.progress(view.run.phase, view.run.elapsedMs, view.run.resuming);
+    else if (view.outcome?.kind === 'error') this.status.showError(view.outcome.message, view.outcome.action);
+    else if (view.outcome) this.status.finished(view.outcome.message);
   }
 
-  handle(message: Exclude<ToWebview, InitMessage>): void {
+  handle(message: Exclude<ToEditWebview, InitMessage>): void {
     switch (message.type) {
       case 'references':
         this.references.setReferences(message.references);
-        updateState({ referenceUris: message.references.map((r) => r.uri) });
         break;
       case 'maskFile':
         this.stage.loadMaskFile(message.dataUri, message.name);
         break;
       case 'progress':
         this.form.setRunning(true);
-        this.status.progress(message.phase, message.elapsedMs);
-        if (message.runId) updateState({ lastRunId: message.runId });
+        this.status.progress(message.phase, message.elapsedMs, false);
         break;
       case 'results':
+        this.runRequests.clear();
         this.form.setRunning(false);
-        this.status.finished([t('status.done', message.results.length), ...(message.notes ?? [])].join(' '));
-        this.results.show(this.image, message.results, message.missing);
-        this.form.showActualCost(message.cost);
-        if (message.runId) updateState({ lastRunId: message.runId });
+        this.showResults(message);
         break;
       case 'retryWait':
         this.status.waiting(message.delayMs);
         break;
       case 'error':
-        this.form.setRunning(false);
+        // An error belongs to the request that caused it: only a run's ends the run.
+        if (message.requestId === undefined || this.runRequests.delete(message.requestId)) this.form.setRunning(false);
         this.status.showError(message.message, message.action);
         this.fieldErrors.mark(message.fields);
         break;
       case 'canceled':
-        // The run may still finish (and bill) upstream; its id is kept to find it later.
+        // The run may still finish (and bill) upstream; the host keeps its id to find it later.
+        this.runRequests.clear();
         this.form.setRunning(false);
         this.status.finished(message.message);
-        if (message.runId) updateState({ lastRunId: message.runId });
         break;
     }
   }
 
-  private showImage(init: InitMessage, lastRunId: string | undefined): void {
+  private showResults(results: ShownResults): void {
+    this.status.finished([t('status.done', results.results.length), ...(results.notes ?? [])].join(' '));
+    this.results.show(this.image, results.results, results.missing);
+    this.form.showActualCost(results.cost);
+  }
+
+  private showImage(init: InitMessage): void {
     this.image = init.image;
     this.stage.setImage(init.image);
     this.references.setReferences(init.references);
-    resetState({
-      imageUri: init.image.uri,
-      referenceUris: init.references.map((r) => r.uri),
-      prompt: this.form.prompt,
-      options: this.form.options,
-      lastRunId,
-    });
+    rememberImage(init.image.uri);
+  }
+
+  /** The host keeps the draft: options at once, the prompt once typing pauses. */
+  private formChanged(): void {
+    window.clearTimeout(this.promptTimer);
+    const prompt = this.form.prompt;
+    if (prompt === this.lastPrompt) {
+      post({ type: 'viewChanged', options: this.form.options });
+      return;
+    }
+    this.promptTimer = window.setTimeout(() => {
+      this.lastPrompt = prompt;
+      post({ type: 'viewChanged', prompt, options: this.form.options });
+    }, PROMPT_SYNC_MS);
   }
 
   private run(): void {
-    const message = parseToHost({
+    const requestId = this.nextRequestId++;
+    const message = parseToEditHost({
       type: 'run',
+      requestId,
       prompt: this.form.prompt.trim(),
       options: this.form.options,
       mask: this.stage.exportMask(),
@@ -129,6 +156,7 @@ class EditPanel {
   }
 
   private startRun(message: RunMessage): void {
+    this.runRequests.add(message.requestId!);
     this.fieldErrors.clear();
     this.status.started();
     this.form.setRunning(true);
@@ -137,11 +165,13 @@ class EditPanel {
 
   /** An error's fix. Try Again is the host's: it resumes the edit's run if Runflow has it, never posts a new one. */
   private act(action: ErrorAction): void {
+    const requestId = this.nextRequestId++;
     if (action === 'retry') {
+      this.runRequests.add(requestId);
       this.status.started();
       this.form.setRunning(true);
     }
-    post({ type: 'action', action });
+    post({ type: 'action', action, requestId });
   }
 }
 
@@ -165,8 +195,10 @@ window.addEventListener('message', (event: MessageEvent) => {
   } else if (message.type === 'error' && !panel) {
     // The host could not even show the image (not an image, unreadable): say so instead of "Loading…".
     root.replaceChildren(h('p', { id: 'error', class: 'error', role: 'alert' }, message.message));
+  } else if (message.type === 'batchItem' || message.type === 'batchState') {
+    console.warn('Edit panel: dropped a batch message', message.type);
   } else if (message.type !== 'init') panel?.handle(message);
-  else if (panel) panel.reinit(message);
+  else if (panel) panel.apply(message);
   else {
     // Strings first: every part takes its texts as it is built.
     setStrings(message.strings);

@@ -1,5 +1,5 @@
 import { h } from './dom';
-import { invertAlpha } from './mask';
+import { hasPaint, invertAlpha } from './mask';
 import { UndoStack } from './undoStack';
 
 export type MaskTool = 'brush' | 'eraser';
@@ -27,7 +27,8 @@ export class MaskPainter {
   private stroke: { pointerId: number; x: number; y: number } | undefined;
   private tint = '';
 
-  constructor(private readonly onChange: () => void) {
+  /** `onChange` hears every change of the layer; `edited` is true for the user's own (not a reset or a restore). */
+  constructor(private readonly onChange: (edited: boolean) => void) {
     this.canvas = h('canvas', { id: 'mask-canvas', class: 'mask-canvas', role: 'img' });
     this.cursor = h('div', { class: 'brush-cursor', 'aria-hidden': 'true', hidden: true });
     // Read back on every undo snapshot and export: keep the pixels on the CPU side.
@@ -49,7 +50,7 @@ export class MaskPainter {
     this.canvas.height = height;
     const snapshotBytes = Math.max(1, width * height * 4);
     this.undoStack = new UndoStack(Math.max(1, Math.min(MAX_UNDO_STEPS, Math.floor(UNDO_BUDGET_BYTES / snapshotBytes))));
-    this.onChange();
+    this.onChange(false);
   }
 
   get canUndo(): boolean {
@@ -60,19 +61,37 @@ export class MaskPainter {
     const snapshot = this.undoStack.pop();
     if (!snapshot) return;
     this.context.putImageData(snapshot, 0, 0);
-    this.onChange();
+    this.onChange(true);
   }
 
   clear(): void {
     this.remember();
     this.context.clearRect(0, 0, this.canvas.width, this.canvas.height);
-    this.onChange();
+    this.onChange(true);
   }
 
   invert(): void {
     this.remember();
     this.transformAlpha(invertAlpha);
-    this.onChange();
+    this.onChange(true);
+  }
+
+  /** The layer as a PNG data: URI (its alpha is what was painted), or undefined when nothing is. */
+  paintLayer(): string | undefined {
+    const { width, height } = this.canvas;
+    if (width === 0 || height === 0 || !hasPaint(this.context.getImageData(0, 0, width, height).data)) return undefined;
+    return this.canvas.toDataURL('image/png');
+  }
+
+  /** Puts back a layer saved with paintLayer (the same size), in the current tint; no undo step. */
+  restorePaint(layer: HTMLImageElement): void {
+    this.context.save();
+    this.context.globalCompositeOperation = 'copy';
+    this.context.drawImage(layer, 0, 0);
+    this.context.restore();
+    this.tint = '';
+    this.applyTint();
+    this.onChange(false);
   }
 
   /** Replaces the layer with a mask image of the same size: its transparent pixels become paint. */
@@ -83,7 +102,7 @@ export class MaskPainter {
     this.context.drawImage(mask, 0, 0);
     this.context.restore();
     this.transformAlpha(invertAlpha);
-    this.onChange();
+    this.onChange(true);
   }
 
   private remember(): void {
@@ -160,7 +179,7 @@ export class MaskPainter {
     if (!this.stroke || e.pointerId !== this.stroke.pointerId) return;
     this.stroke = undefined;
     this.context.globalCompositeOperation = 'source-over';
-    this.onChange();
+    this.onChange(true);
   }
 
   private moveCursor(e: PointerEvent): void {

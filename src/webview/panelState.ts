@@ -1,31 +1,16 @@
-import { PanelState } from '../shared/protocol';
-import { getSavedState, saveState } from './vscodeApi';
+import type { BatchPanelState, PanelState } from '../shared/protocol';
+import { saveState } from './vscodeApi';
 
 /**
- * The panel's persisted state. Saved with setState on every change, so the panel comes back as it
- * was after being hidden or after a window reload (the host's serializer revives it from this).
+ * What the webview keeps with setState: only which image the panel is for, so that VS Code can
+ * hand it to the host's serializer after a window reload. Everything the panel shows is the
+ * host's and comes back with `init`.
  */
-let current: PanelState | undefined = readSaved();
-
-function readSaved(): PanelState | undefined {
-  const parsed = PanelState.safeParse(getSavedState());
-  return parsed.success ? parsed.data : undefined;
+export function rememberImage(imageUri: string): void {
+  saveState({ imageUri } satisfies PanelState);
 }
 
-/** The state saved before this page loaded (or since), if it was valid. */
-export function savedState(): PanelState | undefined {
-  return current;
-}
-
-/** Replaces the state wholesale, for a new input image (`init`). */
-export function resetState(state: PanelState): void {
-  current = state;
-  saveState(current);
-}
-
-/** Merges `patch` into the state and saves it; ignored before the first `init` sets the image. */
-export function updateState(patch: Partial<PanelState>): void {
-  if (!current) return;
-  current = { ...current, ...patch };
-  saveState(current);
+/** The batch panel's counterpart: which images it edits. */
+export function rememberBatch(imageUris: string[]): void {
+  saveState({ batchImages: imageUris } satisfies BatchPanelState);
 }

@@ -46,8 +46,10 @@ export class RunStatus {
     this.showRunning(t('status.starting'), 0);
   }
 
-  progress(phase: RunPhase, elapsedMs: number): void {
-    this.showRunning(t(`phase.${phase}`), elapsedMs);
+  /** `resuming`: after a reload, the history is finishing the run; the panel shows it when it is done. */
+  progress(phase: RunPhase, elapsedMs: number, resuming: boolean): void {
+    this.clearError();
+    this.showRunning(resuming ? t('status.resuming') : t(`phase.${phase}`), elapsedMs);
   }
 
   /** A request waits before it is tried again: say for how long, so a pause is not taken for a hang. */

@@ -3,7 +3,6 @@ import type { ToHost } from '../shared/protocol';
 /** The part of the webview API VS Code injects that the panel uses. */
 interface VsCodeApi {
   postMessage(message: unknown): void;
-  getState(): unknown;
   setState(state: unknown): void;
 }
 
@@ -15,10 +14,6 @@ const api = acquireVsCodeApi();
 /** Posts a message to the host; typed so only messages of the protocol can be sent. */
 export function post(message: ToHost): void {
   api.postMessage(message);
-}
-
-export function getSavedState(): unknown {
-  return api.getState();
 }
 
 export function saveState(state: unknown): void {

@@ -178,8 +178,8 @@ describe('History: every run recorded, runs in flight resumed and saved exactly 
     await vscode.commands.executeCommand('gptImageEdit.history.reopen', run.id);
     session = new PanelSession(await waitFor('the re-opened panel', () => api.testing!.editPanel(image)));
     const init = await session.next('init');
-    assert.equal(init.prompt, 'Paint it like Monet');
-    assert.deepEqual(init.options, options);
+    assert.equal(init.view.prompt, 'Paint it like Monet');
+    assert.deepEqual(init.view.options, options);
   });
 
   it('keeps only the most recent runs, and never the key or image bytes', async () => {

@@ -24,6 +24,7 @@ function loadSuites(): void {
   require('./security.test');
   require('./history.test');
   require('./oneEdit.test');
+  require('./panelState.test');
 }
 
 // mocha 12 is an ES module; `require()` of it returns the module namespace.

@@ -1,0 +1,98 @@
+import * as vscode from 'vscode';
+import * as z from 'zod/mini';
+import { createHash } from 'crypto';
+import { BatchItem, EditOptions, MAX_PROMPT_LENGTH, OutcomeView, RunPhase } from '../shared/protocol';
+
+const KEY_PREFIX = 'gptImageEdit.panel/';
+const BATCH_KEY_PREFIX = 'gptImageEdit.batchPanel/';
+const VERSION = 1;
+
+/** What the host keeps of one image's panel: its draft and, for a window reload, what it showed. */
+const StoredView = z.object({
+  version: z.literal(VERSION),
+  /** The image's content when the paint was made: a changed file drops the stale paint. */
+  imageSignature: z.string(),
+  references: z.array(z.string()),
+  prompt: z.string().check(z.maxLength(MAX_PROMPT_LENGTH)),
+  options: EditOptions,
+  paint: z.optional(z.string().check(z.startsWith('data:image/png;base64,'))),
+  results: z.optional(
+    z.object({
+      runId: z.optional(z.string()),
+      cost: z.optional(z.string()),
+      missing: z.int(),
+      notes: z.optional(z.array(z.string())),
+      uris: z.array(z.string()),
+    }),
+  ),
+  outcome: z.optional(OutcomeView),
+  /** The edit that was in progress (its history id), to show it resuming after a reload. */
+  run: z.optional(z.object({ jobId: z.string(), phase: RunPhase, runId: z.optional(z.string()) })),
+});
+export type StoredView = z.infer<typeof StoredView>;
+
+/** What the host keeps of a batch panel, per selection: its draft and its list. */
+const StoredBatch = z.object({
+  prompt: z.string().check(z.maxLength(MAX_PROMPT_LENGTH)),
+  options: EditOptions,
+  items: z.array(BatchItem),
+});
+export type StoredBatch = z.infer<typeof StoredBatch>;
+
+/** A stored panel as read back: absent, unreadable (an older version, damaged), or valid. */
+export type StoredRead = { kind: 'none' } | { kind: 'invalid' } | { kind: 'ok'; view: StoredView };
+
+/**
+ * Each image's panel state, in the workspace's own storage (workspaceState): the draft the user
+ * was working on survives closing the panel, and everything it showed survives a window reload.
+ * Also the host's record of which images (and references) it has shown: a revived panel may show
+ * only those, or files inside the workspace.
+ */
+export class PanelViewStore {
+  constructor(private readonly memento: vscode.Memento) {}
+
+  read(image: vscode.Uri): StoredRead {
+    const raw = this.memento.get<unknown>(KEY_PREFIX + image.toString());
+    if (raw === undefined) return { kind: 'none' };
+    const parsed = StoredView.safeParse(raw);
+    return parsed.success ? { kind: 'ok', view: parsed.data } : { kind: 'invalid' };
+  }
+
+  write(image: vscode.Uri, view: StoredView): Thenable<void> {
+    return this.memento.update(KEY_PREFIX + image.toString(), view);
+  }
+
+  readBatch(selection: string): StoredBatch | undefined {
+    const parsed = StoredBatch.safeParse(this.memento.get<unknown>(batchKey(selection)));
+    return parsed.success ? parsed.data : undefined;
+  }
+
+  writeBatch(selection: string, batch: StoredBatch): Thenable<void> {
+    return this.memento.update(batchKey(selection), batch);
+  }
+
+  /** Whether this host showed a batch panel for exactly this selection. */
+  hasShownBatch(selection: string): boolean {
+    return this.memento.get(batchKey(selection)) !== undefined;
+  }
+
+  /** Whether a panel of this host showed `file` (as its image or one of its references). */
+  hasShown(file: vscode.Uri): boolean {
+    const target = file.toString();
+    return this.memento.keys().some((key) => {
+      if (!key.startsWith(KEY_PREFIX)) return false;
+      if (key === KEY_PREFIX + target) return true;
+      const stored = this.read(vscode.Uri.parse(key.slice(KEY_PREFIX.length)));
+      return stored.kind === 'ok' && stored.view.references.includes(target);
+    });
+  }
+}
+
+function batchKey(selection: string): string {
+  return `${BATCH_KEY_PREFIX}${createHash('sha256').update(selection).digest('hex').slice(0, 32)}`;
+}
+
+/** Whether `file` may be shown by a revived panel: inside an open workspace folder, or shown by this host before. */
+export function mayRevive(file: vscode.Uri, store: PanelViewStore): boolean {
+  return vscode.workspace.getWorkspaceFolder(file) !== undefined || store.hasShown(file);
+}

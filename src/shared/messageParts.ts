@@ -1,0 +1,77 @@
+/**
+ * What both panels' messages are made of: the options, the images a webview shows, a run's
+ * phases, an error's fix, and the requests and answers every panel shares. Each panel's own
+ * messages are in its module (editPanelMessages.ts, batchPanelMessages.ts).
+ */
+// zod/mini: the same schemas at a fraction of the webview bundle's size (full zod is ~440 KB minified).
+import * as z from 'zod/mini';
+
+import { IMAGE_SIZES, MAX_NUM_IMAGES, OUTPUT_FORMATS, QUALITIES, type EditOptions as EditOptionValues } from './options';
+
+export { IMAGE_SIZES, OUTPUT_FORMATS, QUALITIES };
+/** GPT Image 2 takes up to 32,000 characters of prompt upstream. */
+export const MAX_PROMPT_LENGTH = 32000;
+/** A data: URI of a PNG mask; generous for a 4096×4096 mask, bounded so a bad message cannot flood the host. */
+const MAX_MASK_DATA_URI = 64 * 1024 * 1024;
+
+// Typed against options.ts, so an option added there must be added here too.
+export const EditOptions: z.ZodMiniType<EditOptionValues> = z.object({
+  numImages: z.int().check(z.minimum(1), z.maximum(MAX_NUM_IMAGES)),
+  outputFormat: z.enum(OUTPUT_FORMATS),
+  imageSize: z.enum(IMAGE_SIZES),
+  quality: z.enum(QUALITIES),
+  private: z.boolean(),
+});
+export type EditOptions = EditOptionValues;
+
+/** An image the webview shows: `src` is a webview resource URI, `uri` identifies the file to the host. */
+export const ImageInfo = z.object({
+  uri: z.string(),
+  name: z.string(),
+  src: z.string(),
+  width: z.int().check(z.nonnegative()),
+  height: z.int().check(z.nonnegative()),
+});
+export type ImageInfo = z.infer<typeof ImageInfo>;
+
+export const ResultInfo = z.extend(ImageInfo, { index: z.int().check(z.nonnegative()) });
+export type ResultInfo = z.infer<typeof ResultInfo>;
+
+export const RunPhase = z.enum(['uploading', 'queued', 'dispatching', 'running', 'downloading', 'saving']);
+export type RunPhase = z.infer<typeof RunPhase>;
+
+/** The action that fixes an error, offered as a button in the panel. */
+export const ErrorAction = z.enum(['setApiKey', 'openBilling', 'showLog', 'retry']);
+export type ErrorAction = z.infer<typeof ErrorAction>;
+
+/** A PNG data: URI (a mask or the mask's paint layer), bounded so a bad message cannot flood the host. */
+export const PngDataUri = z.string().check(z.startsWith('data:image/png;base64,'), z.maxLength(MAX_MASK_DATA_URI));
+
+/** Requests carry an id the host's error (if any) answers with. */
+export const requestId = z.optional(z.int().check(z.nonnegative()));
+
+/** An error, as the answer to the request that caused it (its `requestId`) if one did. */
+export const ErrorMessage = z.object({
+  type: z.literal('error'),
+  message: z.string(),
+  action: z.optional(ErrorAction),
+  /** Form fields a 422 named, so the panel can mark them. */
+  fields: z.array(z.string()),
+  requestId: z.optional(z.int()),
+});
+
+/** Requests every panel takes alike (PanelHost handles them): the webview is up, open or reveal a result, an error's fix. */
+export const SharedRequests = [
+  z.object({ type: z.literal('ready') }),
+  z.object({ type: z.literal('cancel') }),
+  z.object({ type: z.literal('openResult'), requestId, uri: z.string() }),
+  z.object({ type: z.literal('revealResult'), requestId, uri: z.string() }),
+  z.object({ type: z.literal('action'), requestId, action: ErrorAction }),
+] as const;
+export type SharedRequest = z.infer<(typeof SharedRequests)[number]>;
+
+/** Parses with `schema`; undefined for anything that does not match (it is logged and dropped by the caller). */
+export function parseWith<T>(schema: z.ZodMiniType<T>, message: unknown): T | undefined {
+  const r = schema.safeParse(message);
+  return r.success ? r.data : undefined;
+}

@@ -1,0 +1,127 @@
+// The edit panel's state lives in the host: every (re)load of its webview gets the prompt, the
+// options, the mask's paint, the results and a run in progress, whatever was posted while it was
+// hidden; a revived panel shows only files it may; an error answers the request that caused it.
+import * as vscode from 'vscode';
+import * as assert from 'node:assert/strict';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import sharp from 'sharp';
+import { DEFAULT_OPTIONS, PanelSession, emulator, freshFolder, openPanel, signedInApi } from './support';
+import type { GptImageEditApi } from '../../src/extension';
+import type { ToWebview } from '../../src/shared/protocol';
+
+type Init = Extract<ToWebview, { type: 'init' }>;
+
+describe('Panel state: the host owns what the panel shows', function () {
+  this.timeout(60000);
+  let api: GptImageEditApi;
+  let session: PanelSession | undefined;
+
+  before(async () => {
+    api = await signedInApi();
+  });
+  beforeEach(() => emulator.reset());
+  afterEach(() => {
+    session?.dispose();
+    session = undefined;
+  });
+
+  /** A webview reload as VS Code does it after a tab switch: the new page says `ready`, the host answers `init`. */
+  async function reload(s: PanelSession): Promise<Init> {
+    const from = s.posted.length;
+    await s.probe.receive({ type: 'ready' });
+    return s.next('init', from);
+  }
+
+  async function paintOf(width: number, height: number): Promise<string> {
+    const png = await sharp({ create: { width, height, channels: 4, background: { r: 255, g: 0, b: 0, alpha: 0 } } })
+      .composite([{ input: await sharp({ create: { width: 20, height: 20, channels: 4, background: { r: 255, g: 0, b: 0, alpha: 1 } } }).png().toBuffer(), left: 10, top: 10 }])
+      .png()
+      .toBuffer();
+    return `data:image/png;base64,${png.toString('base64')}`;
+  }
+
+  it('a reloaded webview gets the prompt, the options and the paint the user left', async () => {
+    const folder = await freshFolder('state-draft', 'photo.png');
+    session = await openPanel(api, vscode.Uri.joinPath(folder, 'photo.png'));
+    const first = await session.next('init');
+    assert.equal(first.view.prompt, '');
+    const paint = await paintOf(first.image.width, first.image.height);
+    const options = { ...DEFAULT_OPTIONS, numImages: 2, outputFormat: 'jpeg', quality: 'low' } as const;
+    await session.probe.receive({ type: 'viewChanged', prompt: 'Turn it to winter', options, paint });
+    const again = await reload(session);
+    assert.equal(again.view.prompt, 'Turn it to winter');
+    assert.deepEqual(again.view.options, options);
+    assert.equal(again.view.paint, paint);
+  });
+
+  it('results that arrived while the webview was gone are in the next init', async () => {
+    const folder = await freshFolder('state-results', 'photo.png');
+    session = await openPanel(api, vscode.Uri.joinPath(folder, 'photo.png'));
+    await session.next('init');
+    await session.probe.receive({ type: 'run', requestId: 1, prompt: 'Make it snow', options: DEFAULT_OPTIONS });
+    await session.next('results');
+    const again = await reload(session);
+    assert.deepEqual(again.view.results?.results.map((r) => r.name), ['photo.edited-1.png']);
+    assert.equal(again.view.run, undefined);
+  });
+
+  it('a run in progress is in the init of a webview that reloads during it', async () => {
+    const folder = await freshFolder('state-running', 'photo.png');
+    session = await openPanel(api, vscode.Uri.joinPath(folder, 'photo.png'));
+    await session.next('init');
+    await emulator.inject({ kind: 'delay', match: { method: 'GET', path: '/v1/runs/*' }, ms: 1500, times: 2 });
+    const finished = session.probe.receive({ type: 'run', requestId: 1, prompt: 'Make it snow', options: DEFAULT_OPTIONS });
+    await session.next('progress');
+    const during = await reload(session);
+    assert.ok(during.view.run, 'the run is shown as in progress');
+    assert.equal(during.view.run.resuming, false);
+    await finished;
+  });
+
+  it('the paint is dropped, with a note, when the image file changed since it was painted', async () => {
+    const folder = await freshFolder('state-stale', 'photo.png');
+    const image = vscode.Uri.joinPath(folder, 'photo.png');
+    session = await openPanel(api, image);
+    const first = await session.next('init');
+    await session.probe.receive({ type: 'viewChanged', paint: await paintOf(first.image.width, first.image.height) });
+    session.dispose();
+    session = await openPanel(api, image);
+    assert.ok((await session.next('init')).view.paint, 'kept across closing and re-opening');
+    session.dispose();
+    const bytes = await vscode.workspace.fs.readFile(image);
+    await vscode.workspace.fs.writeFile(image, await sharp(bytes).negate({ alpha: false }).png().toBuffer());
+    session = await openPanel(api, image);
+    const changed = await session.next('init');
+    assert.equal(changed.view.paint, undefined);
+    assert.match(changed.view.note ?? '', /changed since the mask was painted/);
+  });
+
+  it('a revived panel whose state cannot be read says so and stays open; one for a file outside the workspace is refused', async () => {
+    for (const state of [{ nonsense: true }, { imageUri: vscode.Uri.file(path.join(os.tmpdir(), 'elsewhere.png')).toString() }]) {
+      const panel = await api.testing!.revivePanel(state);
+      try {
+        assert.match(panel.webview.html, /could not be restored/);
+        assert.doesNotMatch(panel.webview.html, /<script/);
+        assert.equal(panel.webview.options.enableScripts, false);
+        assert.equal(
+          (panel.webview.options.localResourceRoots ?? []).some((r) => r.fsPath.startsWith(os.tmpdir())),
+          false,
+          'no root was widened for it',
+        );
+      } finally {
+        panel.dispose();
+      }
+    }
+  });
+
+  it('an error answers the request that caused it', async () => {
+    const folder = await freshFolder('state-request-ids', 'photo.png');
+    session = await openPanel(api, vscode.Uri.joinPath(folder, 'photo.png'));
+    await session.next('init');
+    const from = session.posted.length;
+    await session.probe.receive({ type: 'openResult', requestId: 41, uri: 'file:///never/shown.png' });
+    const error = await session.next('error', from);
+    assert.equal(error.requestId, 41);
+  });
+});
