@@ -97,9 +97,10 @@ export class EditPanel extends PanelHost<ToEditHost, ToEditWebview> {
   private constructor(host: Host, panel: vscode.WebviewPanel, private image: vscode.Uri, opening: Opening) {
     const views = new PanelViewStore(host.context.workspaceState);
     const { draft, note } = startingDraft(views, image, opening);
-    const references = opening.kind === 'open' && opening.references.length ? opening.references : draft.references.map((u) => vscode.Uri.parse(u));
-    const shown = [image, ...references, ...(draft.results?.uris ?? []).map((u) => vscode.Uri.parse(u))];
-    super(host, panel, 'edit panel', opening.kind === 'revive' ? shown.filter((u) => mayRevive(u, views)) : shown);
+    // A revived panel's files come from storage: it shows only those inside the workspace or shown by this host before.
+    const allowed = (uris: vscode.Uri[]) => (opening.kind === 'revive' ? uris.filter((u) => mayRevive(u, views)) : uris);
+    const references = allowed(opening.kind === 'open' && opening.references.length ? opening.references : draft.references.map((u) => vscode.Uri.parse(u)));
+    super(host, panel, 'edit panel', [image, ...references, ...allowed((draft.results?.uris ?? []).map((u) => vscode.Uri.parse(u)))]);
     this.views = views;
     this.draft = { ...draft, references: references.map((r) => r.toString()) };
     this.references = references;
@@ -177,7 +178,10 @@ export class EditPanel extends PanelHost<ToEditHost, ToEditWebview> {
   private async resultInfos() {
     const shown = this.draft.results;
     if (!shown) return undefined;
-    const infos = await Promise.all(shown.uris.map((u) => imageInfo(this.panel.webview, vscode.Uri.parse(u)).catch(() => undefined)));
+    // Only files this panel may show (a revived panel's come from storage), and only those still there.
+    const infos = await Promise.all(
+      shown.uris.map((u) => (this.shown.has(u) ? imageInfo(this.panel.webview, vscode.Uri.parse(u)).catch(() => undefined) : undefined)),
+    );
     const results: ResultInfo[] = infos.flatMap((info, index) => (info ? [{ ...info, index }] : []));
     return { runId: shown.runId, cost: shown.cost, missing: shown.missing, notes: shown.notes, results };
   }
