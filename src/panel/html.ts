@@ -9,7 +9,6 @@ import { randomBytes } from 'crypto';
 export function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri, title: string): string {
   const nonce = randomBytes(16).toString('base64');
   const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js'));
-  const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'panel.css'));
   const csp = [
     "default-src 'none'",
     `img-src ${webview.cspSource} data: blob:`,
@@ -17,35 +16,29 @@ export function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri, tit
     `font-src ${webview.cspSource}`,
     `script-src 'nonce-${nonce}'`,
   ].join('; ');
-  return `<!DOCTYPE html>
-<html lang="${escapeHtml(vscode.env.language)}">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${style}" nonce="${nonce}">
-<title>${escapeHtml(title)}</title>
-</head>
-<body>
-<main id="app" data-nonce="${nonce}"></main>
-<script nonce="${nonce}" src="${script}"></script>
-</body>
-</html>`;
+  return page(webview, extensionUri, { title, csp, nonce, body: `<main id="app" data-nonce="${nonce}"></main>\n<script nonce="${nonce}" src="${script}"></script>` });
 }
 
 /** A page with one message and no script: a panel that cannot be restored says why instead of closing. */
 export function messageHtml(webview: vscode.Webview, extensionUri: vscode.Uri, title: string, message: string): string {
+  const csp = `default-src 'none'; style-src ${webview.cspSource}`;
+  return page(webview, extensionUri, { title, csp, body: `<main id="app"><p id="error" class="error" role="alert">${escapeHtml(message)}</p></main>` });
+}
+
+/** The document both pages share: the CSP, the panel's stylesheet, the title. */
+function page(webview: vscode.Webview, extensionUri: vscode.Uri, p: { title: string; csp: string; nonce?: string; body: string }): string {
   const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'panel.css'));
   return `<!DOCTYPE html>
 <html lang="${escapeHtml(vscode.env.language)}">
 <head>
 <meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src ${webview.cspSource}">
-<link rel="stylesheet" href="${style}">
-<title>${escapeHtml(title)}</title>
+<meta http-equiv="Content-Security-Policy" content="${p.csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${style}"${p.nonce ? ` nonce="${p.nonce}"` : ''}>
+<title>${escapeHtml(p.title)}</title>
 </head>
 <body>
-<main id="app"><p id="error" class="error" role="alert">${escapeHtml(message)}</p></main>
+${p.body}
 </body>
 </html>`;
 }

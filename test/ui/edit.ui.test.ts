@@ -20,7 +20,7 @@ import {
   explorerItem,
   FatalPollError,
   imagesDecoded,
-  openCommandPalette,
+  editFromPalette,
   paintStroke,
   poll,
   quickPickRow,
@@ -233,17 +233,8 @@ describe('UI: edit an image in a real VS Code', () => {
       // No editor is open (the previous test closed them all), so no image preview is active and
       // the command asks which workspace image to edit.
       assert.equal(await page.locator('.tabs-container .tab').count(), 0);
-      const input = await openCommandPalette(page);
-      await input.fill('>GPT Image: Edit Image with GPT Image 2');
-      const command = quickPickRow(page, /GPT Image: Edit Image with GPT Image 2/).first();
-      await command.waitFor({ state: 'visible', timeout: 15_000 });
-      // Click this row: Enter would run the top row, which may be "Edit Each Image with GPT Image 2…"
-      // (the filter matches both titles).
-      await command.click();
-
       // The quick pick of the workspace's images.
-      const jpg = quickPickRow(page, /photo\.jpg/).first();
-      await jpg.waitFor({ state: 'visible', timeout: 15_000 });
+      const jpg = await editFromPalette(page, /photo\.jpg/);
       assert.ok(await quickPickRow(page, /photo\.png/).first().isVisible(), 'the quick pick should list the workspace images');
       const { frame, input: shown } = await clickToPanel(page, jpg, 'photo.jpg', 'quick pick');
       assert.equal(shown.naturalWidth, 256);

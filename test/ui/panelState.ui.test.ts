@@ -16,9 +16,8 @@ import {
   closeAllEditors,
   explorerContextMenuItem,
   explorerItem,
-  openCommandPalette,
+  editFromPalette,
   paintStroke,
-  quickPickRow,
   poll,
   runFromPalette,
   startEditor,
@@ -85,14 +84,7 @@ async function openPhotoPanel(page: Page): Promise<Frame> {
     report('ui:   (the context menu\'s click did not run the command; opening from the command palette instead)');
     await page.keyboard.press('Escape');
   }
-  const input = await openCommandPalette(page);
-  await input.fill('>GPT Image: Edit Image with GPT Image 2');
-  const command = quickPickRow(page, /GPT Image: Edit Image with GPT Image 2/).first();
-  await command.waitFor({ state: 'visible', timeout: 15_000 });
-  await command.click();
-  const row = quickPickRow(page, /photo\.png/).first();
-  await row.waitFor({ state: 'visible', timeout: 15_000 });
-  await row.click();
+  await (await editFromPalette(page, /photo\.png/)).click();
   return (await waitForPanel(page, 'photo.png')).frame;
 }
 

@@ -244,6 +244,20 @@ export async function runFromPalette(page: Page, title: string): Promise<void> {
   await input.press('Enter');
 }
 
+/** Runs "GPT Image: Edit Image with GPT Image 2…" from the palette (no image preview active) and clicks the quick pick's row for `file`. */
+export async function editFromPalette(page: Page, file: RegExp): Promise<Locator> {
+  const input = await openCommandPalette(page);
+  await input.fill('>GPT Image: Edit Image with GPT Image 2');
+  const command = quickPickRow(page, /GPT Image: Edit Image with GPT Image 2/).first();
+  await command.waitFor({ state: 'visible', timeout: 15_000 });
+  // Click this row: Enter would run the top row, which may be "Edit Each Image with GPT Image 2…"
+  // (the filter matches both titles).
+  await command.click();
+  const row = quickPickRow(page, file).first();
+  await row.waitFor({ state: 'visible', timeout: 15_000 });
+  return row;
+}
+
 /** Closes every editor (the preview, the panels) so the next test starts with an empty editor area. */
 export async function closeAllEditors(page: Page): Promise<void> {
   await page.keyboard.press('Escape');
