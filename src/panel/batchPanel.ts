@@ -15,7 +15,7 @@ import { editEach } from '../batch/batchEdit';
 import { batchCostQuestion, confirmBatchCost } from '../batch/batchCost';
 import { withBatchNotification } from '../batch/batchNotification';
 import { imageInfo } from './imageInfo';
-import { messageHtml } from './html';
+import { showUnrestorable } from './html';
 import { PanelViewStore, mayRevive, type StoredBatch } from './editPanelViews';
 import { PanelHost, type PanelMessage } from './panelHost';
 
@@ -70,8 +70,7 @@ export class BatchPanel extends PanelHost<ToBatchHost, ToBatchWebview> {
     const views = new PanelViewStore(host.context.workspaceState);
     const images = state.success ? state.data.batchImages.map((u) => vscode.Uri.parse(u)) : [];
     if (images.length === 0 || !images.every((image) => mayRevive(image, views) || views.hasShownBatch(keyOf(images)))) {
-      panel.webview.options = { enableScripts: false, localResourceRoots: [vscode.Uri.joinPath(host.context.extensionUri, 'media')] };
-      panel.webview.html = messageHtml(panel.webview, host.context.extensionUri, panel.title, vscode.l10n.t('This batch panel could not be restored after the reload. Select the images again and choose Edit Each Image with GPT Image 2….'));
+      showUnrestorable(host, panel, vscode.l10n.t('This batch panel could not be restored after the reload. Select the images again and choose Edit Each Image with GPT Image 2….'));
       return;
     }
     new BatchPanel(host, panel, images, views.readBatch(keyOf(images)));

@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
 import { RunflowError, type RunflowClient } from '../runflow';
-import type { EditOptions, ErrorAction, ResultInfo } from '../shared/protocol';
+import type { ErrorAction, ResultInfo } from '../shared/protocol';
 import { PanelState, parseToEditHost, type OutcomeView, type RunView, type ToEditHost, type ToEditWebview } from '../shared/editPanelMessages';
 import { WEBVIEW_STRINGS } from '../shared/webviewStrings';
-import { defaultOptions, pricePerImage } from '../config';
+import { pricePerImage } from '../config';
 import { EDIT_PANEL_VIEW_TYPE, type Host } from '../host';
 import { EditJob, EditStoppedError, type EditResult, type StopReason } from '../edit/editJob';
 import type { EditSpec } from '../edit/editSpec';
@@ -14,14 +14,11 @@ import { isUnsettled } from '../history/runRecord';
 import { requireApiKey, setApiKey } from '../keyCommands';
 import { userMessage } from '../showError';
 import { askForFolder } from './askForFolder';
-import { PanelViewStore, mayRevive, type StoredView } from './editPanelViews';
-import { messageHtml } from './html';
+import { PanelViewStore, mayRevive, startingDraft, type Opening, type RestoredForm, type StoredView } from './editPanelViews';
+import { showUnrestorable } from './html';
 import { imageInfo, readImage } from './imageInfo';
 import { readMaskFile } from './maskFile';
 import { PanelHost, type PanelMessage } from './panelHost';
-
-/** How a panel comes to be: opened by a command (with the history's prompt and options, if any), or revived after a reload. */
-type Opening = { kind: 'open'; references: vscode.Uri[]; restored?: RestoredForm } | { kind: 'revive' };
 
 /**
  * The host side of one edit panel (one per image). It owns everything the panel shows, the
@@ -73,14 +70,7 @@ export class EditPanel extends PanelHost<ToEditHost, ToEditWebview> {
     const state = PanelState.safeParse(rawState);
     const image = state.success ? parseUri(state.data.imageUri) : undefined;
     if (!image || !mayRevive(image, new PanelViewStore(host.context.workspaceState))) {
-      host.log.write('warn', 'An edit panel could not be restored after the reload; it shows a message instead.');
-      panel.webview.options = { enableScripts: false, localResourceRoots: [vscode.Uri.joinPath(host.context.extensionUri, 'media')] };
-      panel.webview.html = messageHtml(
-        panel.webview,
-        host.context.extensionUri,
-        panel.title,
-        vscode.l10n.t('This edit panel could not be restored after the reload. Open the image again with Edit Image with GPT Image 2….'),
-      );
+      showUnrestorable(host, panel, vscode.l10n.t('This edit panel could not be restored after the reload. Open the image again with Edit Image with GPT Image 2….'));
       return;
     }
     new EditPanel(host, panel, image, { kind: 'revive' });
@@ -410,27 +400,6 @@ export class EditPanel extends PanelHost<ToEditHost, ToEditWebview> {
     EditPanel.panels.delete(this.image.toString());
     super.dispose();
   }
-}
-
-/** Form values a panel takes instead of its draft's (re-opening an edit from the history). */
-export interface RestoredForm {
-  prompt: string;
-  options?: EditOptions;
-}
-
-/**
- * The draft a panel starts from: the stored one for this image (all of it after a reload; without
- * the last results and outcome when opened again), or a fresh one, with a note when the stored one
- * could not be read.
- */
-function startingDraft(views: PanelViewStore, image: vscode.Uri, opening: Opening): { draft: StoredView; note?: string } {
-  const stored = views.read(image);
-  const fresh: StoredView = { version: 1, imageSignature: '', references: [], prompt: '', options: defaultOptions() };
-  let draft = stored.kind === 'ok' ? stored.view : fresh;
-  if (opening.kind === 'open') draft = { ...draft, results: undefined, outcome: undefined, run: undefined };
-  if (opening.kind === 'open' && opening.restored) draft = { ...draft, prompt: opening.restored.prompt, options: opening.restored.options ?? draft.options };
-  const note = stored.kind === 'invalid' ? vscode.l10n.t('The panel\'s saved state could not be read (it may be from an older version), so it starts fresh.') : undefined;
-  return { draft, note };
 }
 
 function parseUri(value: string): vscode.Uri | undefined {

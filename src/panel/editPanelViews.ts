@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import * as z from 'zod/mini';
 import { createHash } from 'crypto';
 import { BatchItem, EditOptions, MAX_PROMPT_LENGTH, OutcomeView, RunPhase } from '../shared/protocol';
+import { defaultOptions } from '../config';
 
 const KEY_PREFIX = 'gptImageEdit.panel/';
 const BATCH_KEY_PREFIX = 'gptImageEdit.batchPanel/';
@@ -96,3 +97,28 @@ function batchKey(selection: string): string {
 export function mayRevive(file: vscode.Uri, store: PanelViewStore): boolean {
   return vscode.workspace.getWorkspaceFolder(file) !== undefined || store.hasShown(file);
 }
+
+/** Form values a panel takes instead of its draft's (re-opening an edit from the history). */
+export interface RestoredForm {
+  prompt: string;
+  options?: EditOptions;
+}
+
+/** How a panel comes to be: opened by a command (with the history's prompt and options, if any), or revived after a reload. */
+export type Opening = { kind: 'open'; references: vscode.Uri[]; restored?: RestoredForm } | { kind: 'revive' };
+
+/**
+ * The draft a panel starts from: the stored one for this image (all of it after a reload; without
+ * the last results and outcome when opened again), or a fresh one, with a note when the stored one
+ * could not be read.
+ */
+export function startingDraft(views: PanelViewStore, image: vscode.Uri, opening: Opening): { draft: StoredView; note?: string } {
+  const stored = views.read(image);
+  const fresh: StoredView = { version: 1, imageSignature: '', references: [], prompt: '', options: defaultOptions() };
+  let draft = stored.kind === 'ok' ? stored.view : fresh;
+  if (opening.kind === 'open') draft = { ...draft, results: undefined, outcome: undefined, run: undefined };
+  if (opening.kind === 'open' && opening.restored) draft = { ...draft, prompt: opening.restored.prompt, options: opening.restored.options ?? draft.options };
+  const note = stored.kind === 'invalid' ? vscode.l10n.t('The panel\'s saved state could not be read (it may be from an older version), so it starts fresh.') : undefined;
+  return { draft, note };
+}
+

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { randomBytes } from 'crypto';
+import type { Host } from '../host';
 
 /**
  * The panel's HTML: a shell the webview bundle fills in. A fresh nonce per render; the CSP starts
@@ -20,9 +21,16 @@ export function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri, tit
 }
 
 /** A page with one message and no script: a panel that cannot be restored says why instead of closing. */
-export function messageHtml(webview: vscode.Webview, extensionUri: vscode.Uri, title: string, message: string): string {
+function messageHtml(webview: vscode.Webview, extensionUri: vscode.Uri, title: string, message: string): string {
   const csp = `default-src 'none'; style-src ${webview.cspSource}`;
   return page(webview, extensionUri, { title, csp, body: `<main id="app"><p id="error" class="error" role="alert">${escapeHtml(message)}</p></main>` });
+}
+
+/** A revived panel that cannot be shown (its state unreadable, its file not allowed) says `message` instead of closing. */
+export function showUnrestorable(host: Host, panel: vscode.WebviewPanel, message: string): void {
+  host.log.write('warn', `A panel could not be restored after the reload: ${message}`);
+  panel.webview.options = { enableScripts: false, localResourceRoots: [vscode.Uri.joinPath(host.context.extensionUri, 'media')] };
+  panel.webview.html = messageHtml(panel.webview, host.context.extensionUri, panel.title, message);
 }
 
 /** The document both pages share: the CSP, the panel's stylesheet, the title. */
