@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { RunflowError } from './runflow';
+import { API_KEYS_URL, NEEDED_SCOPES, RunflowError } from './runflow';
 import { createClient } from './clientFactory';
 import { showError } from './showError';
 import { environmentKey } from './apiKeyStore';
@@ -28,9 +28,22 @@ export async function setApiKey(host: Host, given?: string): Promise<boolean> {
     if (e instanceof RunflowError && e.kind === 'unauthorized') {
       void host.notifier.show(
         'error',
-        vscode.l10n.t('Runflow rejected this API key, so it was not saved. Check it at runflow.io and set it again.'),
+        vscode.l10n.t('Runflow rejected this API key, so it was not saved. Check it at {0} (Settings → API Keys) and set it again.', API_KEYS_URL),
       );
       return false;
+    }
+    if (e instanceof RunflowError && e.kind === 'forbidden') {
+      // A 403 proves the key exists; it may only lack the scope to read the account.
+      await host.keys.store(key);
+      void host.notifier.show(
+        'warning',
+        vscode.l10n.t(
+          'Runflow API key saved, but Runflow would not show its account (HTTP 403): the key may lack a scope. Edits need {0}; if they fail, create a key with these scopes at {1} (Settings → API Keys).',
+          NEEDED_SCOPES.join(', '),
+          API_KEYS_URL,
+        ),
+      );
+      return true;
     }
     void showError(host, e);
     return false;
@@ -62,7 +75,7 @@ export async function requireApiKey(host: Host): Promise<string | undefined> {
 function askForKey(host: Host): Thenable<string | undefined> {
   return host.notifier.ask({
     title: vscode.l10n.t('Runflow API Key'),
-    prompt: vscode.l10n.t('Paste your Runflow API key (from runflow.io → API keys). It is kept in VS Code\'s secret storage.'),
+    prompt: vscode.l10n.t('Paste your Runflow API key (from {0}, Settings → API Keys). It is kept in VS Code\'s secret storage.', API_KEYS_URL),
     placeHolder: 'rf_live_…',
     password: true,
     ignoreFocusOut: true,

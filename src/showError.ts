@@ -1,11 +1,9 @@
 import * as vscode from 'vscode';
-import { RunflowError } from './runflow';
+import { BILLING_URL, RunflowError } from './runflow';
 import { SecretStorageError } from './apiKeyStore';
 import { redact } from './log';
 import type { Host } from './host';
 
-/** Where a Runflow account is topped up. */
-export const BILLING_URL = 'https://runflow.io/billing';
 
 /** The words a user reads for any failure; never contains a key. */
 export function userMessage(error: unknown): string {

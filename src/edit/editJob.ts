@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { randomUUID } from 'crypto';
-import { EDIT_MODEL_ID, RunflowError, type DurationModel, type Run, type RunflowClient } from '../runflow';
+import { EDIT_MODEL_ID, RunflowError, isFlagged, type DurationModel, type Run, type RunOutput, type RunflowClient } from '../runflow';
 import type { RunPhase } from '../shared/protocol';
 import type { RunHistory } from '../history/runHistory';
 import type { RunLeases } from '../history/runLeases';
@@ -239,13 +239,16 @@ export class EditJob {
     for (const [index, output] of outputs.entries()) {
       const variant = index + 1;
       if (this.record.outputs.some((o) => o.variant === variant)) continue;
-      const image = await this.services.client.fetchOutput(output, { signal });
+      const image = await this.fetchOutput(run, index, output, signal);
       report('saving');
       const sidecar = this.services.writeSidecars ? () => this.sidecar(run, variant) : undefined;
       const chooseOtherFolder = this.record.outputs.length === 0 ? this.services.chooseOtherFolder : undefined;
       const saved = await saveVariant({ ...saving, chooseOtherFolder }, { runId: run.id, variant, image, sidecar });
       saving.folder = saved.folder;
       if (saved.note) notes.push(saved.note);
+      if (isFlagged(run.output, index)) {
+        notes.push(vscode.l10n.t('Runflow flagged {0} as possibly unsafe (nsfw_detected); it may be blank or filtered.', baseName(saved.uri)));
+      }
       await this.change((r) => withOutput(r, variant, saved.uri));
       this.events.fire({ type: 'saved', variant, uri: saved.uri });
     }
@@ -254,6 +257,24 @@ export class EditJob {
     const message = notes.length ? notes.join(' ') : undefined;
     await this.change((r) => ({ ...r, status: 'saved', cost: run.cost ?? r.cost, message }));
     return { runId: run.id, saved: this.record.outputs.map((o) => vscode.Uri.parse(o.uri)), cost: run.cost ?? undefined, missing, notes };
+  }
+
+  /**
+   * Downloads one output. Signed links have a limited life that Runflow does not state: when one
+   * no longer works, the run is read again, and its fresh link tried once.
+   */
+  private async fetchOutput(run: Run, index: number, output: RunOutput, signal: AbortSignal) {
+    const { client } = this.services;
+    try {
+      return await client.fetchOutput(output, { signal });
+    } catch (e) {
+      if (!(e instanceof RunflowError && e.kind === 'expired_output')) throw e;
+      const fresh = (await client.getRun(run.id, signal)).output?.outputs.filter((o) => o.type === 'image')[index];
+      if (!fresh || fresh.url === output.url) throw gone(run.id);
+      return await client.fetchOutput(fresh, { signal }).catch((again: unknown) => {
+        throw again instanceof RunflowError && again.kind === 'expired_output' ? gone(run.id) : again;
+      });
+    }
   }
 
   private sidecar(run: Run, variant: number): unknown {
@@ -276,7 +297,8 @@ export class EditJob {
       return error;
     }
     const failed = error instanceof RunflowError && (error.kind === 'run_failed' || error.kind === 'run_canceled');
-    await this.change((r) => ({ ...r, status: failed ? 'failed' : 'notSaved', message: userMessage(error) }));
+    const gone = error instanceof RunflowError && error.kind === 'expired_output';
+    await this.change((r) => ({ ...r, status: failed ? 'failed' : gone ? 'interrupted' : 'notSaved', message: userMessage(error) }));
     return error;
   }
 
@@ -311,6 +333,15 @@ export class EditJob {
     await this.change((r) => ({ ...r, status: 'stoppedWaiting', message }));
     return new EditStoppedError(this.runId, message);
   }
+}
+
+/** Runflow no longer has a run's results: its links stopped working and a fresh read brought no working one. */
+function gone(runId: string): RunflowError {
+  return new RunflowError(
+    'expired_output',
+    vscode.l10n.t('Runflow no longer has the results of run {0}: its result links stopped working, and reading the run again brought no working ones.', runId),
+    { runId, retryable: false },
+  );
 }
 
 /** The record with one more output saved; the folder follows where outputs really went. */

@@ -1,4 +1,4 @@
-import { EDIT_MODEL_ID, type Run } from '../runflow';
+import { EDIT_MODEL_ID, isFlagged, type Run } from '../runflow';
 import type { EditOptions } from '../shared/options';
 
 /** What `<output>.json` records: enough to trace and reproduce a result, never the key. */
@@ -13,6 +13,8 @@ export interface Sidecar {
   variant: number;
   runId: string;
   clientRef: string;
+  /** Runflow flagged this output as possibly unsafe (its `nsfw_detected`). */
+  nsfwDetected: boolean;
   seed: number | string | null;
   cost: string | null;
   createdAt: string | null;
@@ -35,6 +37,7 @@ export function sidecarFor(
     variant,
     runId: run.id,
     clientRef: edit.clientRef,
+    nsfwDetected: isFlagged(run.output, variant - 1),
     seed: run.output?.seed ?? null,
     cost: run.cost ?? null,
     createdAt: run.createdAt ?? null,

@@ -22,7 +22,7 @@ export class HistoryTree implements vscode.TreeDataProvider<RunRecord> {
 }
 
 /** How a run looks in the view: its first output as the icon, the prompt, status, time and cost. */
-export function historyItem(record: RunRecord, now = Date.now()): vscode.TreeItem {
+export function historyItem(record: RunRecord): vscode.TreeItem {
   const item = new vscode.TreeItem(oneLine(record.prompt));
   item.id = record.id;
   const first = record.outputs[0];
@@ -42,7 +42,7 @@ export function historyItem(record: RunRecord, now = Date.now()): vscode.TreeIte
     .filter((line) => line !== undefined)
     .join('\n');
   // Menus match these words with `viewItem =~ /\bword\b/`.
-  item.contextValue = ['gptImageEditRun', record.outputs.length ? 'hasOutputs' : '', isFetchable(record, now) ? 'fetchable' : '']
+  item.contextValue = ['gptImageEditRun', record.outputs.length ? 'hasOutputs' : '', isFetchable(record) ? 'fetchable' : '']
     .filter(Boolean)
     .join(' ');
   if (first) item.command = { command: 'vscode.open', title: vscode.l10n.t('Open Outputs'), arguments: [vscode.Uri.parse(first.uri)] };
@@ -74,7 +74,7 @@ function statusText(status: RunRecordStatus): string {
     case 'failed':
       return vscode.l10n.t('failed');
     case 'interrupted':
-      return vscode.l10n.t('interrupted');
+      return vscode.l10n.t('results gone from Runflow');
   }
 }
 

@@ -48,16 +48,13 @@ const RunRecordSchema = z.object({
 /** One edit as the history keeps it: URIs and metadata only, never the key or image bytes. */
 export type RunRecord = z.infer<typeof RunRecordSchema>;
 
-/** Runflow keeps a run's output links for 7 days. */
-export const OUTPUT_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
-
-/** Whether "Fetch Results" can still bring this run's outputs: a known run, not saved, not expired. */
-export function isFetchable(record: RunRecord, now = Date.now()): boolean {
-  return (
-    record.runId !== undefined &&
-    (record.status === 'stoppedWaiting' || record.status === 'notSaved') &&
-    now - record.createdAt < OUTPUT_LIFETIME_MS
-  );
+/**
+ * Whether "Fetch Results" is offered: a known run whose results were not saved. How long Runflow
+ * keeps results is not known (its sources say 24 h and 7 days), so no age rules it out: a fetch
+ * reads the run again and says plainly when Runflow no longer has them.
+ */
+export function isFetchable(record: RunRecord): boolean {
+  return record.runId !== undefined && (record.status === 'stoppedWaiting' || record.status === 'notSaved' || record.status === 'interrupted');
 }
 
 /** Whether the record still needs settling (and so must never be dropped from the history). */

@@ -308,7 +308,7 @@ export class EditPanel extends PanelHost<ToEditHost, ToEditWebview> {
     this.host.log.write('error', message);
     const kind = e instanceof RunflowError ? e.kind : undefined;
     // Try Again is offered when it can help: a passing failure, or a run that exists and is not saved yet.
-    const resumable = this.job?.runId !== undefined && (this.job.status === 'notSaved' || this.job.status === 'inFlight');
+    const resumable = this.job?.runId !== undefined && ['notSaved', 'inFlight', 'interrupted'].includes(this.job.status);
     const action: ErrorAction =
       kind === 'unauthorized' ? 'setApiKey' : kind === 'insufficient_credit' ? 'openBilling' : resumable || (e instanceof RunflowError && e.retryable) ? 'retry' : 'showLog';
     // The API names fields by their path in the body (`input.mask_url`); the form knows `mask_url`.

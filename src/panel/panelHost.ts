@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { ErrorAction, SharedRequest } from '../shared/messageParts';
 import type { Host } from '../host';
 import { panelHtml, panelWebviewOptions } from './html';
-import { BILLING_URL } from '../showError';
+import { BILLING_URL } from '../runflow';
 
 /** The messages a panel handles itself: PanelHost handles the rest alike for every panel. */
 /** The messages a panel handles itself: PanelHost handles openResult, revealResult and action alike for every panel. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { API_KEYS_URL, BILLING_URL, NEEDED_SCOPES } from './accountLinks';
 
 /** What went wrong, coarse enough for the extension to pick a reaction. */
 export type RunflowErrorKind =
@@ -155,9 +156,12 @@ function userMessageFor(status: number, kind: RunflowErrorKind, serverMessage?: 
     case 'unauthorized':
       return 'Runflow rejected the API key. Set your Runflow API key again.';
     case 'insufficient_credit':
-      return 'Your Runflow account is out of credit. Top up at https://runflow.io/billing, then try again.';
+      return `Your Runflow account is out of credit. Top up at ${BILLING_URL}, then try again.`;
     case 'forbidden':
-      return withServerText('Runflow refused this request for your account; check your account on runflow.io (for example, verify your email).', serverMessage);
+      return withServerText(
+        `Runflow refused this request for your API key: the key probably lacks a scope this needs (${NEEDED_SCOPES.join(', ')}). Create a key with these scopes at ${API_KEYS_URL} (Settings → API Keys) and set it again.`,
+        serverMessage,
+      );
     case 'not_found':
       return withServerText('Runflow could not find this (it may not exist or may belong to another account).', serverMessage);
     case 'conflict':

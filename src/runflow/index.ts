@@ -29,7 +29,7 @@
  *                         (a DurationModel; persist it with toJSON()/DurationModel.fromJSON()),
  *                         keyed e.g. `gpt-image-2|${quality}|${image_size}`; it learns from each success.
  *   fetchOutput(run.output.outputs[i], {signal?, maxBytes? (60 MiB), timeoutMs? (2 min)})
- *                         → { bytes, type }; 'expired_output' after 7 days, 'insecure_url' for
+ *                         → { bytes, type }; 'expired_output' once the signed link stopped working, 'insecure_url' for
  *                         non-https links, 'too_large', 'not_an_image'.
  *
  * Run fields are camelCase: id, status ('canceled' also for 'cancelled'), output?.outputs[] {url,
@@ -44,7 +44,9 @@ export { RunflowError } from './errors';
 export type { RunflowErrorKind, FieldError } from './errors';
 export type { Run, RunStatus, RunOutput, RunResult, EditInput, OutputFormat, ImageSize, Quality, Account, Balance } from './schemas';
 export { sniffImageType } from './imageType';
+export { isFlagged } from './schemas';
 export type { ImageType } from './imageType';
 export { DurationModel } from './durationModel';
 export { RateLimitGate } from './rateLimitGate';
 export { MAX_INPUT_BYTES, INLINE_INPUT_LIMIT } from './limits';
+export { API_KEYS_URL, BILLING_URL, NEEDED_SCOPES } from './accountLinks';

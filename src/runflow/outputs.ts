@@ -61,7 +61,7 @@ async function downloadOnce(http: HttpTransport, start: URL, maxBytes: number, s
       }
       if (response.status === 403 || response.status === 404 || response.status === 410) {
         await response.body?.cancel().catch(() => undefined);
-        throw new RunflowError('expired_output', 'The result link has expired (Runflow keeps results for 7 days), so it can no longer be downloaded.', {
+        throw new RunflowError('expired_output', 'Runflow no longer serves this result link (its signed links have a limited life).', {
           status: response.status,
         });
       }

@@ -54,6 +54,15 @@ export interface RunResult {
   nsfwDetected?: unknown;
 }
 
+/**
+ * Whether Runflow flagged output `index` as possibly unsafe. `nsfw_detected` is undocumented in
+ * shape: a boolean for the whole run, or one entry per output; both are read.
+ */
+export function isFlagged(result: RunResult | undefined, index: number): boolean {
+  const flag = result?.nsfwDetected;
+  return Array.isArray(flag) ? flag[index] === true : flag === true;
+}
+
 /** A run as the client sees it (timestamps are the server's ISO 8601 strings). */
 export interface Run {
   id: string;

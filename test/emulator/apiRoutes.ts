@@ -71,7 +71,8 @@ export function apiHandler(deps: ApiDeps): Handler {
       return deps.urls.baseUrl;
     },
     outputUrl: (run, output, index) => {
-      const expiresAt = (phaseOf(run).terminalAt ?? Date.now()) + deps.outputUrlTtlMs;
+      // Signed anew on every read, as Runflow's links are: a fresh GET of the run carries fresh links.
+      const expiresAt = Math.max(phaseOf(run).terminalAt ?? 0, Date.now()) + deps.outputUrlTtlMs;
       return deps.urls.storageUrl + deps.signer.sign(`/outputs/${run.id}/${outputFileName(run, output, index)}`, expiresAt);
     },
   };
@@ -112,6 +113,7 @@ export function apiHandler(deps: ApiDeps): Handler {
           outcome: deps.faults.takeRunOutcome(),
           statuses: deps.faults.takeRunStatuses(),
           unusableOutputs: deps.faults.takeUnusableOutputs(),
+          nsfwDetected: deps.faults.takeFlagNsfw(),
         });
         return { ...jsonReply(201, runJson(run, jsonContext), run.id), headers: { 'content-type': 'application/json', location: `/v1/runs/${run.id}` } };
       },

@@ -39,6 +39,8 @@ export const faultSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('run_statuses'), inFlight: z.string().optional(), terminal: z.string().optional(), times }),
   /** The next created run(s) list their first output without a URL, and one null entry. */
   z.object({ kind: z.literal('unusable_outputs'), times }),
+  /** The next created run(s) report `nsfw_detected: true`. */
+  z.object({ kind: z.literal('flag_nsfw'), times }),
   z.object({ kind: z.literal('output_body'), body: z.enum(['not_image', 'oversize']), times }),
   z.object({ kind: z.literal('upload_put_status'), status: httpStatus, times }),
 ]);
@@ -100,6 +102,10 @@ export class FaultBook {
 
   takeRunStatuses(): RunStatusesFault | undefined {
     return this.take((f): f is RunStatusesFault => f.kind === 'run_statuses');
+  }
+
+  takeFlagNsfw(): boolean {
+    return this.take((f): f is FaultOf<'flag_nsfw'> => f.kind === 'flag_nsfw') !== undefined;
   }
 
   takeUnusableOutputs(): boolean {

@@ -52,7 +52,7 @@ export function runJson(run: Run, ctx: RunJsonContext, now = Date.now()): Record
         outputs: outputEntries(run, ctx),
         seed: run.seed,
         timing: { inference_ms: run.modelTimeMs },
-        nsfw_detected: false,
+        nsfw_detected: run.nsfwDetected === true,
       }
     : null;
   const failure = terminal && run.outcome === 'failed' ? run.failure : undefined;

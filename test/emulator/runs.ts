@@ -33,6 +33,8 @@ export interface Run {
   statusNames?: { inFlight?: string; terminal?: string };
   /** The output list has an entry without a URL and a null entry. */
   unusableOutputs?: boolean;
+  /** The output says `nsfw_detected: true`. */
+  nsfwDetected?: boolean;
   /** Filled once rendering is done; `readyAt` is when. */
   outputs: RenderedImage[];
   readyAt?: number;
@@ -84,6 +86,7 @@ export interface CreateRunArgs {
   outcome?: RunOutcomeFault;
   statuses?: RunStatusesFault;
   unusableOutputs?: boolean;
+  nsfwDetected?: boolean;
 }
 
 export class RunStore {
@@ -109,6 +112,7 @@ export class RunStore {
       seed: seedFor(request.input.prompt),
       statusNames: args.statuses && { inFlight: args.statuses.inFlight, terminal: args.statuses.terminal },
       unusableOutputs: args.unusableOutputs,
+      nsfwDetected: args.nsfwDetected,
       outputs: [],
     };
     this.runs.set(run.id, run);

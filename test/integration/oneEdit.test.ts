@@ -123,15 +123,16 @@ describe('One edit, one object: every billed run accounted for', function () {
   it('2. Try Again on an error that carries a run id resumes that run: fetched and saved, no second run', async () => {
     const { folder, image } = await photo('try-again');
     const s = await open(image);
-    // The run succeeds; its output link answers 404 once (an expired link).
-    await emulator.inject({ kind: 'status', match: { origin: 'storage', method: 'GET', path: '/outputs/*' }, status: 404 });
+    // The run succeeds; its output link answers 404, and so does the fresh one a re-read brings.
+    await emulator.inject({ kind: 'status', match: { origin: 'storage', method: 'GET', path: '/outputs/*' }, status: 404, times: 2 });
     const from = s.posted.length;
     await s.probe.receive({ type: 'run', prompt: 'Make it snow', options: DEFAULT_OPTIONS });
     const failed = await ending(s, from);
     assert.equal(failed.type, 'error', JSON.stringify(failed));
     assert.equal(failed.action, 'retry', 'Try Again is offered for a run that exists');
     const [run] = await emulator.runs();
-    assert.equal((await recordOf(run.id))?.status, 'notSaved');
+    assert.equal((await recordOf(run.id))?.status, 'interrupted');
+    assert.match(failed.message, /no longer has the results/);
 
     const again = s.posted.length;
     await s.probe.receive({ type: 'action', action: 'retry' });
@@ -153,7 +154,7 @@ describe('One edit, one object: every billed run accounted for', function () {
       await vscode.commands.executeCommand('gptImageEdit.editEachImage', images[0], images);
       session = new PanelSession(await waitFor('the batch panel', () => api.testing?.batchPanel(images)));
       await session.next('batchInit');
-      await emulator.inject({ kind: 'status', match: { origin: 'storage', method: 'GET', path: '/outputs/*' }, status: 404 });
+      await emulator.inject({ kind: 'status', match: { origin: 'storage', method: 'GET', path: '/outputs/*' }, status: 404, times: 2 });
       await session.probe.receive({ type: 'runBatch', prompt: 'Make it autumn', options: DEFAULT_OPTIONS });
       const last = (): Map<number, BatchItem> => new Map(session!.posted.flatMap((m) => (m.type === 'batchItem' ? [[m.item.index, m.item] as const] : [])));
       const failed = [...last().values()].find((i) => i.status === 'failed');
@@ -225,6 +226,19 @@ describe('One edit, one object: every billed run accounted for', function () {
     assert.equal(sidecar.runId, end.runId);
     assert.equal(new TextDecoder().decode(await vscode.workspace.fs.readFile(leftover)), '{"runId":"someone-else"}\n', 'the leftover is untouched');
     assert.deepEqual(await listNames(folder), ['photo.edited-1.png.json', 'photo.edited-2.png', 'photo.edited-2.png.json', 'photo.png']);
+  });
+
+  it('an output Runflow flags with nsfw_detected is saved with a note in the panel and in its sidecar', async () => {
+    const { folder, image } = await photo('nsfw');
+    const s = await open(image);
+    await emulator.inject({ kind: 'flag_nsfw' });
+    const from = s.posted.length;
+    await s.probe.receive({ type: 'run', prompt: 'Make it snow', options: DEFAULT_OPTIONS });
+    const end = await ending(s, from);
+    assert.equal(end.type, 'results', JSON.stringify(end));
+    assert.match((end.notes ?? []).join(' '), /flagged photo\.edited-1\.png as possibly unsafe/);
+    const sidecar = JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder, 'photo.edited-1.png.json'))));
+    assert.equal(sidecar.nsfwDetected, true);
   });
 
   it('9. a key from RUNFLOW_API_KEY is named by Clear API Key, which says it stays in use', async () => {

@@ -309,7 +309,7 @@ describe('Reliability: faults and bad input in the real editor', function () {
   });
 
   for (const [name, fault, pattern] of [
-    ['an expired output link', { kind: 'expire_outputs' }, /expired.*7 days/],
+    ['an expired output link', { kind: 'expire_outputs' }, /no longer has the results of run .*reading the run again brought no working ones/],
     ['an output that is not an image', { kind: 'output_body', body: 'not_image' }, /not a PNG, JPEG or WebP/],
     ['an output larger than the cap', { kind: 'output_body', body: 'oversize' }, /larger than 60\.0 MB/],
   ] as const) {

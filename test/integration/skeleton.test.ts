@@ -138,6 +138,26 @@ describe('extension skeleton (real editor)', () => {
     }
   });
 
+  it('a key Runflow answers 403 for on /v1/auth/me is saved with a warning that names the scopes', async () => {
+    await resetEmulator();
+    const r = await fetch(`${emulatorUrl()}/__emulator/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ kind: 'status', match: { path: '/v1/auth/me' }, status: 403, code: 'PERMISSION_DENIED' }),
+    });
+    assert.ok(r.ok);
+    const rec = recordMessages(api);
+    try {
+      assert.equal(await vscode.commands.executeCommand<boolean>('gptImageEdit.setApiKey', GOOD_KEY), true, 'saved: a 403 proves the key exists');
+      const warning = await eventually('the warning', () => rec.messages.find((m) => m.severity === 'warning'));
+      assert.match(warning.message, /runs:create, runs:read, assets:create/);
+      assert.match(warning.message, /app\.runflow\.io/);
+      assert.equal(await api.hasApiKey(), true);
+    } finally {
+      rec.dispose();
+    }
+  });
+
   it('clears the API key', async () => {
     await vscode.commands.executeCommand('gptImageEdit.clearApiKey');
     assert.equal(await api.hasApiKey(), false);

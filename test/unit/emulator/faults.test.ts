@@ -193,6 +193,9 @@ describe('emulator faults', () => {
       const deadline = Date.now() + 3000;
       while (status === 200 && Date.now() < deadline) status = (await fetchBytes(url)).status;
       assert.equal(status, 403);
+      const fresh = (await call(short, 'GET', `/v1/runs/${created.json.id}`)).json.output.outputs[0].url;
+      assert.notEqual(fresh, url, 'a fresh read of the run signs a fresh link');
+      assert.equal((await fetchBytes(fresh)).status, 200);
     } finally {
       await short.close();
     }

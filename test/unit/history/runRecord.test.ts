@@ -1,7 +1,7 @@
 // What the history treats as a stored edit, and which runs "Fetch Results" may still bring back.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isFetchable, OUTPUT_LIFETIME_MS, readRecord, RECORD_VERSION, type RunRecord } from '../../../src/history/runRecord';
+import { isFetchable, readRecord, RECORD_VERSION, type RunRecord } from '../../../src/history/runRecord';
 
 const NOW = Date.parse('2025-01-10T12:00:00Z');
 const record: RunRecord = {
@@ -19,15 +19,14 @@ const record: RunRecord = {
   outputs: [],
 };
 
-test('a stopped wait or a failed save of a known run is fetchable while Runflow keeps the outputs (7 days)', () => {
-  assert.equal(isFetchable(record, NOW), true);
-  assert.equal(isFetchable({ ...record, status: 'notSaved' }, NOW), true);
-  assert.equal(isFetchable({ ...record, createdAt: NOW - OUTPUT_LIFETIME_MS }, NOW), false);
-  assert.equal(isFetchable({ ...record, runId: undefined }, NOW), false, 'no run known: nothing to fetch');
+test('a known run whose results were not saved is fetchable, however old: no link lifetime is assumed', () => {
+  for (const status of ['stoppedWaiting', 'notSaved', 'interrupted'] as const) assert.equal(isFetchable({ ...record, status }), true, status);
+  assert.equal(isFetchable({ ...record, createdAt: NOW - 30 * 24 * 3600_000 }), true, 'a month old');
+  assert.equal(isFetchable({ ...record, runId: undefined }), false, 'no run known: nothing to fetch');
 });
 
 test('saved, failed, creating and in-flight edits are not fetchable', () => {
-  for (const status of ['saved', 'failed', 'inFlight', 'creating', 'interrupted'] as const) assert.equal(isFetchable({ ...record, status }, NOW), false, status);
+  for (const status of ['saved', 'failed', 'inFlight', 'creating'] as const) assert.equal(isFetchable({ ...record, status }), false, status);
 });
 
 test('only values shaped like a record are read back from storage', () => {

@@ -179,11 +179,11 @@ describe('run and output faults', () => {
   });
   after(() => emu.close());
   beforeEach(() => emu.reset());
-  test('an expired output link (403) says the link expired and that results live 7 days', async () => {
+  test('an expired output link (403) says Runflow no longer serves it, and claims no lifetime', async () => {
     const { client } = clientFor(emu);
     const run = await createAndWait(client);
     tally.inject(emu, { kind: 'expire_outputs' });
-    await assert.rejects(client.fetchOutput(run.output!.outputs[0]), (e: RunflowError) => e.kind === 'expired_output' && /7 days/.test(e.message));
+    await assert.rejects(client.fetchOutput(run.output!.outputs[0]), (e: RunflowError) => e.kind === 'expired_output' && /no longer serves this result link/.test(e.message));
   });
 
   test('an output that is not an image is refused, not saved', async () => {

@@ -72,7 +72,7 @@ for (const [status, kind, code] of statusCases) {
     assert.equal(err.code, code);
     assert.equal(err.retryable, false);
     assert.equal(emu.requests.length, 1);
-    if (kind === 'insufficient_credit') assert.match(err.message, /runflow\.io\/billing/);
+    if (kind === 'insufficient_credit') assert.match(err.message, /app\.runflow\.io\/settings\/billing/);
   });
 }
 

@@ -24,7 +24,7 @@ test('messages tell the user what to do', () => {
   assert.match(e401.message, /rejected the API key.*Set your Runflow API key again/);
   assert.equal(e401.code, 'UNAUTHORIZED');
   const e402 = errorFromResponse(402, '{"code":"INSUFFICIENT_CREDIT","message":"no credit"}', null, noRedact);
-  assert.match(e402.message, /out of credit.*runflow\.io\/billing/);
+  assert.match(e402.message, /out of credit.*app\.runflow\.io\/settings\/billing/);
   const e503 = errorFromResponse(503, '{"code":"MODEL_UNAVAILABLE","message":"Model warming up"}', null, noRedact);
   assert.match(e503.message, /Try again/);
   assert.match(e503.message, /Model warming up/);
@@ -91,4 +91,13 @@ test('backoff is full jitter, doubling from the base, capped', async () => {
   assert.equal(backoffDelay(10, DEFAULT_RETRY, () => 0.999_999), 31_999);
   assert.equal(backoffDelay(4, DEFAULT_RETRY, () => 0), 0);
   assert.equal(DEFAULT_RETRY.maxAttempts, 5);
+});
+
+test("a 402 links to Runflow's billing page and a 403 names the scopes a key needs and where keys live", () => {
+  const credit = errorFromResponse(402, '{"code":"INSUFFICIENT_CREDIT","message":"no credit"}', null, (s) => s);
+  assert.match(credit.message, /https:\/\/app\.runflow\.io\/settings\/billing/);
+  const denied = errorFromResponse(403, '{"code":"PERMISSION_DENIED","message":"missing scope"}', null, (s) => s);
+  assert.match(denied.message, /runs:create, runs:read, assets:create/);
+  assert.match(denied.message, /https:\/\/app\.runflow\.io \(Settings → API Keys\)/);
+  assert.doesNotMatch(denied.message, /verify/i, 'no guess about e-mail verification');
 });

@@ -100,3 +100,11 @@ test('list, balance and account answers are read tolerantly', () => {
   assert.equal(account?.email, 'a@b.c');
   assert.equal(parseAccount({ user: { id: 7, email: 'x@y.z' } })?.id, '7');
 });
+
+test('nsfw_detected is read as a flag for the whole run or one per output', async () => {
+  const { isFlagged } = await import('../../../src/runflow/schemas');
+  const withFlag = (nsfw: unknown) => run({ id: 'a', status_code: 'succeeded', output: { outputs: [{ url: 'https://x/1' }, { url: 'https://x/2' }], nsfw_detected: nsfw } }).output;
+  assert.deepEqual([isFlagged(withFlag(true), 0), isFlagged(withFlag(true), 1)], [true, true]);
+  assert.deepEqual([isFlagged(withFlag([false, true]), 0), isFlagged(withFlag([false, true]), 1)], [false, true]);
+  assert.deepEqual([isFlagged(withFlag(false), 0), isFlagged(withFlag(null), 0), isFlagged(undefined, 0)], [false, false, false]);
+});
