@@ -1,5 +1,4 @@
-import * as z from 'zod/mini';
-import { EditOptions } from '../shared/protocol';
+import { IMAGE_SIZES, MAX_NUM_IMAGES, OUTPUT_FORMATS, QUALITIES, type EditOptions } from '../shared/options';
 
 /**
  * Where a recorded edit stands:
@@ -15,38 +14,38 @@ import { EditOptions } from '../shared/protocol';
 export const RUN_RECORD_STATUSES = ['creating', 'inFlight', 'saved', 'stoppedWaiting', 'notSaved', 'failed', 'interrupted'] as const;
 export type RunRecordStatus = (typeof RUN_RECORD_STATUSES)[number];
 
-const SavedVariantSchema = z.object({ variant: z.int().check(z.positive()), uri: z.string() });
 /** One saved output: `variant` is 1-based, as in the output's sidecar. */
-export type SavedVariant = z.infer<typeof SavedVariantSchema>;
+export interface SavedVariant {
+  variant: number;
+  uri: string;
+}
 
 export const RECORD_VERSION = 2;
 
-const RunRecordSchema = z.object({
-  version: z.literal(RECORD_VERSION),
-  /** This edit's own id, also its client_ref on Runflow and its file name in the history. */
-  id: z.string().check(z.regex(/^[A-Za-z0-9_-]{1,100}$/)),
-  /** Sent with every attempt of the create, so a repeat replays instead of billing again. */
-  idempotencyKey: z.string(),
-  /** Runflow's id for the run, once known. */
-  runId: z.optional(z.string()),
-  /** The edited image first, then the reference images (URIs). */
-  inputs: z.array(z.string()).check(z.minLength(1)),
-  masked: z.boolean(),
-  prompt: z.string(),
-  options: EditOptions,
-  outputFolder: z.string(),
-  status: z.enum(RUN_RECORD_STATUSES),
-  /** Why it failed or was not saved, in the user's words. */
-  message: z.optional(z.string()),
-  /** ms since the epoch, local clock. */
-  createdAt: z.number(),
-  /** US dollars as Runflow reported them. */
-  cost: z.optional(z.string()),
-  outputs: z.array(SavedVariantSchema),
-});
-
 /** One edit as the history keeps it: URIs and metadata only, never the key or image bytes. */
-export type RunRecord = z.infer<typeof RunRecordSchema>;
+export interface RunRecord {
+  version: typeof RECORD_VERSION;
+  /** This edit's own id, also its client_ref on Runflow and its file name in the history. */
+  id: string;
+  /** Sent with every attempt of the create, so a repeat replays instead of billing again. */
+  idempotencyKey: string;
+  /** Runflow's id for the run, once known. */
+  runId?: string;
+  /** The edited image first, then the reference images (URIs). */
+  inputs: string[];
+  masked: boolean;
+  prompt: string;
+  options: EditOptions;
+  outputFolder: string;
+  status: RunRecordStatus;
+  /** Why it failed or was not saved, in the user's words. */
+  message?: string;
+  /** ms since the epoch, local clock. */
+  createdAt: number;
+  /** US dollars as Runflow reported them. */
+  cost?: string;
+  outputs: SavedVariant[];
+}
 
 /**
  * Whether "Fetch Results" is offered: a known run whose results were not saved. How long Runflow
@@ -62,34 +61,75 @@ export function isUnsettled(record: RunRecord): boolean {
   return record.status === 'creating' || record.status === 'inFlight';
 }
 
-// The shape version 1 kept in globalState, keyed by the run id, with a lease inside.
-const RecordV1Schema = z.object({
-  runId: z.string(),
-  clientRef: z.optional(z.string()),
-  inputs: z.array(z.string()).check(z.minLength(1)),
-  masked: z._default(z.boolean(), false),
-  prompt: z.string(),
-  options: EditOptions,
-  outputFolder: z.string(),
-  status: z.enum(['inFlight', 'saved', 'stoppedWaiting', 'notSaved', 'failed', 'interrupted']),
-  message: z.optional(z.string()),
-  createdAt: z.number(),
-  cost: z.optional(z.string()),
-  outputs: z.array(SavedVariantSchema),
-});
+// Checked by hand rather than with zod: the history is read at activation, which stays light.
+const ID = /^[A-Za-z0-9_-]{1,100}$/;
+type Loose = Record<string, unknown>;
+const isObject = (v: unknown): v is Loose => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isString = (v: unknown): v is string => typeof v === 'string';
+const optional = (v: unknown, check: (v: unknown) => boolean): boolean => v === undefined || check(v);
+const oneOf = <T extends string>(values: readonly T[]) => (v: unknown): v is T => isString(v) && (values as readonly string[]).includes(v);
+
+function isOptions(v: unknown): v is EditOptions {
+  return (
+    isObject(v) &&
+    Number.isInteger(v.numImages) &&
+    (v.numImages as number) >= 1 &&
+    (v.numImages as number) <= MAX_NUM_IMAGES &&
+    oneOf(OUTPUT_FORMATS)(v.outputFormat) &&
+    oneOf(IMAGE_SIZES)(v.imageSize) &&
+    oneOf(QUALITIES)(v.quality) &&
+    typeof v.private === 'boolean'
+  );
+}
+
+const isVariants = (v: unknown): v is SavedVariant[] =>
+  Array.isArray(v) && v.every((o) => isObject(o) && Number.isInteger(o.variant) && (o.variant as number) >= 1 && isString(o.uri));
+
+/** The fields both versions share, checked. */
+function hasCommonFields(v: Loose): boolean {
+  return (
+    Array.isArray(v.inputs) &&
+    v.inputs.length >= 1 &&
+    v.inputs.every(isString) &&
+    isString(v.prompt) &&
+    isOptions(v.options) &&
+    isString(v.outputFolder) &&
+    typeof v.createdAt === 'number' &&
+    optional(v.message, isString) &&
+    optional(v.cost, isString) &&
+    isVariants(v.outputs)
+  );
+}
+
+function pick(v: Loose): Omit<RunRecord, 'version' | 'id' | 'idempotencyKey' | 'runId' | 'status' | 'masked'> {
+  const { inputs, prompt, options, outputFolder, message, createdAt, cost, outputs } = v as unknown as RunRecord;
+  return { inputs, prompt, options, outputFolder, createdAt, outputs, ...(message !== undefined ? { message } : {}), ...(cost !== undefined ? { cost } : {}) };
+}
 
 /**
- * A stored value as a current record: validated, and migrated when an older version wrote it.
- * Undefined for anything else (a damaged file, a future version this one cannot read).
+ * A stored value as a current record: validated, and migrated when version 1 (kept in
+ * globalState, keyed by the run id, with a lease inside) wrote it. Undefined for anything else
+ * (a damaged file, a future version this one cannot read).
  */
 export function readRecord(value: unknown): RunRecord | undefined {
-  const current = RunRecordSchema.safeParse(value);
-  if (current.success) return current.data;
-  if (typeof value === 'object' && value !== null && 'version' in value) return undefined;
-  const v1 = RecordV1Schema.safeParse(value);
-  if (!v1.success) return undefined;
-  const { clientRef, ...old } = v1.data;
-  const id = clientRef && /^[A-Za-z0-9_-]{1,100}$/.test(clientRef) ? clientRef : old.runId.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 100);
+  if (!isObject(value) || !hasCommonFields(value)) return undefined;
+  if ('version' in value) {
+    const ok =
+      value.version === RECORD_VERSION &&
+      isString(value.id) &&
+      ID.test(value.id) &&
+      isString(value.idempotencyKey) &&
+      optional(value.runId, isString) &&
+      typeof value.masked === 'boolean' &&
+      oneOf(RUN_RECORD_STATUSES)(value.status);
+    if (!ok) return undefined;
+    const { id, idempotencyKey, runId, masked, status } = value as unknown as RunRecord;
+    return { version: RECORD_VERSION, id, idempotencyKey, ...(runId !== undefined ? { runId } : {}), masked, status, ...pick(value) };
+  }
+  const v1Statuses = RUN_RECORD_STATUSES.filter((s) => s !== 'creating');
+  if (!isString(value.runId) || !oneOf(v1Statuses)(value.status) || !optional(value.clientRef, isString)) return undefined;
+  const clientRef = value.clientRef as string | undefined;
+  const id = clientRef && ID.test(clientRef) ? clientRef : value.runId.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 100);
   // A version-1 run was always created already, so its idempotency key is never sent again.
-  return { version: RECORD_VERSION, id, idempotencyKey: id, ...old };
+  return { version: RECORD_VERSION, id, idempotencyKey: id, runId: value.runId, masked: value.masked === true, status: value.status, ...pick(value) };
 }
