@@ -29,7 +29,10 @@ export class RunHistory implements vscode.Disposable {
 
   constructor(storageFolder: string, legacyState?: vscode.Memento) {
     this.store = new RunStore(path.join(storageFolder, 'history'));
-    this.ready = this.migrate(legacyState).then(() => this.startWatching());
+    // A failed migration leaves the old records where they were; the history works on without them.
+    this.ready = this.migrate(legacyState)
+      .catch(() => undefined)
+      .then(() => this.startWatching());
   }
 
   /** Newest first. */

@@ -5,7 +5,7 @@ import { BatchPanelState, parseToBatchHost, type BatchItem, type ToBatchHost, ty
 import { WEBVIEW_STRINGS } from '../shared/webviewStrings';
 import { batchSettings, defaultOptions, pricePerImage } from '../config';
 import { BATCH_PANEL_VIEW_TYPE, type Host } from '../host';
-import { EditJob, type StopReason } from '../edit/editJob';
+import { EditJob, type JobServices, type StopReason } from '../edit/editJob';
 import { baseName } from '../edit/outputNames';
 import { saveDurations } from '../edit/durationStore';
 import { RunFinisher } from '../history/runFinisher';
@@ -92,6 +92,8 @@ export class BatchPanel extends PanelHost<ToBatchHost, ToBatchWebview> {
     this.views = new PanelViewStore(host.context.workspaceState);
     BatchPanel.panels.set(keyOf(images), this);
     this.draft = { prompt: stored?.prompt ?? '', options: stored?.options ?? defaultOptions() };
+    // After a reload, Retry runs a failed image again with the prompt and options the batch had.
+    if (stored?.items.length) this.lastBatch = { prompt: stored.prompt, options: stored.options, gate: new RateLimitGate() };
     // An image whose edit the reload interrupted is in the history, which finishes and saves it.
     const interrupted = vscode.l10n.t('The window reloaded during this edit; the history view finishes it and saves its outputs.');
     this.items = images.map((_, index) => {
@@ -203,7 +205,7 @@ export class BatchPanel extends PanelHost<ToBatchHost, ToBatchWebview> {
     const services = finisher.services(finisher.client(apiKey, { rateLimitGate: batch.gate }));
     this.host.log.write('info', `Batch: editing ${indices.length} image(s).`);
     const jobFor = async (index: number): Promise<EditJob> => {
-      const earlier = this.jobs.get(index);
+      const earlier = this.jobs.get(index) ?? (await this.recordedJob(index, services));
       // A run that exists (its download or save failed, the wait timed out) is resumed, never billed again.
       if (earlier && earlier.status !== 'failed') return earlier.withClient(services.client);
       const job = await EditJob.start({ image: this.images[index], references: [], prompt: batch.prompt, options: batch.options }, services);
@@ -224,6 +226,15 @@ export class BatchPanel extends PanelHost<ToBatchHost, ToBatchWebview> {
     );
     if (services.durations) saveDurations(this.host.context, services.durations);
     this.offerFix(outcomes.map((o) => o.error));
+  }
+
+  /** After a reload: the job of an image whose run the history knows (by the run id its list kept). */
+  private async recordedJob(index: number, services: JobServices): Promise<EditJob | undefined> {
+    const runId = this.items[index]?.runId;
+    const record = runId ? await this.host.history.find(runId) : undefined;
+    const job = record ? await EditJob.fromRecord(record.id, services) : undefined;
+    if (job) this.jobs.set(index, job);
+    return job;
   }
 
   /** Cancel: nothing new starts, and the images in flight stop waiting. */
