@@ -16,5 +16,3 @@ export type ToWebview = ToEditWebview | ToBatchWebview;
 export type ToHost = ToEditHost | ToBatchHost;
 
 export const parseToWebview = (message: unknown): ToWebview | undefined => parseWith(ToWebview, message);
-/** Either panel's request; each panel's host validates with its own module (parseToEditHost, parseToBatchHost). */
-export const parseToHost = (message: unknown): ToHost | undefined => parseWith(z.union([ToEditHost, ToBatchHost]), message);
