@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { randomUUID } from 'crypto';
-import { EDIT_MODEL_ID, RunflowError, isFlagged, type DurationModel, type Run, type RunOutput, type RunflowClient } from '../runflow';
+import { EDIT_MODEL_ID, RunflowError, isFlagged, outcomeUnknown, type DurationModel, type Run, type RunOutput, type RunflowClient } from '../runflow';
 import type { RunPhase } from '../shared/protocol';
 import type { RunHistory } from '../history/runHistory';
 import type { RunLeases } from '../history/runLeases';
@@ -290,8 +290,9 @@ export class EditJob {
     if (signal.aborted) return this.afterStop();
     if (error instanceof RunflowError && this.runId && !error.runId) error.runId = this.runId;
     if (!this.runId) {
-      // Runflow may have the run only if the create went out and its answer was never read.
-      const mayExist = this.createSent && error instanceof RunflowError && ['network', 'timeout', 'server', 'bad_response', 'conflict'].includes(error.kind);
+      // Runflow may have the run only if the create went out and its answer was never read (or
+      // was a server error after earlier attempts that may have been).
+      const mayExist = this.createSent && error instanceof RunflowError && (outcomeUnknown(error) || error.kind === 'server');
       if (mayExist) await this.change((r) => ({ ...r, message: userMessage(error) }));
       else await history.remove([this.id]);
       return error;

@@ -44,7 +44,7 @@ const MAX_REMEMBERED_CREATES = 200;
  * out, the answer could not be read, a gateway gave up (502, 504) while the API may have gone on,
  * or the idempotency middleware reported a conflict (409) with a request still in progress.
  */
-const outcomeUnknown = (e: RunflowError): boolean =>
+export const outcomeUnknown = (e: RunflowError): boolean =>
   e.kind === 'network' || e.kind === 'timeout' || e.kind === 'bad_response' || e.kind === 'conflict' || e.status === 502 || e.status === 504;
 
 /** 4xx answers to the exact-match filter after which the older `field:value` form is worth a try. */

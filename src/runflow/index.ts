@@ -38,7 +38,7 @@
  * RunflowError: kind, message (plain words, says what to do), status?, code?, fieldErrors? (422),
  * runId?, retryable.
  */
-export { RunflowClient, EDIT_MODEL_ID } from './client';
+export { RunflowClient, EDIT_MODEL_ID, outcomeUnknown } from './client';
 export type { RunflowClientOptions } from './client';
 export { RunflowError } from './errors';
 export type { RunflowErrorKind, FieldError } from './errors';
