@@ -18,6 +18,42 @@ function entries(dir, suffix) {
 
 const common = { bundle: true, logLevel: 'warning', sourcemap: production ? false : 'linked' };
 
+/**
+ * The image pipeline runs sharp's WebAssembly build on every platform, so the .vsix stays one
+ * universal package and development runs the very codec that ships: sharp's loader of native
+ * binaries is replaced by one that loads only `@img/sharp-wasm32`, which stays a folder of its own
+ * (its Emscripten loader starts worker threads from its own file and reads the .wasm beside it).
+ */
+const sharpWasmOnly = {
+  name: 'sharp-wasm-only',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]sharp[\\/]dist[\\/]sharp\.cjs$/ }, () => ({
+      contents: "module.exports = require('@img/sharp-wasm32/sharp.node');",
+      loader: 'js',
+    }));
+  },
+};
+const SHARP_WASM_FILES = ['package.json', 'index.cjs', 'versions.json', 'LICENSE', 'lib'];
+
+/** Puts `@img/sharp-wasm32` and its one dependency (bundled into a file) under dist/node_modules. */
+async function copyWasmCodec() {
+  const from = path.join('node_modules', '@img', 'sharp-wasm32');
+  const to = path.join('dist', 'node_modules', '@img', 'sharp-wasm32');
+  fs.rmSync(to, { recursive: true, force: true });
+  for (const f of SHARP_WASM_FILES) fs.cpSync(path.join(from, f), path.join(to, f), { recursive: true });
+  await esbuild.build({
+    entryPoints: [path.join('node_modules', '@emnapi', 'runtime', 'index.js')],
+    outfile: path.join('dist', 'node_modules', '@emnapi', 'runtime', 'index.js'),
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    minify: true,
+    logLevel: 'warning',
+    define: { 'process.env.NODE_ENV': '"production"' },
+  });
+}
+
 const builds = [
   // The extension host loads dist/extension.js at activation; it requires dist/main.js (client,
   // zod, undici, panel) only when a command first needs it, so activation stays cheap.
@@ -28,7 +64,21 @@ const builds = [
     platform: 'node',
     format: 'cjs',
     target: 'node20',
-    external: ['vscode', './main.js'],
+    external: ['vscode', './main.js', './imagePipeline.js'],
+    minify: production,
+  },
+  // The image pipeline (sharp, WebAssembly): loaded by dist/main.js on its first image operation.
+  {
+    ...common,
+    entryPoints: { imagePipeline: 'src/edit/imagePipeline.ts' },
+    outdir: 'dist',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['@img/sharp-wasm32/*', '@img/sharp-*'],
+    plugins: [sharpWasmOnly],
+    // sharp's CommonJS build: its ES build finds files through import.meta.url, which a CJS bundle lacks.
+    alias: { sharp: './node_modules/sharp/dist/index.cjs' },
     minify: production,
   },
   {
@@ -70,9 +120,11 @@ async function main() {
     builds.filter((b) => Object.keys(b.entryPoints).length > 0).map((b) => esbuild.context(b)),
   );
   if (watch) {
+    await copyWasmCodec();
     await Promise.all(contexts.map((c) => c.watch()));
     return;
   }
+  await copyWasmCodec();
   await Promise.all(contexts.map((c) => c.rebuild()));
   await Promise.all(contexts.map((c) => c.dispose()));
 }

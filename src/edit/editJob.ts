@@ -10,7 +10,7 @@ import { toEditInput, type EditSpec } from './editSpec';
 import { saveVariant, type VariantSaving } from './variantSaver';
 import { sidecarFor } from './sidecar';
 import { baseName, stemOf } from './outputNames';
-import { checkMask } from './mask';
+import { ResultFinisher, prepareSentMask, sha256 } from './resultFinisher';
 
 /**
  * Why a job's signal was aborted (its `reason`): the user stopped waiting, or the window is
@@ -83,18 +83,33 @@ export class EditJob {
     /** The inputs, for a job that may still have to create its run; a job from a record has none. */
     private readonly spec: EditSpec | undefined,
     private services: JobServices,
+    /** Said with the results (a mask that covers the whole image). */
+    private readonly startNotes: string[] = [],
   ) {
     this.createSent = spec === undefined;
   }
 
-  /** A new edit, recorded before anything is sent. */
-  static async start(spec: EditSpec, services: JobServices): Promise<EditJob> {
+  /**
+   * A new edit, recorded before anything is sent. The mask is normalized first (and a mask that
+   * cannot apply is refused here, before any record or run); the record keeps it and the
+   * original's hash, so every later save composites over the very image that was sent.
+   */
+  static async start(given: EditSpec, services: JobServices): Promise<EditJob> {
+    const original = await readInput(given.image);
+    const mask = given.mask && (await prepareSentMask(given.mask, original));
+    const spec: EditSpec = { ...given, mask: mask?.png };
+    const startNotes =
+      mask && mask.edited === mask.width * mask.height
+        ? [vscode.l10n.t('The mask covers the whole image, so the whole image was edited.')]
+        : [];
     const record: RunRecord = {
       version: RECORD_VERSION,
       id: randomUUID(),
       idempotencyKey: randomUUID(),
       inputs: [spec.image, ...spec.references].map((u) => u.toString()),
       masked: spec.mask !== undefined,
+      ...(mask ? { sentMask: Buffer.from(mask.png).toString('base64') } : {}),
+      originalSha256: sha256(original),
       prompt: spec.prompt,
       options: spec.options,
       outputFolder: vscode.Uri.joinPath(spec.image, '..').toString(),
@@ -103,7 +118,7 @@ export class EditJob {
       outputs: [],
     };
     await services.history.put(record);
-    return new EditJob(record, spec, services);
+    return new EditJob(record, spec, services, startNotes);
   }
 
   /** The job of a recorded edit (resume, Fetch Results); undefined when the history has no such edit. */
@@ -204,8 +219,6 @@ export class EditJob {
     const imageUrls: string[] = [];
     for (const uri of [spec.image, ...spec.references]) {
       const bytes = await readInput(uri);
-      // The mask is checked against the image before the first upload, so a bad one costs nothing.
-      if (uri === spec.image && spec.mask) checkMask(spec.mask, bytes);
       imageUrls.push(await this.services.client.toInputUrl(bytes, baseName(uri), signal));
     }
     const maskUrl = spec.mask ? await this.services.client.toInputUrl(spec.mask, 'mask.png', signal) : undefined;
@@ -228,7 +241,8 @@ export class EditJob {
   /** Fetches and saves each output not saved yet, exactly once, then marks the record saved. */
   private async saveOutputs(run: Run, signal: AbortSignal, report: (phase: RunPhase) => void): Promise<EditResult> {
     const outputs = (run.output?.outputs ?? []).filter((o) => o.type === 'image');
-    const notes: string[] = [];
+    const finisher = await ResultFinisher.for(this.record);
+    const notes: string[] = [...this.startNotes, ...finisher.notes];
     const [original] = this.record.inputs.map((u) => vscode.Uri.parse(u));
     const saving: VariantSaving = {
       folder: vscode.Uri.parse(this.record.outputFolder),
@@ -239,12 +253,14 @@ export class EditJob {
     for (const [index, output] of outputs.entries()) {
       const variant = index + 1;
       if (this.record.outputs.some((o) => o.variant === variant)) continue;
-      const image = await this.fetchOutput(run, index, output, signal);
+      const raw = await this.fetchOutput(run, index, output, signal);
       report('saving');
-      const sidecar = this.services.writeSidecars ? () => this.sidecar(run, variant) : undefined;
+      const finished = await finisher.finish(raw);
+      const sidecar = this.services.writeSidecars ? () => ({ ...this.sidecar(run, variant), ...(finished.result ? { result: finished.result } : {}) }) : undefined;
       const chooseOtherFolder = this.record.outputs.length === 0 ? this.services.chooseOtherFolder : undefined;
-      const saved = await saveVariant({ ...saving, chooseOtherFolder }, { runId: run.id, variant, image, sidecar });
+      const saved = await saveVariant({ ...saving, chooseOtherFolder }, { runId: run.id, variant, image: finished.image, sidecar });
       saving.folder = saved.folder;
+      notes.push(...finished.describe(baseName(saved.uri)));
       if (saved.note) notes.push(saved.note);
       if (isFlagged(run.output, index)) {
         notes.push(vscode.l10n.t('Runflow flagged {0} as possibly unsafe (nsfw_detected); it may be blank or filtered.', baseName(saved.uri)));
@@ -277,7 +293,7 @@ export class EditJob {
     }
   }
 
-  private sidecar(run: Run, variant: number): unknown {
+  private sidecar(run: Run, variant: number): object {
     const { prompt, options, inputs, masked } = this.record;
     return sidecarFor({ prompt, options, masked, clientRef: this.id, inputs: inputs.map((u) => baseName(vscode.Uri.parse(u))) }, run, variant);
   }

@@ -1,4 +1,4 @@
-import { IMAGE_SIZES, MAX_NUM_IMAGES, OUTPUT_FORMATS, QUALITIES, type EditOptions } from '../shared/options';
+import { AS_RETURNED, IMAGE_SIZES, MAX_FEATHER_PX, MAX_NUM_IMAGES, OUTPUT_FORMATS, QUALITIES, type EditOptions } from '../shared/options';
 
 /**
  * Where a recorded edit stands:
@@ -22,7 +22,11 @@ export interface SavedVariant {
 
 export const RECORD_VERSION = 2;
 
-/** One edit as the history keeps it: URIs and metadata only, never the key or image bytes. */
+/**
+ * One edit as the history keeps it: URIs and metadata, never the key or the images; only the
+ * mask that was sent (a small two-colour PNG), so that an edit resumed after a reload is
+ * composited exactly like one saved at once.
+ */
 export interface RunRecord {
   version: typeof RECORD_VERSION;
   /** This edit's own id, also its client_ref on Runflow and its file name in the history. */
@@ -34,6 +38,10 @@ export interface RunRecord {
   /** The edited image first, then the reference images (URIs). */
   inputs: string[];
   masked: boolean;
+  /** The mask as sent (canonical PNG, base64), for compositing each output over the original. */
+  sentMask?: string;
+  /** SHA-256 (hex) of the original's bytes as sent: compositing is only done over that very image. */
+  originalSha256?: string;
   prompt: string;
   options: EditOptions;
   outputFolder: string;
@@ -69,6 +77,20 @@ const isString = (v: unknown): v is string => typeof v === 'string';
 const optional = (v: unknown, check: (v: unknown) => boolean): boolean => v === undefined || check(v);
 const oneOf = <T extends string>(values: readonly T[]) => (v: unknown): v is T => isString(v) && (values as readonly string[]).includes(v);
 
+const isIntIn = (min: number, max: number) => (v: unknown): boolean => Number.isInteger(v) && (v as number) >= min && (v as number) <= max;
+
+/** Options as stored: those recorded before the result options existed saved outputs as they came. */
+function readOptions(v: unknown): EditOptions | undefined {
+  if (!isOptions(v)) return undefined;
+  const stored = v as unknown as Loose;
+  const hasResultOptions =
+    typeof stored.matchOriginal === 'boolean' && typeof stored.keepUnmaskedExact === 'boolean' && isIntIn(0, MAX_FEATHER_PX)(stored.featherPx) && isIntIn(1, 100)(stored.lossyQuality);
+  const { numImages, outputFormat, imageSize, quality } = v;
+  const result = hasResultOptions ? (stored as unknown as EditOptions) : AS_RETURNED;
+  const { matchOriginal, keepUnmaskedExact, featherPx, lossyQuality } = result;
+  return { numImages, outputFormat, imageSize, quality, private: v.private, matchOriginal, keepUnmaskedExact, featherPx, lossyQuality };
+}
+
 function isOptions(v: unknown): v is EditOptions {
   return (
     isObject(v) &&
@@ -102,8 +124,19 @@ function hasCommonFields(v: Loose): boolean {
 }
 
 function pick(v: Loose): Omit<RunRecord, 'version' | 'id' | 'idempotencyKey' | 'runId' | 'status' | 'masked'> {
-  const { inputs, prompt, options, outputFolder, message, createdAt, cost, outputs } = v as unknown as RunRecord;
-  return { inputs, prompt, options, outputFolder, createdAt, outputs, ...(message !== undefined ? { message } : {}), ...(cost !== undefined ? { cost } : {}) };
+  const { inputs, prompt, outputFolder, message, createdAt, cost, outputs, sentMask, originalSha256 } = v as unknown as RunRecord;
+  return {
+    inputs,
+    prompt,
+    options: readOptions(v.options)!,
+    outputFolder,
+    createdAt,
+    outputs,
+    ...(message !== undefined ? { message } : {}),
+    ...(cost !== undefined ? { cost } : {}),
+    ...(isString(sentMask) ? { sentMask } : {}),
+    ...(isString(originalSha256) ? { originalSha256 } : {}),
+  };
 }
 
 /**

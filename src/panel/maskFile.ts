@@ -1,16 +1,16 @@
 import * as vscode from 'vscode';
 import { sniffImageType } from '../runflow';
 import { baseName } from '../edit/outputNames';
-import { hasAlphaChannel } from '../edit/mask';
 
-/** A mask file as a data: URI for the webview, which checks its size against the image. */
+/**
+ * A mask file as a data: URI for the webview, which reads it in either convention (transparent =
+ * edit, or on an opaque file white = edit) and scales one of another size to the image's.
+ */
 export async function readMaskFile(uri: vscode.Uri): Promise<{ dataUri: string; name: string }> {
   const bytes = await vscode.workspace.fs.readFile(uri);
-  if (sniffImageType(bytes) !== 'png') {
-    throw new Error(vscode.l10n.t('{0} is not a PNG. A mask must be a PNG with transparency where the image should change.', baseName(uri)));
+  const type = sniffImageType(bytes);
+  if (!type) {
+    throw new Error(vscode.l10n.t('{0} is not a PNG, JPEG or WebP image. A mask is an image: transparent, or white on black, where the image should change.', baseName(uri)));
   }
-  if (!hasAlphaChannel(bytes)) {
-    throw new Error(vscode.l10n.t('{0} has no alpha channel. A mask must be transparent where the image should change.', baseName(uri)));
-  }
-  return { dataUri: `data:image/png;base64,${Buffer.from(bytes).toString('base64')}`, name: baseName(uri) };
+  return { dataUri: `data:image/${type};base64,${Buffer.from(bytes).toString('base64')}`, name: baseName(uri) };
 }

@@ -6,7 +6,7 @@
 // zod/mini: the same schemas at a fraction of the webview bundle's size (full zod is ~440 KB minified).
 import * as z from 'zod/mini';
 
-import { IMAGE_SIZES, MAX_NUM_IMAGES, OUTPUT_FORMATS, QUALITIES, type EditOptions as EditOptionValues } from './options';
+import { IMAGE_SIZES, MAX_FEATHER_PX, MAX_NUM_IMAGES, OUTPUT_FORMATS, QUALITIES, type EditOptions as EditOptionValues } from './options';
 
 export { IMAGE_SIZES, OUTPUT_FORMATS, QUALITIES };
 /** GPT Image 2 takes up to 32,000 characters of prompt upstream. */
@@ -21,6 +21,10 @@ export const EditOptions: z.ZodMiniType<EditOptionValues> = z.object({
   imageSize: z.enum(IMAGE_SIZES),
   quality: z.enum(QUALITIES),
   private: z.boolean(),
+  matchOriginal: z.boolean(),
+  keepUnmaskedExact: z.boolean(),
+  featherPx: z.int().check(z.minimum(0), z.maximum(MAX_FEATHER_PX)),
+  lossyQuality: z.int().check(z.minimum(1), z.maximum(100)),
 });
 export type EditOptions = EditOptionValues;
 

@@ -27,7 +27,7 @@ export const WEBVIEW_STRINGS = {
   'mask.invert': 'Invert',
   'mask.fromFile': 'Mask from file…',
   'mask.loaded': 'Mask loaded from {0}.',
-  'mask.sizeMismatch': 'The mask {0} is {1} × {2} px, but the image is {3} × {4} px. Pick a mask of the same size.',
+  'mask.scaled': 'Mask loaded from {0}. It was {1} × {2} px and has been scaled to the image’s {3} × {4} px; Undo takes it back.',
   'mask.unreadable': 'The mask {0} could not be read as an image.',
   'mask.tooLarge': 'The mask is too large to send. Clear it, or paint a simpler one.',
 
@@ -55,6 +55,13 @@ export const WEBVIEW_STRINGS = {
   'quality.high': 'High',
   'private.label': 'Private',
   'private.note': 'Outputs come back inline, are not kept in Runflow’s history, and cannot be fetched again later.',
+  'result.heading': 'Result',
+  'result.matchOriginal': 'Match the original',
+  'result.matchOriginalNote': 'Saved at the original’s pixel size and in its format. Choosing a size or a format turns this off.',
+  'result.keepExact': 'Keep unmasked pixels exact',
+  'result.keepExactNote': 'With a mask, every pixel outside it (and its soft band) stays the original’s.',
+  'result.feather': 'Soft band around the mask (px)',
+  'result.lossyQuality': 'JPEG and WebP quality (100: lossless WebP)',
   'field.invalid': 'The service rejected this value.',
 
   'cost.estimate': 'Estimated cost: {0} ({1} × {2})',

@@ -1,5 +1,6 @@
 import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-single-select/vscode-single-select.js';
 import { IMAGE_SIZES, MAX_PROMPT_LENGTH, OUTPUT_FORMATS, QUALITIES, type EditOptions } from '../shared/protocol';
+import { DEFAULT_OPTIONS, MAX_FEATHER_PX } from '../shared/options';
 import { estimateCost, formatReportedCost, formatUsd } from './cost';
 import { h, setShown } from './dom';
 import type { FieldTarget } from './fieldErrors';
@@ -31,6 +32,10 @@ export class EditForm {
   private readonly imageSize = select('image-size', IMAGE_SIZES, (s) => t(`size.${s}`));
   private readonly quality = select('quality', QUALITIES, (q) => t(`quality.${q}`));
   private readonly privateBox = h('vscode-checkbox', { id: 'private' }, t('private.label'));
+  private readonly matchOriginalBox = h('vscode-checkbox', { id: 'match-original' }, t('result.matchOriginal'));
+  private readonly keepExactBox = h('vscode-checkbox', { id: 'keep-exact' }, t('result.keepExact'));
+  private readonly featherInput = numberInput('feather', 0, MAX_FEATHER_PX);
+  private readonly lossyQualityInput = numberInput('lossy-quality', 1, 100);
   private readonly cost = h('p', { id: 'cost', class: 'cost' });
   private readonly runButton = h('vscode-button', { id: 'run' }, t('run.label'));
   private readonly cancelButton = h('vscode-button', { id: 'cancel', secondary: true, hidden: true }, t('run.cancel'));
@@ -39,7 +44,7 @@ export class EditForm {
    * The options as chosen, kept here rather than read from the dropdowns: a dropdown's value reads
    * empty until it has processed its options, which happens after it is first rendered.
    */
-  private values: EditOptions = { numImages: 1, outputFormat: 'png', imageSize: 'auto', quality: 'high', private: false };
+  private values: EditOptions = { ...DEFAULT_OPTIONS };
   private pricePerImage = 0;
   private running = false;
 
@@ -78,16 +83,36 @@ export class EditForm {
       promptField,
       h('div', { class: 'options' }, ...optionFields),
       h('div', { class: 'private-field' }, this.privateBox, h('p', { class: 'hint' }, t('private.note'))),
+      h(
+        'fieldset',
+        { class: 'result-options' },
+        h('legend', {}, t('result.heading')),
+        h('div', { class: 'check-field' }, this.matchOriginalBox, h('p', { class: 'hint' }, t('result.matchOriginalNote'))),
+        h('div', { class: 'check-field' }, this.keepExactBox, h('p', { class: 'hint' }, t('result.keepExactNote'))),
+        h('div', { class: 'field' }, h('label', { for: 'feather', class: 'field-label' }, t('result.feather')), this.featherInput),
+        h('div', { class: 'field' }, h('label', { for: 'lossy-quality', class: 'field-label' }, t('result.lossyQuality')), this.lossyQualityInput),
+      ),
       this.cost,
       h('div', { class: 'run-row' }, this.runButton, this.cancelButton, this.emptyPromptNote),
     );
 
     this.promptInput.addEventListener('input', () => this.changed());
     this.numImages.addEventListener('change', () => this.changed({ numImages: Number(this.numImages.value) }));
-    this.outputFormat.addEventListener('change', () =>
-      this.changed({ outputFormat: this.outputFormat.value as EditOptions['outputFormat'] }),
+    // Choosing a format, or a size other than auto, overrides matching the original.
+    this.outputFormat.addEventListener('change', () => {
+      const outputFormat = this.outputFormat.value as EditOptions['outputFormat'];
+      if (outputFormat !== this.values.outputFormat) this.changed({ outputFormat, matchOriginal: false });
+    });
+    this.imageSize.addEventListener('change', () => {
+      const imageSize = this.imageSize.value as EditOptions['imageSize'];
+      if (imageSize !== this.values.imageSize) this.changed({ imageSize, ...(imageSize !== 'auto' ? { matchOriginal: false } : {}) });
+    });
+    this.matchOriginalBox.addEventListener('change', () =>
+      this.changed(this.matchOriginalBox.checked ? { matchOriginal: true, imageSize: 'auto' } : { matchOriginal: false }),
     );
-    this.imageSize.addEventListener('change', () => this.changed({ imageSize: this.imageSize.value as EditOptions['imageSize'] }));
+    this.keepExactBox.addEventListener('change', () => this.changed({ keepUnmaskedExact: this.keepExactBox.checked }));
+    this.featherInput.addEventListener('change', () => this.changed({ featherPx: clampInt(this.featherInput.value, 0, MAX_FEATHER_PX, this.values.featherPx) }));
+    this.lossyQualityInput.addEventListener('change', () => this.changed({ lossyQuality: clampInt(this.lossyQualityInput.value, 1, 100, this.values.lossyQuality) }));
     this.quality.addEventListener('change', () => this.changed({ quality: this.quality.value as EditOptions['quality'] }));
     this.privateBox.addEventListener('change', () => this.changed({ private: this.privateBox.checked }));
     this.runButton.addEventListener('click', () => this.requestRun());
@@ -118,6 +143,7 @@ export class EditForm {
     this.imageSize.value = options.imageSize;
     this.quality.value = options.quality;
     this.privateBox.checked = options.private;
+    this.showResultOptions();
     this.pricePerImage = pricePerImage;
     this.showEstimate();
     this.updateRunButton();
@@ -136,9 +162,21 @@ export class EditForm {
 
   private changed(option: Partial<EditOptions> = {}): void {
     this.values = { ...this.values, ...option };
+    this.showResultOptions();
     this.showEstimate();
     this.updateRunButton();
     this.events.change();
+  }
+
+  /** The result options' controls follow the values (a format choice unticks matching). */
+  private showResultOptions(): void {
+    const v = this.values;
+    this.matchOriginalBox.checked = v.matchOriginal;
+    this.imageSize.value = v.imageSize;
+    this.keepExactBox.checked = v.keepUnmaskedExact;
+    this.featherInput.value = String(v.featherPx);
+    this.featherInput.disabled = !v.keepUnmaskedExact;
+    this.lossyQualityInput.value = String(v.lossyQuality);
   }
 
   private requestRun(): void {
@@ -170,6 +208,16 @@ export class EditForm {
     this.runButton.setAttribute('aria-disabled', String(!this.canRun));
     setShown(this.emptyPromptNote, this.prompt.trim() === '');
   }
+}
+
+function numberInput(id: string, min: number, max: number) {
+  return h('vscode-textfield', { id, type: 'number', min: String(min), max: String(max), class: 'number-field' });
+}
+
+/** The integer typed, within [min, max]; `fallback` for anything that is not a number. */
+function clampInt(text: string, min: number, max: number, fallback: number): number {
+  const n = Math.round(Number(text));
+  return Number.isFinite(n) && text.trim() !== '' ? Math.min(max, Math.max(min, n)) : fallback;
 }
 
 /** A labelled dropdown of `values`, each shown with `label(value)`. */

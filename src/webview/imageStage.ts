@@ -107,20 +107,25 @@ export class ImageStage {
     return this.size.width > 0 ? exportMask(this.painter.canvas) : undefined;
   }
 
-  /** Loads a mask file the host read for us; its alpha becomes the mask if its size matches. */
+  /**
+   * Loads a mask file the host read for us, in either convention; one of another size is scaled
+   * to the image's and the user told so (Undo takes it back).
+   */
   loadMaskFile(dataUri: string, name: string): void {
     const mask = new Image();
     mask.addEventListener('load', () => {
       const { naturalWidth: width, naturalHeight: height } = mask;
-      if (width !== this.size.width || height !== this.size.height) {
-        this.showMessage(t('mask.sizeMismatch', name, width, height, this.size.width, this.size.height), true);
-        return;
-      }
       this.painter.loadMask(mask);
-      this.showMessage(t('mask.loaded', name), false);
+      const scaled = width !== this.size.width || height !== this.size.height;
+      this.showMessage(scaled ? t('mask.scaled', name, width, height, this.size.width, this.size.height) : t('mask.loaded', name), false);
     });
     mask.addEventListener('error', () => this.showMessage(t('mask.unreadable', name), true));
     mask.src = dataUri;
+  }
+
+  /** Shows the band where output and original will blend. */
+  showFeather(featherPx: number): void {
+    this.painter.showFeather(featherPx);
   }
 
   private setSize(width: number, height: number): void {

@@ -68,6 +68,7 @@ class EditPanel {
     this.fieldErrors.clear();
     this.showImage(init);
     this.stage.restore(view.paint, view.note);
+    this.showFeather();
     if (view.results) this.showResults(view.results);
     else this.results.hide();
     this.form.setRunning(view.run !== undefined);
@@ -124,8 +125,14 @@ class EditPanel {
     rememberImage(init.image.uri);
   }
 
+  private showFeather(): void {
+    const { keepUnmaskedExact, featherPx } = this.form.options;
+    this.stage.showFeather(keepUnmaskedExact ? featherPx : 0);
+  }
+
   /** The host keeps the draft: options at once, the prompt once typing pauses. */
   private formChanged(): void {
+    this.showFeather();
     window.clearTimeout(this.promptTimer);
     const prompt = this.form.prompt;
     if (prompt === this.lastPrompt) {

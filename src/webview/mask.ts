@@ -2,8 +2,9 @@
  * The mask's pixel rules, kept apart from painting so they read (and test) on their own.
  *
  * The paint layer holds what the user painted: opaque where painted, transparent elsewhere, with
- * anti-aliased brush edges in between. OpenAI's mask convention is the opposite and binary: a PNG
- * the input's exact size, alpha 0 where the model may edit, alpha 255 where it must keep pixels.
+ * anti-aliased brush edges in between. The mask sent is binary and the input's exact size, and
+ * reads the same under both conventions hosts use: white with alpha 0 where the model may edit
+ * (OpenAI: transparent = edit; others: white = edit), opaque black where it must keep pixels.
  */
 
 /** A paint-layer pixel at least half opaque counts as painted (brush edges are anti-aliased). */
@@ -17,21 +18,34 @@ export function hasPaint(paint: Uint8ClampedArray): boolean {
   return false;
 }
 
-/** The mask's RGBA for the paint layer's RGBA: black, alpha 0 where painted and 255 elsewhere. */
+/** The mask's RGBA for the paint layer's RGBA: white with alpha 0 where painted, opaque black elsewhere. */
 export function maskFromPaint(paint: Uint8ClampedArray): Uint8ClampedArray<ArrayBuffer> {
   const mask = new Uint8ClampedArray(paint.length);
-  for (let i = 3; i < paint.length; i += 4) {
-    mask[i] = paint[i] >= PAINTED_ALPHA ? 0 : 255;
+  for (let i = 0; i < paint.length; i += 4) {
+    const painted = paint[i + 3] >= PAINTED_ALPHA;
+    mask[i] = mask[i + 1] = mask[i + 2] = painted ? 255 : 0;
+    mask[i + 3] = painted ? 0 : 255;
   }
   return mask;
 }
 
-/**
- * Flips the alpha of RGBA data in place. Inverts the paint layer, and also turns a mask file
- * (transparent = edit) into paint (opaque = edit), since the two conventions are each other's inverse.
- */
+/** Flips the alpha of RGBA data in place (inverts the paint layer). */
 export function invertAlpha(rgba: Uint8ClampedArray): void {
   for (let i = 3; i < rgba.length; i += 4) rgba[i] = 255 - rgba[i];
+}
+
+/**
+ * Turns a mask file's RGBA into paint in place (opaque = edit), reading it as the host will: if
+ * any pixel is not opaque, alpha decides (transparent = edit); an opaque file is black and white
+ * (light = edit). The overlay then shows what the file meant.
+ */
+export function paintFromMaskFile(rgba: Uint8ClampedArray): void {
+  let hasTransparency = false;
+  for (let i = 3; i < rgba.length && !hasTransparency; i += 4) hasTransparency = rgba[i] < 255;
+  for (let i = 0; i < rgba.length; i += 4) {
+    const edit = hasTransparency ? rgba[i + 3] < PAINTED_ALPHA : (rgba[i] * 299 + rgba[i + 1] * 587 + rgba[i + 2] * 114) / 1000 >= PAINTED_ALPHA;
+    rgba[i + 3] = edit ? 255 : 0;
+  }
 }
 
 /** The mask to send with `run` as a PNG data: URI, or undefined when nothing is painted. */

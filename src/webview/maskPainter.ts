@@ -1,5 +1,5 @@
 import { h } from './dom';
-import { hasPaint, invertAlpha } from './mask';
+import { hasPaint, invertAlpha, paintFromMaskFile } from './mask';
 import { UndoStack } from './undoStack';
 
 export type MaskTool = 'brush' | 'eraser';
@@ -26,6 +26,7 @@ export class MaskPainter {
   private undoStack = new UndoStack<ImageData>(1);
   private stroke: { pointerId: number; x: number; y: number } | undefined;
   private tint = '';
+  private featherPx = 0;
 
   /** `onChange` hears every change of the layer; `edited` is true for the user's own (not a reset or a restore). */
   constructor(private readonly onChange: (edited: boolean) => void) {
@@ -38,6 +39,7 @@ export class MaskPainter {
     this.canvas.addEventListener('pointerup', (e) => this.endStroke(e));
     this.canvas.addEventListener('pointercancel', (e) => this.endStroke(e));
     this.canvas.addEventListener('pointerleave', () => (this.cursor.hidden = true));
+    new ResizeObserver(() => this.drawFeather()).observe(this.canvas);
     // VS Code changes the theme by restyling the page: repaint the layer in the new tint.
     const themeObserver = new MutationObserver(() => this.applyTint());
     themeObserver.observe(document.body, { attributes: true, attributeFilter: ['class'] });
@@ -94,15 +96,31 @@ export class MaskPainter {
     this.onChange(false);
   }
 
-  /** Replaces the layer with a mask image of the same size: its transparent pixels become paint. */
+  /**
+   * Replaces the layer with a mask image, stretched to the layer's size if it has another: its
+   * edit area (by either convention, see paintFromMaskFile) becomes paint. One undo step.
+   */
   loadMask(mask: HTMLImageElement): void {
     this.remember();
     this.context.save();
     this.context.globalCompositeOperation = 'copy';
-    this.context.drawImage(mask, 0, 0);
+    this.context.imageSmoothingEnabled = true;
+    this.context.drawImage(mask, 0, 0, this.canvas.width, this.canvas.height);
     this.context.restore();
-    this.transformAlpha(invertAlpha);
+    this.transformAlpha(paintFromMaskFile);
     this.onChange(true);
+  }
+
+  /** Shows the feathered band around the paint: a soft edge of `featherPx` natural pixels, at any zoom. */
+  showFeather(featherPx: number): void {
+    this.featherPx = featherPx;
+    this.drawFeather();
+  }
+
+  private drawFeather(): void {
+    const shown = this.canvas.getBoundingClientRect().width;
+    const cssPx = this.canvas.width > 0 ? (this.featherPx * shown) / this.canvas.width : 0;
+    this.canvas.style.filter = cssPx > 0 ? `drop-shadow(0 0 ${(cssPx / 2).toFixed(2)}px currentColor)` : '';
   }
 
   private remember(): void {

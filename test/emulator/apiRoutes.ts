@@ -114,6 +114,7 @@ export function apiHandler(deps: ApiDeps): Handler {
           statuses: deps.faults.takeRunStatuses(),
           unusableOutputs: deps.faults.takeUnusableOutputs(),
           nsfwDetected: deps.faults.takeFlagNsfw(),
+          maskConvention: deps.faults.masksReadAs,
         });
         return { ...jsonReply(201, runJson(run, jsonContext), run.id), headers: { 'content-type': 'application/json', location: `/v1/runs/${run.id}` } };
       },

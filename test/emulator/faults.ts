@@ -35,6 +35,11 @@ export const faultSchema = z.discriminatedUnion('kind', [
     times,
   }),
   z.object({ kind: z.literal('expire_outputs') }),
+  /**
+   * How the model reads masks from now on (until cleared): by alpha (OpenAI's convention,
+   * transparent = edit; the default) or by colour, ignoring alpha (white = edit), as some hosts do.
+   */
+  z.object({ kind: z.literal('mask_convention'), convention: z.enum(['alpha', 'luminance']) }),
   /** The next created run(s) report these literals instead of `running` / their terminal status. */
   z.object({ kind: z.literal('run_statuses'), inFlight: z.string().optional(), terminal: z.string().optional(), times }),
   /** The next created run(s) list their first output without a URL, and one null entry. */
@@ -46,6 +51,7 @@ export const faultSchema = z.discriminatedUnion('kind', [
 ]);
 
 export type Fault = z.input<typeof faultSchema>;
+export type MaskConvention = FaultOf<'mask_convention'>['convention'];
 export type FaultMatch = z.input<typeof matchSchema>;
 type ParsedFault = z.output<typeof faultSchema>;
 type FaultOf<K extends ParsedFault['kind']> = Extract<ParsedFault, { kind: K }>;
@@ -73,12 +79,14 @@ function matches(fault: RequestFault, origin: string, method: string, path: stri
 export class FaultBook {
   private armed: Armed[] = [];
   private outputsExpired = false;
+  private maskConvention: MaskConvention = 'alpha';
 
   /** Validates (throws a ZodError on a bad fault) and arms the faults in order. */
   inject(faults: Fault | Fault[]): number {
     const parsed = z.array(faultSchema).parse(Array.isArray(faults) ? faults : [faults]);
     for (const fault of parsed) {
       if (fault.kind === 'expire_outputs') this.outputsExpired = true;
+      else if (fault.kind === 'mask_convention') this.maskConvention = fault.convention;
       else this.armed.push({ fault, remaining: fault.times ?? 1 });
     }
     return parsed.length;
@@ -87,6 +95,11 @@ export class FaultBook {
   clear(): void {
     this.armed = [];
     this.outputsExpired = false;
+    this.maskConvention = 'alpha';
+  }
+
+  get masksReadAs(): MaskConvention {
+    return this.maskConvention;
   }
 
   /** The first armed request fault matching this request, consumed once. */

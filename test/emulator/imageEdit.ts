@@ -1,9 +1,12 @@
 // The "model": a real, visible, deterministic edit of the first input image. Each variant gets a
 // hue rotation, a tint and diagonal stripes whose parameters come from a hash of (prompt, index),
-// so variants differ and the same request always gives the same pixels. With a mask, only fully
-// transparent mask pixels change; the rest stay the input's exact pixels.
+// so variants differ and the same request always gives the same pixels. Like GPT Image, it treats
+// the mask as a hint: the edit lands on the masked area, but the whole image is regenerated, so
+// every other pixel drifts a little; and `auto` answers at the model's own size (1024 on the long
+// side, 1536 when the input already is 1024), not the input's.
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
+import type { MaskConvention } from './faults';
 import type { SourceImage } from './imageSources';
 import { IMAGE_SIZES, type EditInput } from './validation';
 
@@ -67,13 +70,29 @@ export function seedFor(prompt: string): number {
   return createHash('sha256').update(prompt).digest().readUInt32BE(0);
 }
 
+/** How far an unmasked pixel drifts, per channel: what a regenerated image does to "kept" pixels. */
+const DRIFT = 3;
+
+/** A small deterministic change of every channel (never 0 on all three), as a regeneration makes. */
+function drift(rgba: Buffer, p: number): void {
+  const o = p * 4;
+  for (let c = 0; c < 3; c++) {
+    const h = Math.imul(p * 4 + c + 1, 2654435761) >>> 29; // 0..7
+    const d = (h % DRIFT) + 1;
+    rgba[o + c] = rgba[o + c] >= 128 ? rgba[o + c] - d : rgba[o + c] + d;
+  }
+}
+
 function editPixels(rgba: Buffer, width: number, editable: Uint8Array | undefined, look: VariantLook): void {
   const m = look.hueMatrix;
   const [tr, tg, tb] = look.tint;
   const pixels = rgba.length / 4;
   const clamp = (v: number) => Math.max(0, Math.min(255, Math.round(v)));
   for (let p = 0; p < pixels; p++) {
-    if (editable && !editable[p]) continue;
+    if (editable && !editable[p]) {
+      drift(rgba, p);
+      continue;
+    }
     const x = p % width;
     const y = (p - x) / width;
     const o = p * 4;
@@ -90,20 +109,42 @@ function editPixels(rgba: Buffer, width: number, editable: Uint8Array | undefine
   }
 }
 
-/** Where the mask is fully transparent (1) — the only pixels the edit may touch. */
-async function editableArea(mask: SourceImage): Promise<Uint8Array> {
-  const alpha = await sharp(mask.data).toColourspace('srgb').ensureAlpha().extractChannel(3).raw().toBuffer();
-  return Uint8Array.from(alpha, (a) => (a === 0 ? 1 : 0));
+/**
+ * Where the mask asks for the edit (1): fully transparent pixels (alpha), or white ones read
+ * without their alpha (luminance), as a backend of that convention reads them.
+ */
+async function editableArea(mask: SourceImage, convention: MaskConvention, size: { width: number; height: number }): Promise<Uint8Array> {
+  // A mask of another size is stretched over the image, as image models do.
+  const decoded = sharp(mask.data).resize(size.width, size.height, { fit: 'fill' }).toColourspace('srgb');
+  if (convention === 'alpha') {
+    const alpha = await decoded.ensureAlpha().extractChannel(3).raw().toBuffer();
+    return Uint8Array.from(alpha, (a) => (a === 0 ? 1 : 0));
+  }
+  const grey = await decoded.removeAlpha().greyscale().raw().toBuffer();
+  return Uint8Array.from(grey, (v) => (v >= 128 ? 1 : 0));
+}
+
+/** The model's own answer to `auto`: 1024 on the long side (1536 if the input already is 1024), same shape. */
+export function autoSize(width: number, height: number): { width: number; height: number } {
+  const long = Math.max(width, height) === 1024 ? 1536 : 1024;
+  const scale = long / Math.max(width, height);
+  return { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) };
 }
 
 /** Renders `count` variants of the first input image; the input is decoded once for all. */
-export async function renderOutputs(source: SourceImage, mask: SourceImage | undefined, input: EditInput, count: number): Promise<RenderedImage[]> {
+export async function renderOutputs(
+  source: SourceImage,
+  mask: SourceImage | undefined,
+  input: EditInput,
+  count: number,
+  maskConvention: MaskConvention = 'alpha',
+): Promise<RenderedImage[]> {
   if (count === 0) return [];
   const decoded = sharp(source.data);
   const { hasAlpha } = await decoded.metadata();
   const { data: original, info } = await decoded.toColourspace('srgb').ensureAlpha().raw().toBuffer({ resolveWithObject: true });
-  const editable = mask && (await editableArea(mask));
-  const preset = IMAGE_SIZES[input.image_size];
+  const editable = mask && (await editableArea(mask, maskConvention, info));
+  const size = IMAGE_SIZES[input.image_size] ?? autoSize(info.width, info.height);
   const quality = LOSSY_QUALITY[input.quality];
 
   return Promise.all(
@@ -111,9 +152,8 @@ export async function renderOutputs(source: SourceImage, mask: SourceImage | und
       const rgba = Buffer.from(original);
       editPixels(rgba, info.width, editable, lookFor(input.prompt, index));
       let image = sharp(rgba, { raw: { width: info.width, height: info.height, channels: 4 } });
-      // Keep the input's channel layout so unedited pixels compare equal to the input's.
       if (!hasAlpha || input.output_format === 'jpeg') image = image.removeAlpha();
-      if (preset) image = image.resize(preset.width, preset.height, { fit: 'cover' });
+      image = image.resize(size.width, size.height, { fit: 'cover' });
       if (input.output_format === 'png') image = image.png();
       else if (input.output_format === 'jpeg') image = image.jpeg({ quality });
       else image = image.webp({ quality });

@@ -2,7 +2,7 @@
 // the model time, then terminal — but never before its outputs exist, so `terminalAt` is exactly
 // the first instant a GET can see the terminal status with its outputs.
 import { randomUUID } from 'node:crypto';
-import type { RunOutcomeFault, RunStatusesFault } from './faults';
+import type { MaskConvention, RunOutcomeFault, RunStatusesFault } from './faults';
 import { renderOutputs, seedFor, type RenderedImage } from './imageEdit';
 import type { RunImages } from './imageSources';
 import type { RunRequest } from './validation';
@@ -87,6 +87,7 @@ export interface CreateRunArgs {
   statuses?: RunStatusesFault;
   unusableOutputs?: boolean;
   nsfwDetected?: boolean;
+  maskConvention: MaskConvention;
 }
 
 export class RunStore {
@@ -116,7 +117,7 @@ export class RunStore {
       outputs: [],
     };
     this.runs.set(run.id, run);
-    void this.render(run, images, deliveredCount(outcome, request.input.num_images));
+    void this.render(run, images, deliveredCount(outcome, request.input.num_images), args.maskConvention);
     return run;
   }
 
@@ -134,9 +135,9 @@ export class RunStore {
   }
 
   /** Started at creation so outputs are normally ready well before the model time is up. */
-  private async render(run: Run, images: RunImages, count: number): Promise<void> {
+  private async render(run: Run, images: RunImages, count: number, maskConvention: MaskConvention): Promise<void> {
     try {
-      run.outputs = await renderOutputs(images.images[0], images.mask, run.request.input, count);
+      run.outputs = await renderOutputs(images.images[0], images.mask, run.request.input, count, maskConvention);
     } catch (err) {
       run.outcome = 'failed';
       run.failure = { code: 'INTERNAL_ERROR', message: `The model could not process the image: ${(err as Error).message}` };

@@ -170,7 +170,7 @@ describe('History: every run recorded, runs in flight resumed and saved exactly 
   });
 
   it('Re-open in Edit Panel opens the same image with the prompt and options filled in', async () => {
-    const options: EditOptions = { numImages: 3, outputFormat: 'webp', imageSize: 'square', quality: 'medium', private: false };
+    const options: EditOptions = { ...DEFAULT_OPTIONS, numImages: 3, outputFormat: 'webp', imageSize: 'square', quality: 'medium', matchOriginal: false };
     const { image, run, session: first } = await startRun('reopen', options, 'Paint it like Monet');
     await first.next('results');
     first.dispose();

@@ -104,4 +104,4 @@ export async function openPanel(api: GptImageEditApi, image: vscode.Uri, selecti
   return session;
 }
 
-export const DEFAULT_OPTIONS = { numImages: 1, outputFormat: 'png', imageSize: 'auto', quality: 'high', private: false } as const;
+export { DEFAULT_OPTIONS } from '../../src/shared/options';

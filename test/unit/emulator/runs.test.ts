@@ -82,7 +82,7 @@ describe('emulator runs', () => {
       assert.equal(out.content_type, 'image/webp');
       const meta = await sharp(body.bytes).metadata();
       assert.equal(meta.format, 'webp');
-      assert.deepEqual([meta.width, meta.height, out.width, out.height], [64, 48, 64, 48]);
+      assert.deepEqual([meta.width, meta.height, out.width, out.height], [1024, 768, 1024, 768], "auto answers at the model's own size, not the input's");
       assert.ok(body.bytes.equals(bodiesB[i].bytes), 'same request, same pixels');
     }
     assert.ok(!bodiesA[0].bytes.equals(bodiesA[1].bytes) && !bodiesA[1].bytes.equals(bodiesA[2].bytes), 'variants differ');

@@ -1,6 +1,7 @@
 // What the history treats as a stored edit, and which runs "Fetch Results" may still bring back.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { DEFAULT_OPTIONS } from '../../../src/shared/options';
 import { isFetchable, readRecord, RECORD_VERSION, type RunRecord } from '../../../src/history/runRecord';
 
 const NOW = Date.parse('2025-01-10T12:00:00Z');
@@ -12,7 +13,7 @@ const record: RunRecord = {
   inputs: ['file:///w/photo.png'],
   masked: false,
   prompt: 'Make it snow',
-  options: { numImages: 1, outputFormat: 'png', imageSize: 'auto', quality: 'high', private: false },
+  options: { ...DEFAULT_OPTIONS },
   outputFolder: 'file:///w',
   status: 'stoppedWaiting',
   createdAt: NOW - 60_000,

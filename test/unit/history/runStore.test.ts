@@ -7,6 +7,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
+import { DEFAULT_OPTIONS } from '../../../src/shared/options';
 import { LEASE_STALE_MS, RunStore } from '../../../src/history/runStore';
 import { RECORD_VERSION, readRecord, type RunRecord } from '../../../src/history/runRecord';
 
@@ -22,7 +23,7 @@ function record(id: string, status: RunRecord['status'] = 'inFlight'): RunRecord
     inputs: ['file:///w/photo.png'],
     masked: false,
     prompt: `edit ${id}`,
-    options: { numImages: 1, outputFormat: 'png', imageSize: 'auto', quality: 'high', private: false },
+    options: { ...DEFAULT_OPTIONS },
     outputFolder: 'file:///w',
     status,
     createdAt: Date.now(),
@@ -149,7 +150,7 @@ if (process.env.RUN_STORE_WORKER) {
         inputs: ['file:///w/photo.png'],
         masked: true,
         prompt: 'old',
-        options: { numImages: 2, outputFormat: 'jpeg', imageSize: 'square', quality: 'low', private: false },
+        options: { ...DEFAULT_OPTIONS, numImages: 2, outputFormat: 'jpeg', imageSize: 'square', quality: 'low', matchOriginal: false },
         outputFolder: 'file:///w',
         status: 'stoppedWaiting',
         createdAt: 1,

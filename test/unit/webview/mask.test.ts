@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { hasPaint, invertAlpha, maskFromPaint } from '../../../src/webview/mask';
+import { hasPaint, invertAlpha, maskFromPaint, paintFromMaskFile } from '../../../src/webview/mask';
 
 /** RGBA pixels with these alphas (colour irrelevant). */
 function pixels(...alphas: number[]): Uint8ClampedArray {
@@ -17,10 +17,11 @@ test('a layer counts as painted only from half opacity up (anti-aliased edges al
   assert.equal(hasPaint(pixels(0, 128, 0)), true);
 });
 
-test('the mask is binary: alpha 0 where painted, 255 elsewhere, black', () => {
+test('the mask reads the same under both conventions: painted = white with alpha 0, kept = opaque black', () => {
   const mask = maskFromPaint(pixels(0, 60, 128, 255));
   assert.deepEqual(alphas(mask), [255, 255, 0, 0]);
-  assert.ok([...mask].every((v, i) => i % 4 === 3 || v === 0));
+  const colours = [0, 1, 2, 3].map((p) => [...mask.subarray(p * 4, p * 4 + 3)]);
+  assert.deepEqual(colours, [[0, 0, 0], [0, 0, 0], [255, 255, 255], [255, 255, 255]]);
 });
 
 test('invertAlpha flips every alpha in place and leaves colour alone', () => {
@@ -31,9 +32,30 @@ test('invertAlpha flips every alpha in place and leaves colour alone', () => {
   assert.equal(rgba[0], 7);
 });
 
-test('a mask file (transparent = edit) inverted into paint exports as the same mask', () => {
+/** Opaque RGBA pixels of these grey levels. */
+function greys(...levels: number[]): Uint8ClampedArray {
+  const rgba = new Uint8ClampedArray(levels.length * 4);
+  levels.forEach((v, i) => rgba.set([v, v, v, 255], i * 4));
+  return rgba;
+}
+
+test('a mask file with transparency is read by alpha: transparent = edit, whatever its colour', () => {
   const file = pixels(0, 255, 0, 255);
-  const paint = new Uint8ClampedArray(file);
-  invertAlpha(paint);
-  assert.deepEqual(alphas(maskFromPaint(paint)), alphas(file));
+  file.fill(255, 4, 7); // a white kept pixel must stay kept
+  paintFromMaskFile(file);
+  assert.deepEqual(alphas(file), [255, 0, 255, 0]);
+});
+
+test('an opaque mask file is read black and white: light = edit', () => {
+  const file = greys(0, 255, 100, 200);
+  paintFromMaskFile(file);
+  assert.deepEqual(alphas(file), [0, 255, 0, 255]);
+});
+
+test('a mask file in either convention exports as the same mask', () => {
+  const byAlpha = pixels(0, 255, 0, 255);
+  const byColour = greys(255, 0, 255, 0);
+  paintFromMaskFile(byAlpha);
+  paintFromMaskFile(byColour);
+  assert.deepEqual([...maskFromPaint(byAlpha)], [...maskFromPaint(byColour)]);
 });

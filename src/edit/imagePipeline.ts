@@ -1,0 +1,197 @@
+/**
+ * The one image pipeline of the host: decode, resize (Lanczos 3), composite through the mask,
+ * encode, measure. Built into dist/imagePipeline.js with sharp's WebAssembly build (see
+ * esbuild.js) and loaded on first use by `pipeline.ts`; no `vscode` here, so it runs and tests in
+ * plain Node too. It returns facts (sizes, counts, what was skipped); callers word them.
+ */
+import sharp from 'sharp';
+import { canonicalMask, composite, countEdited, differenceOutside, editArea, featherWeights, isBlank, sameAspect, type OutsideDifference, type Rgba } from './maskGeometry';
+
+// The extension host is long-lived: no cache of decoded inputs between edits.
+sharp.cache(false);
+
+/** The formats a result is saved in. */
+export type SavedFormat = 'png' | 'jpeg' | 'webp';
+
+export interface DecodedImage extends Rgba {
+  /** sharp's name for the file's format ('png', 'jpeg', 'webp', 'gif', …). */
+  format: string;
+  hasAlpha: boolean;
+  /** Frames in the file; only the first is used. */
+  pages: number;
+  /** The file was CMYK (converted to sRGB on decode). */
+  cmyk: boolean;
+  /** More than 8 bits a channel (reduced to 8 on decode). */
+  highBitDepth: boolean;
+}
+
+/** Thrown for bytes no codec reads. */
+export class UndecodableImageError extends Error {}
+
+export async function decode(bytes: Uint8Array): Promise<DecodedImage> {
+  try {
+    const image = sharp(bytes, { failOn: 'none' });
+    const meta = await image.metadata();
+    const { data, info } = await image.toColourspace('srgb').ensureAlpha().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+    return {
+      data,
+      width: info.width,
+      height: info.height,
+      format: meta.format ?? 'unknown',
+      hasAlpha: meta.hasAlpha === true,
+      pages: meta.pages ?? 1,
+      cmyk: meta.space === 'cmyk',
+      highBitDepth: meta.depth !== undefined && meta.depth !== 'uchar' && meta.depth !== 'char',
+    };
+  } catch (e) {
+    throw new UndecodableImageError(e instanceof Error ? e.message : String(e));
+  }
+}
+
+/** A mask made ready to send, from the panel's painting or a file in either convention. */
+export interface PreparedMask {
+  /** PNG: white with alpha 0 where to edit, opaque black where to keep. */
+  png: Uint8Array;
+  width: number;
+  height: number;
+  /** Pixels marked for editing. */
+  edited: number;
+  /** The mask file's own size, when it was scaled to the image's. */
+  scaledFrom?: { width: number; height: number };
+}
+
+/** The mask is not the image's size (and scaling was not asked for). */
+export class MaskSizeError extends Error {
+  constructor(
+    readonly mask: { width: number; height: number },
+    readonly image: { width: number; height: number },
+  ) {
+    super(`mask ${mask.width}×${mask.height}, image ${image.width}×${image.height}`);
+  }
+}
+
+/** Normalizes `mask` for an image of `size`: decoded, read in its convention, scaled if asked, re-encoded canonically. */
+export async function prepareMask(mask: Uint8Array, size: { width: number; height: number }, options: { scale: boolean }): Promise<PreparedMask> {
+  let decoded: Rgba = await decode(mask);
+  const scaledFrom = decoded.width !== size.width || decoded.height !== size.height ? { width: decoded.width, height: decoded.height } : undefined;
+  if (scaledFrom) {
+    if (!options.scale) throw new MaskSizeError(scaledFrom, size);
+    decoded = await resize(decoded, size.width, size.height);
+  }
+  const edit = editArea(decoded);
+  return { png: await encodeRgba(canonicalMask(edit, size.width, size.height), 'png', 100, true), width: size.width, height: size.height, edited: countEdited(edit), ...(scaledFrom ? { scaledFrom } : {}) };
+}
+
+export interface FinishRequest {
+  /** The original image's bytes, as when the edit was sent. */
+  original: Uint8Array;
+  /** One output as the model returned it. */
+  output: Uint8Array;
+  /** The sent mask (any convention), or undefined for an unmasked edit. */
+  mask?: Uint8Array;
+  keepUnmaskedExact: boolean;
+  featherPx: number;
+  matchOriginal: boolean;
+  /** 1–100 for JPEG and WebP; 100 makes WebP lossless. */
+  lossyQuality: number;
+}
+
+export interface FinishedImage {
+  bytes: Uint8Array;
+  format: SavedFormat;
+  width: number;
+  height: number;
+  /** The output as the model returned it. */
+  raw: { width: number; height: number; format: string };
+  /** The output was composited over the original through the feathered mask. */
+  composited: boolean;
+  /** Compositing or matching the size was asked for but skipped: the output has another shape. */
+  aspectDiffers: boolean;
+  /** Outside the mask (and its band, when composited), measured on the decoded saved file. */
+  outside?: OutsideDifference;
+  /** Every pixel of the output is black or transparent. */
+  blank: boolean;
+  /** Facts about the original worth saying: CMYK converted, frames dropped, depth reduced. */
+  original?: { cmyk: boolean; pages: number; highBitDepth: boolean; width: number; height: number; bytes: number };
+}
+
+/**
+ * Turns one model output into the file to save: scaled to the original's size when matching it
+ * or compositing (only if the shapes agree within 1 %, never distorted), composited through the
+ * feathered mask, encoded in the original's format (matching) or the output's own, and measured.
+ * An output that needs none of that is saved byte for byte as it came.
+ */
+export async function finishOutput(request: FinishRequest): Promise<FinishedImage> {
+  const output = await decode(request.output);
+  const raw = { width: output.width, height: output.height, format: output.format };
+  const blank = isBlank(output);
+  const masked = request.mask !== undefined;
+  const needsOriginal = request.matchOriginal || masked;
+  const original = needsOriginal ? await decode(request.original) : undefined;
+  const wantsOriginalSize = request.matchOriginal || (masked && request.keepUnmaskedExact);
+  const aspectDiffers = original !== undefined && wantsOriginalSize && !sameAspect(output, original);
+  const atOriginalSize = original !== undefined && wantsOriginalSize && !aspectDiffers;
+
+  let result: Rgba = output;
+  let changed = false;
+  if (atOriginalSize && (output.width !== original.width || output.height !== original.height)) {
+    result = await resize(output, original.width, original.height);
+    changed = true;
+  }
+  let weights: Uint8Array | undefined;
+  let composited = false;
+  if (original && request.mask && result.width === original.width && result.height === original.height) {
+    const mask = await prepareMask(request.mask, original, { scale: true });
+    const edit = editArea(await decode(mask.png));
+    weights = featherWeights(edit, original.width, original.height, request.keepUnmaskedExact ? request.featherPx : 0);
+    if (request.keepUnmaskedExact && atOriginalSize) {
+      result = composite(original, result, weights);
+      composited = changed = true;
+    }
+  }
+  const format = request.matchOriginal && original ? savedFormatOf(original.format) : savedFormatOf(output.format);
+  const keepAlpha = format !== 'jpeg' && (original ? original.hasAlpha : output.hasAlpha);
+  const reencode = changed || format !== output.format;
+  const bytes = reencode ? await encodeRgba(result, format, request.lossyQuality, keepAlpha) : request.output;
+  const saved = reencode ? await decode(bytes) : output;
+  const outside = original && weights && saved.width === original.width && saved.height === original.height ? differenceOutside(original, saved, weights) : undefined;
+  return {
+    bytes,
+    format,
+    width: saved.width,
+    height: saved.height,
+    raw,
+    composited,
+    aspectDiffers,
+    ...(outside ? { outside } : {}),
+    blank,
+    ...(original
+      ? { original: { cmyk: original.cmyk, pages: original.pages, highBitDepth: original.highBitDepth, width: original.width, height: original.height, bytes: request.original.length } }
+      : {}),
+  };
+}
+
+/** The format a result of an image in `format` is saved in: its own where we can write it, else PNG. */
+export function savedFormatOf(format: string): SavedFormat {
+  return format === 'jpeg' || format === 'webp' ? format : 'png';
+}
+
+async function resize(image: Rgba, width: number, height: number): Promise<Rgba> {
+  const data = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 4 } })
+    .resize(width, height, { fit: 'fill', kernel: 'lanczos3' })
+    .raw()
+    .toBuffer();
+  return { data, width, height };
+}
+
+async function encodeRgba(image: Rgba, format: SavedFormat, quality: number, keepAlpha: boolean): Promise<Uint8Array> {
+  let encoder = sharp(image.data, { raw: { width: image.width, height: image.height, channels: 4 } });
+  if (!keepAlpha) encoder = encoder.removeAlpha();
+  if (format === 'jpeg') encoder = encoder.jpeg({ quality });
+  else if (format === 'webp') encoder = encoder.webp(quality >= 100 ? { lossless: true } : { quality, alphaQuality: 100 });
+  else encoder = encoder.png();
+  return encoder.toBuffer();
+}
+
+/** The codec's build, as sharp reports it (the WebAssembly build lists `emscripten`). */
+export const codecVersions: Readonly<Record<string, string | undefined>> = sharp.versions;
