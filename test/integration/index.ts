@@ -25,6 +25,7 @@ function loadSuites(): void {
   require('./history.test');
   require('./oneEdit.test');
   require('./panelState.test');
+  require('./exactEdit.test');
 }
 
 // mocha 12 is an ES module; `require()` of it returns the module namespace.

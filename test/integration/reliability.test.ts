@@ -428,7 +428,7 @@ describe('Reliability: faults and bad input in the real editor', function () {
     assert.match(webviewForm, /promptInput\.maxLength = MAX_PROMPT_LENGTH/, 'the field itself stops at the limit');
   });
 
-  it('bad input: a mask without an alpha channel is refused before any request', async () => {
+  it('bad input: an opaque all-black mask (nothing marked to edit) is refused before any request', async () => {
     counts.badInputs++;
     const { folder, image } = await photoIn('mask-no-alpha');
     const { width, height } = await sharp(await vscode.workspace.fs.readFile(image)).metadata();
@@ -436,7 +436,7 @@ describe('Reliability: faults and bad input in the real editor', function () {
     const s = await open(image);
     await run(s, 'Anything', {}, `data:image/png;base64,${mask.toString('base64')}`);
     const error = oneError(s);
-    assert.match(error.message, /alpha|transparen/i);
+    assert.match(error.message, /marks nothing to edit/i);
     assert.deepEqual(error.fields, ['mask_url']);
     await assertNothingSent();
     assert.deepEqual(await assertClean(folder), ['photo.png']);

@@ -33,7 +33,7 @@ async function original(format: 'png' | 'jpeg' | 'webp', alpha = false): Promise
 
 /** What the model does: its own size, every pixel drifted, the masked area repainted. */
 async function modelOutput(from: Buffer, width: number, height: number): Promise<Buffer> {
-  const { data, info } = await sharp(from).ensureAlpha().resize(width, height).raw().toBuffer({ resolveWithObject: true });
+  const data = await sharp(from).ensureAlpha().resize(width, height).raw().toBuffer();
   for (let p = 0; p < width * height; p++) {
     const x = p % width;
     const y = Math.floor(p / width);
