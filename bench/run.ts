@@ -9,6 +9,7 @@ import { measureBatch } from './batchThroughput';
 import { startBenchEmulator } from './benchRuns';
 import { measureDetection } from './detectionLatency';
 import { measureOverhead } from './overhead';
+import { measurePipeline } from './pipeline';
 
 const RESULTS = join(resolve(__dirname, '..', '..'), 'bench', 'results.json');
 
@@ -23,6 +24,7 @@ const TARGETS: Record<string, { max: number } | { exactly: number }> = {
   activation_ms: { max: 15 },
   activation_ratio: { max: 0.2 },
   activation_bundle_kb: { max: 60 },
+  pipeline_ratio: { max: 3 },
 };
 
 function row(name: string, value: number): string[] {
@@ -43,6 +45,8 @@ async function main(): Promise<void> {
   const step = (what: string): void => console.log(`[${((Date.now() - started) / 1000).toFixed(0)} s] ${what}`);
   step('activation: 20 fresh processes each for the built and an eager bundle');
   const activation = await measureActivation();
+  step('image pipeline: finishing a 2048×2048 exact edit, shipped WebAssembly build vs native sharp, median of 5 each');
+  const pipeline = await measurePipeline();
   const emu = await startBenchEmulator();
   let figures: Record<string, number>;
   try {
@@ -52,7 +56,7 @@ async function main(): Promise<void> {
     const overhead = await measureOverhead(emu);
     step('batch: 100 edits at concurrency 4, T = 2 s');
     const batch = await measureBatch(emu);
-    figures = { ...detection, ...overhead, ...batch, ...activation };
+    figures = { ...detection, ...overhead, ...batch, ...activation, ...pipeline };
   } finally {
     await emu.close();
   }

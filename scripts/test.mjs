@@ -6,7 +6,8 @@
 //   3. typecheck tsc -p . --noEmit
 //   4. unit      node --test dist-test/test/unit/            (node:test)
 //   5. vscode    node dist-test/test/vscode/run.js           (mocha inside a real VS Code)
-//   6. ui        node --test dist-test/test/ui/*.test.js      (Playwright against the real editor), if any
+//   6. package   npm run package && node esbuild.js          (the .vsix the packaged UI test installs)
+//   7. ui        node --test dist-test/test/ui/*.test.js      (Playwright against the real editor), if any
 //
 // Each stage's output streams through; the counts each test stage reports are summed into one
 // closing line `N passed, N failed`. A stage that fails without reporting a failed test (a build
@@ -57,6 +58,8 @@ const stages = [
     },
   },
   { name: 'vscode', counts: 'summary', cmd: () => [node, ['dist-test/test/vscode/run.js']] },
+  // The .vsix the UI stage installs (packaged.ui.test), then the development build back for the rest.
+  { name: 'package', cmd: () => ['bash', ['-c', 'npm run package --silent && node esbuild.js']] },
   {
     name: 'ui',
     counts: 'node-test',

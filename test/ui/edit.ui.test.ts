@@ -77,22 +77,22 @@ async function clickToPanel(page: Page, target: Locator, imageName: string, what
   return shown;
 }
 
-/** Clicks Run and waits for the one result, photo.edited-1.png, and the panel's images; returns the result's uris. */
-async function runToResult(frame: Frame): Promise<string[]> {
+/** Clicks Run and waits for the one result, `name`, and the panel's images; returns the result's uris. */
+async function runToResult(frame: Frame, name = 'photo.edited-1.png'): Promise<string[]> {
   const runAt = Date.now();
   await frame.locator('#run').click();
   const uris = await waitForResults(frame, 1);
   report(`ui:   Run → results shown: ${Date.now() - runAt} ms`);
-  assert.match(uris[0], /photo\.edited-1\.png$/);
+  assert.ok(uris[0].endsWith(`/${name}`), `${uris[0]} should be ${name}`);
   await imagesDecoded(frame);
   return uris;
 }
 
 /** Screenshots the before/after comparison as `shot` and waits for the output file; returns its path. */
-async function compareAndSaved(page: Page, frame: Frame, workspace: string, shot: string): Promise<string> {
+async function compareAndSaved(page: Page, frame: Frame, workspace: string, shot: string, name = 'photo.edited-1.png'): Promise<string> {
   await frame.locator('#compare').scrollIntoViewIfNeeded();
   await screenshot(page, shot);
-  const output = path.join(workspace, 'photo.edited-1.png');
+  const output = path.join(workspace, name);
   await waitForFile(output);
   return output;
 }
@@ -149,6 +149,12 @@ describe('UI: edit an image in a real VS Code', () => {
       );
       const uris = await runToResult(frame);
       assert.equal(uris.length, 1);
+      // The emulator's model drifts every pixel; the panel says what was measured on the saved file.
+      const measured = await poll('the measured result in the panel', async () => {
+        const text = (await frame.locator('#status').textContent()) ?? '';
+        return /outside the mask/.test(text) ? text : undefined;
+      });
+      assert.match(measured, /photo\.edited-1\.png: outside the mask, 0 px changed/);
       // The explorer lists the new files (the editor's file watcher saw them).
       await explorerItem(page, 'photo.edited-1.png').waitFor({ state: 'visible', timeout: 20_000 });
       await explorerItem(page, 'photo.edited-1.png.json').waitFor({ state: 'visible', timeout: 20_000 });
@@ -212,19 +218,20 @@ describe('UI: edit an image in a real VS Code', () => {
       assert.match(input.info, /200 × 200/);
 
       await typePrompt(frame, 'Turn it into a watercolour');
-      await runToResult(frame);
-      const output = await compareAndSaved(page, frame, workspace, 'preview-results.png');
+      // Matching the original (the default): a WebP stays a WebP at its size.
+      await runToResult(frame, 'photo.edited-1.webp');
+      const output = await compareAndSaved(page, frame, workspace, 'preview-results.png', 'photo.edited-1.webp');
       await waitForFile(`${output}.json`);
       const run = onlyRun();
       assert.equal(run.input.mask_url, undefined, 'nothing was painted: no mask');
       const meta = await sharp(output).metadata();
-      assert.deepEqual([meta.format, meta.width, meta.height], ['png', 200, 200]);
+      assert.deepEqual([meta.format, meta.width, meta.height], ['webp', 200, 200]);
 
       report(`ui: test image preview: ${Date.now() - t0} ms`);
     });
   });
 
-  it('command palette → quick pick photo.jpg → panel → Run → photo.edited-1.png beside it', { timeout: 150_000 }, async () => {
+  it('command palette → quick pick photo.jpg → panel → Run → photo.edited-1.jpg beside it', { timeout: 150_000 }, async () => {
     await withArtifacts(editor, 'palette', async () => {
       const t0 = Date.now();
       const { page, emulator, workspace } = editor;
@@ -241,11 +248,11 @@ describe('UI: edit an image in a real VS Code', () => {
       assert.match(shown.info, /256 × 192/);
 
       await typePrompt(frame, 'Add a small red boat');
-      await runToResult(frame);
-      const output = await compareAndSaved(page, frame, workspace, 'palette-results.png');
+      await runToResult(frame, 'photo.edited-1.jpg');
+      const output = await compareAndSaved(page, frame, workspace, 'palette-results.png', 'photo.edited-1.jpg');
       const meta = await sharp(output).metadata();
-      assert.deepEqual([meta.format, meta.width, meta.height], ['png', 256, 192]);
-      assert.equal(onlyRun().input.output_format, 'png');
+      assert.deepEqual([meta.format, meta.width, meta.height], ['jpeg', 256, 192], 'a .jpg stays a .jpg at its size');
+      assert.deepEqual([onlyRun().input.output_format, onlyRun().input.image_size], ['png', 'auto'], 'the model is asked for its own size, losslessly');
 
       report(`ui: test command palette: ${Date.now() - t0} ms`);
     });
@@ -280,8 +287,8 @@ describe('UI: edit an image in a real VS Code', () => {
       report(`ui:   Run → all 3 images done: ${Date.now() - runAt} ms`);
       await imagesDecoded(frame);
 
-      // The three originals share a folder and a stem, so their outputs are photo.edited-1/2/3.png
-      // (the lowest free number each): one per original, each with its original's size.
+      // Each output keeps its original's format and size (matching the original is the default),
+      // so the three are photo.edited-1 in .png, .jpg and .webp.
       const outputs = new Map<string, string>();
       for (const cell of cells) {
         const original = decodeURIComponent(cell.uri.split('/').pop() ?? '');
@@ -289,15 +296,16 @@ describe('UI: edit an image in a real VS Code', () => {
         outputs.set(original, cell.outputs[0]);
       }
       assert.deepEqual([...outputs.keys()].sort(), [...originals].sort());
-      assert.deepEqual([...outputs.values()].sort(), ['photo.edited-1.png', 'photo.edited-2.png', 'photo.edited-3.png']);
+      const formats: Record<string, string> = { 'photo.png': 'png', 'photo.jpg': 'jpeg', 'photo.webp': 'webp' };
+      assert.deepEqual(Object.fromEntries(outputs), { 'photo.png': 'photo.edited-1.png', 'photo.jpg': 'photo.edited-1.jpg', 'photo.webp': 'photo.edited-1.webp' });
       for (const [original, output] of outputs) {
         const file = path.join(workspace, output);
         await waitForFile(file);
         const meta = await sharp(file).metadata();
-        assert.deepEqual([meta.format, meta.width, meta.height], ['png', ...sizes[original]], `${output} (from ${original})`);
+        assert.deepEqual([meta.format, meta.width, meta.height], [formats[original], ...sizes[original]], `${output} (from ${original})`);
       }
-      const edited = fs.readdirSync(workspace).filter((n) => /\.edited-\d+\.png$/.test(n)).sort();
-      assert.deepEqual(edited, ['photo.edited-1.png', 'photo.edited-2.png', 'photo.edited-3.png'], 'nothing else was written');
+      const edited = fs.readdirSync(workspace).filter((n) => /\.edited-\d+\.(png|jpg|webp)$/.test(n)).sort();
+      assert.deepEqual(edited, ['photo.edited-1.jpg', 'photo.edited-1.png', 'photo.edited-1.webp'], 'nothing else was written');
 
       const runs = emulator.runs() as { id: string; input: Record<string, unknown> }[];
       assert.equal(runs.length, 3, `the emulator should have received exactly 3 runs for the batch, got ${runs.length}`);

@@ -12,7 +12,7 @@
 // Plus the UI steps the tests share (explorer context menu, command palette, the edit panel's
 // webview frame, painting a stroke) and bounded polls. No fixed sleeps: everything waits for a
 // condition with a deadline.
-import { ChildProcess } from 'node:child_process';
+import { ChildProcess, execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -67,6 +67,8 @@ export interface StartOptions {
   /** The emulator's model time (created → succeeded); short keeps the tests quick. */
   modelTimeMs?: number;
   viewport?: { width: number; height: number };
+  /** Install this .vsix (as a user would) instead of loading the checkout as the development extension. */
+  vsix?: string;
 }
 
 /** Starts the emulator, the VS Code server and Chromium, and opens the workbench on a temp workspace. */
@@ -143,6 +145,7 @@ export async function startEditor(opts: StartOptions = {}): Promise<Editor> {
     const env: NodeJS.ProcessEnv = { ...serverBaseEnv(t, xdg), RUNFLOW_API_KEY: emulator.apiKey };
     delete env.NODE_TEST_CONTEXT; // node:test's marker must not leak into the server's Node
     delete env.NODE_OPTIONS;
+    if (opts.vsix) installVsix(t, dirs, opts.vsix, env, serverLog);
     const vscode = await startVsCodeServer({ tools: t, dirs, cwd: tmp, env, onOutput: (b) => serverLog.write(b) });
     server = vscode.process;
     await waitForVsCodeServer(vscode);
@@ -155,7 +158,7 @@ export async function startEditor(opts: StartOptions = {}): Promise<Editor> {
       browserLog.write(`[${level}] ${Array.isArray(message) ? message.join(' ') : String(message)}\n`);
     });
 
-    const payload = [['extensionDevelopmentPath', vscode.remote(root)]];
+    const payload = opts.vsix ? [] : [['extensionDevelopmentPath', vscode.remote(root)]];
     await page.goto(workbenchUrl(vscode, dirs.workspace, payload), { waitUntil: 'domcontentloaded', timeout: 60_000 });
     // The workbench is up when the explorer lists the workspace's files.
     await explorerItem(page, 'photo.png').waitFor({ state: 'visible', timeout: 60_000 });
@@ -165,6 +168,18 @@ export async function startEditor(opts: StartOptions = {}): Promise<Editor> {
     throw e;
   }
   return { page: page!, emulator: emulator!, workspace: dirs.workspace, close, saveFailureArtifacts };
+}
+
+/** Installs a .vsix into the editor's extensions folder with the server's own CLI, as `code --install-extension` does. */
+function installVsix(t: ReturnType<typeof tools>, dirs: ReturnType<typeof makeEditorDirs>, vsix: string, env: NodeJS.ProcessEnv, log: fs.WriteStream): void {
+  if (!fs.existsSync(vsix)) throw new Error(`${vsix} is missing: run \`npm run package\` first`);
+  const out = execFileSync(
+    t.node24,
+    [t.serverMain, '--install-extension', vsix, '--accept-server-license-terms', '--extensions-dir', dirs.extensions, '--server-data-dir', dirs.serverData, '--user-data-dir', dirs.userData],
+    { env, timeout: 120_000, encoding: 'utf8' },
+  );
+  log.write(out);
+  if (!/successfully installed/.test(out)) throw new Error(`installing ${vsix} failed: ${out}`);
 }
 
 /** Live processes whose command line mentions `marker`, as "pid command…" (Linux /proc). */
