@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import * as assert from 'node:assert/strict';
 import sharp from 'sharp';
-import { DEFAULT_OPTIONS, PanelSession, emulator, freshFolder, listNames, openPanel, signedInApi } from './support';
+import { DEFAULT_OPTIONS, PanelSession, emulator, freshFolder, listNames, openPanel, signedInApi, waitFor } from './support';
 import type { GptImageEditApi } from '../../src/extension';
 import type { EditOptions } from '../../src/shared/protocol';
 
@@ -76,6 +76,13 @@ function psnr(a: Buffer, b: Buffer, pick: (p: number) => boolean): number {
     n += 3;
   }
   return sum === 0 ? Infinity : 10 * Math.log10((255 * 255) / (sum / n));
+}
+
+async function waitForRuns(count: number) {
+  return waitFor(`${count} run(s) on the emulator`, async () => {
+    const runs = await emulator.runs();
+    return runs.length >= count ? runs : undefined;
+  });
 }
 
 describe('Exact edits: the mask holds whatever the model does, and the result matches the original', function () {
@@ -189,6 +196,43 @@ describe('Exact edits: the mask holds whatever the model does, and the result ma
     session.dispose();
     const everything = await edit(folder, 'sprite.png', await maskUri('sent', { x: 0, y: 0, w: W, h: H }));
     assert.match((everything.notes ?? []).join('\n'), /covers the whole image/);
+  });
+
+  it('Fetch Results after a stopped wait composites through the recorded mask, like the panel; over a changed original it saves as returned', async () => {
+    for (const changeOriginal of [false, true]) {
+      await emulator.reset();
+      await emulator.inject({ kind: 'delay', match: { method: 'GET', path: '/v1/runs/*' }, ms: 1000, times: 100 });
+      const folder = await freshFolder(`exact-fetch-${changeOriginal}`);
+      const original = await writeOriginal(folder, KINDS[0]);
+      session = await openPanel(api, vscode.Uri.joinPath(folder, 'sprite.png'));
+      await session.next('init');
+      const from = session.posted.length;
+      const running = session.probe.receive({ type: 'run', prompt: 'A balloon', options: DEFAULT_OPTIONS, mask: await maskUri('sent') });
+      const [run] = await waitForRuns(1);
+      await session.probe.receive({ type: 'cancel' });
+      await running;
+      await session.next('canceled', from);
+      session.dispose();
+      session = undefined;
+      if (changeOriginal) await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(folder, 'sprite.png'), await sharp(original).negate().png().toBuffer());
+
+      await vscode.commands.executeCommand('gptImageEdit.history.fetchResults', run.id);
+      const saved = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder, 'sprite.edited-1.png'));
+      const meta = await sharp(saved).metadata();
+      const sidecar = JSON.parse(Buffer.from(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder, 'sprite.edited-1.png.json'))).toString('utf8'));
+      if (changeOriginal) {
+        assert.deepEqual([meta.width, meta.height], [1024, 683], 'not matched to an image it was not made from');
+        assert.equal(sidecar.result, undefined);
+        const record = (await api.testing!.history.records()).find((r) => r.runId === run.id);
+        assert.match(record?.message ?? '', /changed or moved since the edit was sent/);
+        continue;
+      }
+      assert.deepEqual([meta.width, meta.height], [W, H]);
+      assert.equal(sidecar.result.composited, true);
+      const [a, b] = [await pixels(original), await pixels(saved)];
+      const changedFar = [...Array(W * H).keys()].filter((p) => where(p) === 'far' && a.readUInt32BE(p * 4) !== b.readUInt32BE(p * 4)).length;
+      assert.equal(changedFar, 0);
+    }
   });
 
   it('a preset of another shape is not stretched: saved as returned, with a note', async () => {

@@ -21,6 +21,7 @@ import {
   FatalPollError,
   imagesDecoded,
   editFromPalette,
+  distanceToSegment,
   paintStroke,
   poll,
   quickPickRow,
@@ -57,15 +58,6 @@ function onlyRun(): { id: string; input: Record<string, unknown> } {
 async function rgba(file: string): Promise<{ data: Buffer; width: number; height: number }> {
   const { data, info } = await sharp(file).toColourspace('srgb').ensureAlpha().raw().toBuffer({ resolveWithObject: true });
   return { data, width: info.width, height: info.height };
-}
-
-/** Distance from (x, y) to the segment a–b. */
-function distanceToSegment(x: number, y: number, a: { x: number; y: number }, b: { x: number; y: number }): number {
-  const dx = b.x - a.x;
-  const dy = b.y - a.y;
-  const len2 = dx * dx + dy * dy;
-  const t = len2 === 0 ? 0 : Math.max(0, Math.min(1, ((x - a.x) * dx + (y - a.y) * dy) / len2));
-  return Math.hypot(x - (a.x + t * dx), y - (a.y + t * dy));
 }
 
 /** Clicks `target` and waits for the edit panel to show `imageName`; reports how long that took. */

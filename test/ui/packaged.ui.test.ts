@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
-import { type Editor, editFromPalette, imagesDecoded, paintStroke, poll, root, startEditor, typePrompt, waitForFile, waitForPanel, waitForResults, withArtifacts } from './support';
+import { type Editor, distanceToSegment, editFromPalette, imagesDecoded, paintStroke, poll, root, startEditor, typePrompt, waitForFile, waitForPanel, waitForResults, withArtifacts } from './support';
 
 const VSIX = path.join(root, 'gpt-image-edit.vsix');
 let editor: Editor | undefined;
@@ -60,7 +60,7 @@ describe('UI: the packaged .vsix, installed into a real VS Code', () => {
       const far = (p: number) => {
         const x = (p % 256) + 0.5;
         const y = Math.floor(p / 256) + 0.5;
-        const d = Math.min(...stroke.points.slice(1).map((q, i) => segmentDistance(x, y, stroke.points[i], q)));
+        const d = Math.min(...stroke.points.slice(1).map((q, i) => distanceToSegment(x, y, stroke.points[i], q)));
         return d > stroke.radius + 12;
       };
       const psnr = (u: Buffer, v: Buffer) => {
@@ -81,11 +81,3 @@ describe('UI: the packaged .vsix, installed into a real VS Code', () => {
     });
   });
 });
-
-function segmentDistance(x: number, y: number, a: { x: number; y: number }, b: { x: number; y: number }): number {
-  const dx = b.x - a.x;
-  const dy = b.y - a.y;
-  const len2 = dx * dx + dy * dy;
-  const t = len2 === 0 ? 0 : Math.max(0, Math.min(1, ((x - a.x) * dx + (y - a.y) * dy) / len2));
-  return Math.hypot(x - (a.x + t * dx), y - (a.y + t * dy));
-}

@@ -182,6 +182,15 @@ function installVsix(t: ReturnType<typeof tools>, dirs: ReturnType<typeof makeEd
   if (!/successfully installed/.test(out)) throw new Error(`installing ${vsix} failed: ${out}`);
 }
 
+/** Distance from (x, y) to the segment a–b, in the same units (a stroke's natural pixels). */
+export function distanceToSegment(x: number, y: number, a: { x: number; y: number }, b: { x: number; y: number }): number {
+  const dx = b.x - a.x;
+  const dy = b.y - a.y;
+  const len2 = dx * dx + dy * dy;
+  const t = len2 === 0 ? 0 : Math.max(0, Math.min(1, ((x - a.x) * dx + (y - a.y) * dy) / len2));
+  return Math.hypot(x - (a.x + t * dx), y - (a.y + t * dy));
+}
+
 /** Live processes whose command line mentions `marker`, as "pid command…" (Linux /proc). */
 export function processesUsing(marker: string): string[] {
   const found: string[] = [];
