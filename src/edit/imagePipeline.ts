@@ -189,7 +189,7 @@ async function encodeRgba(image: Rgba, format: SavedFormat, quality: number, kee
   if (!keepAlpha) encoder = encoder.removeAlpha();
   if (format === 'jpeg') encoder = encoder.jpeg({ quality });
   else if (format === 'webp') encoder = encoder.webp(quality >= 100 ? { lossless: true } : { quality, alphaQuality: 100 });
-  else encoder = encoder.png();
+  else encoder = encoder.png({ compressionLevel: 9 }); // assets are read more often than written: ~15 % smaller
   return encoder.toBuffer();
 }
 
