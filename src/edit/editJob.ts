@@ -10,7 +10,7 @@ import { toEditInput, type EditSpec } from './editSpec';
 import { saveVariant, type VariantSaving } from './variantSaver';
 import { sidecarFor } from './sidecar';
 import { baseName, stemOf } from './outputNames';
-import { ResultFinisher, prepareSentMask, sha256 } from './resultFinisher';
+import { ResultFinisher, prepareSentMask, sha256, type SidecarResult } from './resultFinisher';
 
 /**
  * Why a job's signal was aborted (its `reason`): the user stopped waiting, or the window is
@@ -256,7 +256,7 @@ export class EditJob {
       const raw = await this.fetchOutput(run, index, output, signal);
       report('saving');
       const finished = await finisher.finish(raw);
-      const sidecar = this.services.writeSidecars ? () => ({ ...this.sidecar(run, variant), ...(finished.result ? { result: finished.result } : {}) }) : undefined;
+      const sidecar = this.services.writeSidecars ? () => this.sidecar(run, variant, finished.result) : undefined;
       const chooseOtherFolder = this.record.outputs.length === 0 ? this.services.chooseOtherFolder : undefined;
       const saved = await saveVariant({ ...saving, chooseOtherFolder }, { runId: run.id, variant, image: finished.image, sidecar });
       saving.folder = saved.folder;
@@ -293,9 +293,9 @@ export class EditJob {
     }
   }
 
-  private sidecar(run: Run, variant: number): object {
+  private sidecar(run: Run, variant: number, result: SidecarResult | undefined): unknown {
     const { prompt, options, inputs, masked } = this.record;
-    return sidecarFor({ prompt, options, masked, clientRef: this.id, inputs: inputs.map((u) => baseName(vscode.Uri.parse(u))) }, run, variant);
+    return sidecarFor({ prompt, options, masked, clientRef: this.id, inputs: inputs.map((u) => baseName(vscode.Uri.parse(u))) }, run, variant, result);
   }
 
   /** Records how far the edit got, and turns `error` into what the caller is told. */

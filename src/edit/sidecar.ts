@@ -1,5 +1,6 @@
 import { EDIT_MODEL_ID, isFlagged, type Run } from '../runflow';
 import type { EditOptions } from '../shared/options';
+import type { SidecarResult } from './resultFinisher';
 
 /** What `<output>.json` records: enough to trace and reproduce a result, never the key. */
 export interface Sidecar {
@@ -20,6 +21,8 @@ export interface Sidecar {
   createdAt: string | null;
   completedAt: string | null;
   durationMs: number | null;
+  /** How the model's output became this file (its raw size, compositing, the measurement); absent when saved as it came. */
+  result?: SidecarResult;
 }
 
 /** The sidecar of variant `variant` of `run`, for an edit of `inputs` (file names). */
@@ -27,6 +30,7 @@ export function sidecarFor(
   edit: { prompt: string; options: EditOptions; inputs: string[]; masked: boolean; clientRef: string },
   run: Run,
   variant: number,
+  result?: SidecarResult,
 ): Sidecar {
   return {
     model: EDIT_MODEL_ID,
@@ -43,5 +47,6 @@ export function sidecarFor(
     createdAt: run.createdAt ?? null,
     completedAt: run.completedAt ?? null,
     durationMs: run.durationMs ?? null,
+    ...(result ? { result } : {}),
   };
 }

@@ -270,10 +270,17 @@ export async function runFromPalette(page: Page, title: string): Promise<void> {
 
 /** Runs "GPT Image: Edit Image with GPT Image 2…" from the palette (no image preview active) and clicks the quick pick's row for `file`. */
 export async function editFromPalette(page: Page, file: RegExp): Promise<Locator> {
-  const input = await openCommandPalette(page);
-  await input.fill('>GPT Image: Edit Image with GPT Image 2');
+  // The palette lists the commands known when it opens: an installed extension's contributions may
+  // arrive after the workbench is up, so look again in a freshly opened palette.
   const command = quickPickRow(page, /GPT Image: Edit Image with GPT Image 2/).first();
-  await command.waitFor({ state: 'visible', timeout: 15_000 });
+  for (let attempt = 1; ; attempt++) {
+    const input = await openCommandPalette(page);
+    await input.fill('>GPT Image: Edit Image with GPT Image 2');
+    const shown = await command.waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false);
+    if (shown) break;
+    if (attempt === 6) throw new Error('"GPT Image: Edit Image with GPT Image 2" never appeared in the command palette (30 s)');
+    await page.keyboard.press('Escape');
+  }
   // Click this row: Enter would run the top row, which may be "Edit Each Image with GPT Image 2…"
   // (the filter matches both titles).
   await command.click();
