@@ -5,7 +5,8 @@
  * plain Node too. It returns facts (sizes, counts, what was skipped); callers word them.
  */
 import sharp from 'sharp';
-import { canonicalMask, composite, countEdited, differenceOutside, editArea, featherWeights, isBlank, sameAspect, type OutsideDifference, type Rgba } from './maskGeometry';
+import { editArea } from '../shared/maskConvention';
+import { canonicalMask, composite, countEdited, differenceOutside, featherWeights, isBlank, sameAspect, type OutsideDifference, type Rgba } from './maskGeometry';
 
 // The extension host is long-lived: no cache of decoded inputs between edits.
 sharp.cache(false);
@@ -72,14 +73,19 @@ export class MaskSizeError extends Error {
 
 /** Normalizes `mask` for an image of `size`: decoded, read in its convention, scaled if asked, re-encoded canonically. */
 export async function prepareMask(mask: Uint8Array, size: { width: number; height: number }, options: { scale: boolean }): Promise<PreparedMask> {
+  const { edit, scaledFrom } = await readMask(mask, size, options);
+  return { png: await encodeRgba(canonicalMask(edit, size.width, size.height), 'png', 100, true), width: size.width, height: size.height, edited: countEdited(edit), ...(scaledFrom ? { scaledFrom } : {}) };
+}
+
+/** The edit area of `mask` at `size` (1 = edit), and the mask's own size when it had to be scaled. */
+async function readMask(mask: Uint8Array, size: { width: number; height: number }, options: { scale: boolean }) {
   let decoded: Rgba = await decode(mask);
   const scaledFrom = decoded.width !== size.width || decoded.height !== size.height ? { width: decoded.width, height: decoded.height } : undefined;
   if (scaledFrom) {
     if (!options.scale) throw new MaskSizeError(scaledFrom, size);
     decoded = await resize(decoded, size.width, size.height);
   }
-  const edit = editArea(decoded);
-  return { png: await encodeRgba(canonicalMask(edit, size.width, size.height), 'png', 100, true), width: size.width, height: size.height, edited: countEdited(edit), ...(scaledFrom ? { scaledFrom } : {}) };
+  return { edit: editArea(decoded.data), scaledFrom };
 }
 
 export interface FinishRequest {
@@ -141,8 +147,7 @@ export async function finishOutput(request: FinishRequest): Promise<FinishedImag
   let weights: Uint8Array | undefined;
   let composited = false;
   if (original && request.mask && result.width === original.width && result.height === original.height) {
-    const mask = await prepareMask(request.mask, original, { scale: true });
-    const edit = editArea(await decode(mask.png));
+    const { edit } = await readMask(request.mask, original, { scale: true });
     weights = featherWeights(edit, original.width, original.height, request.keepUnmaskedExact ? request.featherPx : 0);
     if (request.keepUnmaskedExact && atOriginalSize) {
       result = composite(original, result, weights);

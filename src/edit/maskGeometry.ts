@@ -1,6 +1,6 @@
 /**
- * The mask's pixel arithmetic on plain RGBA arrays, with no codec: what "edit here" means for a
- * mask in either convention, the feathered band around the edit, compositing an output over the
+ * The mask's pixel arithmetic on plain RGBA arrays, with no codec: the canonical mask (what
+ * "edit here" means is `shared/maskConvention.ts`), the feathered band around the edit, compositing an output over the
  * original through it, and measuring what changed outside it. Plain Node, tested on its own.
  */
 
@@ -9,28 +9,6 @@ export interface Rgba {
   data: Uint8Array;
   width: number;
   height: number;
-}
-
-/** A mask pixel at or past half counts (anti-aliased brush edges, JPEG-ish grey files). */
-const HALF = 128;
-
-/**
- * Where a mask asks for an edit (1) or a keep (0), one byte a pixel. If any pixel is not opaque,
- * alpha decides (OpenAI's convention: transparent = edit); an opaque mask is read as black and
- * white (the convention of other gpt-image hosts: light = edit).
- */
-export function editArea(mask: Rgba): Uint8Array {
-  const { data } = mask;
-  const pixels = data.length / 4;
-  let hasTransparency = false;
-  for (let p = 0; p < pixels && !hasTransparency; p++) hasTransparency = data[p * 4 + 3] < 255;
-  const edit = new Uint8Array(pixels);
-  for (let p = 0, o = 0; p < pixels; p++, o += 4) {
-    edit[p] = hasTransparency
-      ? data[o + 3] < HALF ? 1 : 0
-      : (data[o] * 299 + data[o + 1] * 587 + data[o + 2] * 114) / 1000 >= HALF ? 1 : 0;
-  }
-  return edit;
 }
 
 /**

@@ -7,6 +7,8 @@
  * (OpenAI: transparent = edit; others: white = edit), opaque black where it must keep pixels.
  */
 
+import { editArea } from '../shared/maskConvention';
+
 /** A paint-layer pixel at least half opaque counts as painted (brush edges are anti-aliased). */
 const PAINTED_ALPHA = 128;
 
@@ -35,17 +37,13 @@ export function invertAlpha(rgba: Uint8ClampedArray): void {
 }
 
 /**
- * Turns a mask file's RGBA into paint in place (opaque = edit), reading it as the host will: if
- * any pixel is not opaque, alpha decides (transparent = edit); an opaque file is black and white
- * (light = edit). The overlay then shows what the file meant.
+ * Turns a mask file's RGBA into paint in place (opaque = edit), read by the same rule as the host
+ * (`editArea`: transparent = edit, or on an opaque file light = edit), so the overlay shows what
+ * the file meant.
  */
 export function paintFromMaskFile(rgba: Uint8ClampedArray): void {
-  let hasTransparency = false;
-  for (let i = 3; i < rgba.length && !hasTransparency; i += 4) hasTransparency = rgba[i] < 255;
-  for (let i = 0; i < rgba.length; i += 4) {
-    const edit = hasTransparency ? rgba[i + 3] < PAINTED_ALPHA : (rgba[i] * 299 + rgba[i + 1] * 587 + rgba[i + 2] * 114) / 1000 >= PAINTED_ALPHA;
-    rgba[i + 3] = edit ? 255 : 0;
-  }
+  const edit = editArea(rgba);
+  for (let p = 0; p < edit.length; p++) rgba[p * 4 + 3] = edit[p] ? 255 : 0;
 }
 
 /** The mask to send with `run` as a PNG data: URI, or undefined when nothing is painted. */
