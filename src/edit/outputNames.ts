@@ -9,6 +9,11 @@ export function outputName(stem: string, n: number, ext: string): string {
   return `${stem}.edited-${n}.${ext}`;
 }
 
+/** An exported mask's name for try number n: `<stem>.mask.png`, then `<stem>.mask-2.png`… */
+export function maskFileName(stem: string, n: number): string {
+  return n === 1 ? `${stem}.mask.png` : `${stem}.mask-${n}.png`;
+}
+
 /**
  * The lowest n ≥ 1 whose output name and sidecar name (`<output>.json`) are both not among
  * `taken` (names compared case-insensitively): a leftover sidecar must not be inherited by a new

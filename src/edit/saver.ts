@@ -39,34 +39,62 @@ export async function saveBesideOriginal(
 ): Promise<SavedOutput> {
   return underFolderLock(folder, async () => {
     const taken = await namesIn(folder);
-    let n = lowestFreeNumber(stem, ext, taken);
-    const temp = vscode.Uri.joinPath(folder, `.${stem}.${randomBytes(6).toString('hex')}.tmp`);
-    await writeOrClean(temp, bytes);
+    const target = await renameIntoFreeName(folder, stem, bytes, (tried) => {
+      if (tried) taken.add(tried.toLowerCase());
+      return outputName(stem, lowestFreeNumber(stem, ext, taken), ext);
+    });
+    if (!sidecar) return { uri: target };
     try {
-      for (;;) {
-        const target = vscode.Uri.joinPath(folder, outputName(stem, n, ext));
-        try {
-          await vscode.workspace.fs.rename(temp, target, { overwrite: false });
-        } catch (e) {
-          // Someone else (another window, a sync tool) took this name since we looked: next one.
-          if (e instanceof vscode.FileSystemError && e.code === 'FileExists') {
-            n = lowestFreeNumber(stem, ext, taken.add(outputName(stem, n, ext).toLowerCase()));
-            continue;
-          }
-          throw e;
-        }
-        if (!sidecar) return { uri: target };
-        try {
-          await writeSidecar(target, sidecar(target));
-          return { uri: target };
-        } catch (e) {
-          return { uri: target, sidecarError: e instanceof Error ? e.message : String(e) };
-        }
-      }
-    } finally {
-      await deleteQuietly(temp);
+      await writeSidecar(target, sidecar(target));
+      return { uri: target };
+    } catch (e) {
+      return { uri: target, sidecarError: e instanceof Error ? e.message : String(e) };
     }
   });
+}
+
+/**
+ * Writes `bytes` in `folder` under the first free name of `nameFor(1)`, `nameFor(2)`…, never
+ * overwriting anything and never leaving a half file (as saveBesideOriginal).
+ */
+export async function saveNewFile(folder: vscode.Uri, nameFor: (n: number) => string, bytes: Uint8Array): Promise<vscode.Uri> {
+  return underFolderLock(folder, async () => {
+    const taken = await namesIn(folder);
+    let n = 0;
+    return renameIntoFreeName(folder, nameFor(1), bytes, () => {
+      do n++;
+      while (taken.has(nameFor(n).toLowerCase()));
+      return nameFor(n);
+    });
+  });
+}
+
+/**
+ * Writes `bytes` to a hidden temporary file, then renames it to `nextName(undefined)`; when that
+ * name was taken meanwhile (another window, a sync tool), to `nextName(taken)`, and so on.
+ */
+async function renameIntoFreeName(folder: vscode.Uri, label: string, bytes: Uint8Array, nextName: (taken: string | undefined) => string): Promise<vscode.Uri> {
+  const temp = vscode.Uri.joinPath(folder, `.${label}.${randomBytes(6).toString('hex')}.tmp`);
+  await writeOrClean(temp, bytes);
+  try {
+    let tried: string | undefined;
+    for (;;) {
+      const name = nextName(tried);
+      const target = vscode.Uri.joinPath(folder, name);
+      try {
+        await vscode.workspace.fs.rename(temp, target, { overwrite: false });
+        return target;
+      } catch (e) {
+        if (e instanceof vscode.FileSystemError && e.code === 'FileExists') {
+          tried = name;
+          continue;
+        }
+        throw e;
+      }
+    }
+  } finally {
+    await deleteQuietly(temp);
+  }
 }
 
 /** `<output>.json` beside the output; never over an existing file (its name was checked free). */

@@ -17,7 +17,7 @@ import { askForFolder } from './askForFolder';
 import { PanelViewStore, mayRevive, startingDraft, type Opening, type RestoredForm, type StoredView } from './editPanelViews';
 import { showUnrestorable } from './html';
 import { imageInfo, readImage } from './imageInfo';
-import { readMaskFile } from './maskFile';
+import { exportMaskFile, readMaskFile } from './maskFile';
 import { PanelHost, type PanelMessage } from './panelHost';
 
 /**
@@ -117,6 +117,7 @@ export class EditPanel extends PanelHost<ToEditHost, ToEditWebview> {
           ...(message.prompt !== undefined ? { prompt: message.prompt } : {}),
           ...(message.options ? { options: message.options } : {}),
           ...(message.paint !== undefined ? { paint: message.paint ?? undefined } : {}),
+          ...(message.maskTools ? { maskTools: message.maskTools } : {}),
         });
       case 'run':
         return this.startEdit(message);
@@ -129,6 +130,8 @@ export class EditPanel extends PanelHost<ToEditHost, ToEditWebview> {
         return this.setReferences(this.references.filter((r) => r.toString() !== message.uri));
       case 'pickMaskFile':
         return this.pickMaskFile(message.requestId);
+      case 'exportMask':
+        return this.exportMask(message.mask, message.requestId);
       case 'editResult':
         return this.switchImage(this.knownUri(message.uri));
     }
@@ -148,14 +151,14 @@ export class EditPanel extends PanelHost<ToEditHost, ToEditWebview> {
       this.draft = { ...this.draft, imageSignature: signature };
       const results = await this.resultInfos();
       const strings = Object.fromEntries(Object.entries(WEBVIEW_STRINGS).map(([k, v]) => [k, vscode.l10n.t(v)]));
-      const { prompt, options, paint, outcome } = this.draft;
+      const { prompt, options, paint, maskTools, outcome } = this.draft;
       this.post({
         type: 'init',
         image,
         references,
         pricePerImage: pricePerImage(),
         strings,
-        view: { prompt, options, paint, outcome, run: this.live, note: this.note, results },
+        view: { prompt, options, paint, maskTools, outcome, run: this.live, note: this.note, results },
       });
       this.note = undefined;
       this.persist();
@@ -368,6 +371,15 @@ export class EditPanel extends PanelHost<ToEditHost, ToEditWebview> {
     if (!picked?.[0]) return;
     try {
       this.post({ type: 'maskFile', ...(await readMaskFile(picked[0])) });
+    } catch (e) {
+      this.postError(e, requestId);
+    }
+  }
+
+  /** Writes the mask beside the image as `<stem>.mask.png` (`-2`, `-3`… when taken), never over a file. */
+  private async exportMask(mask: string, requestId?: number): Promise<void> {
+    try {
+      this.post({ type: 'maskExported', name: await exportMaskFile(this.image, dataUriBytes(mask)) });
     } catch (e) {
       this.postError(e, requestId);
     }

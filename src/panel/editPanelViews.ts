@@ -3,6 +3,7 @@ import * as z from 'zod/mini';
 import { createHash } from 'crypto';
 import { BatchItem, EditOptions, MAX_PROMPT_LENGTH, OutcomeView, RunPhase } from '../shared/protocol';
 import { defaultOptions } from '../config';
+import { MaskTools } from '../shared/maskTools';
 
 const KEY_PREFIX = 'gptImageEdit.panel/';
 const BATCH_KEY_PREFIX = 'gptImageEdit.batchPanel/';
@@ -17,6 +18,7 @@ const StoredView = z.object({
   prompt: z.string().check(z.maxLength(MAX_PROMPT_LENGTH)),
   options: EditOptions,
   paint: z.optional(z.string().check(z.startsWith('data:image/png;base64,'))),
+  maskTools: z.optional(MaskTools),
   results: z.optional(
     z.object({
       runId: z.optional(z.string()),

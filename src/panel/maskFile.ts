@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { sniffImageType } from '../runflow';
-import { baseName } from '../edit/outputNames';
+import { baseName, maskFileName, stemOf } from '../edit/outputNames';
+import { saveNewFile } from '../edit/saver';
 
 /**
  * A mask file as a data: URI for the webview, which reads it in either convention (transparent =
@@ -13,4 +14,11 @@ export async function readMaskFile(uri: vscode.Uri): Promise<{ dataUri: string; 
     throw new Error(vscode.l10n.t('{0} is not a PNG, JPEG or WebP image. A mask is an image: transparent, or white on black, where the image should change.', baseName(uri)));
   }
   return { dataUri: `data:image/${type};base64,${Buffer.from(bytes).toString('base64')}`, name: baseName(uri) };
+}
+
+/** Writes a mask the panel exported beside `image` as `<stem>.mask.png` (never over a file); returns its name. */
+export async function exportMaskFile(image: vscode.Uri, png: Uint8Array): Promise<string> {
+  if (sniffImageType(png) !== 'png') throw new Error(vscode.l10n.t('The mask could not be exported: the panel sent no PNG image.'));
+  const stem = stemOf(baseName(image));
+  return baseName(await saveNewFile(vscode.Uri.joinPath(image, '..'), (n) => maskFileName(stem, n), png));
 }

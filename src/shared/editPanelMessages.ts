@@ -3,6 +3,7 @@
  * Types are derived with z.infer, so a reader finds the edit panel's whole protocol here.
  */
 import * as z from 'zod/mini';
+import { MaskTools } from './maskTools';
 import { EditOptions, ErrorAction, ErrorMessage, ImageInfo, MAX_PROMPT_LENGTH, PngDataUri, ResultInfo, RunPhase, SharedRequests, parseWith, requestId } from './messageParts';
 
 /** A run the panel is showing as in progress. `resuming`: after a reload, the history is finishing it. */
@@ -43,6 +44,8 @@ export const EditPanelView = z.object({
   options: EditOptions,
   /** The mask's paint layer as the user left it (opaque where painted), a PNG data: URI. */
   paint: z.optional(PngDataUri),
+  /** The mask editor's tool and settings as the user left them. */
+  maskTools: z.optional(MaskTools),
   results: z.optional(ResultsView),
   run: z.optional(RunView),
   outcome: z.optional(OutcomeView),
@@ -70,6 +73,8 @@ export const ToEditWebview = z.discriminatedUnion('type', [
    * webview reads the mask's alpha from). The webview loads it into the mask layer.
    */
   z.object({ type: z.literal('maskFile'), dataUri: z.string().check(z.startsWith('data:image/')), name: z.string() }),
+  /** The mask was exported to this file beside the image. */
+  z.object({ type: z.literal('maskExported'), name: z.string() }),
   z.object({
     type: z.literal('progress'),
     phase: RunPhase,
@@ -99,6 +104,8 @@ export const ToEditHost = z.discriminatedUnion('type', [
   z.object({ type: z.literal('addReference'), requestId }),
   z.object({ type: z.literal('removeReference'), requestId, uri: z.string() }),
   z.object({ type: z.literal('pickMaskFile'), requestId }),
+  /** Saves the mask (as it would be sent) beside the image as `<name>.mask.png`, never over a file. */
+  z.object({ type: z.literal('exportMask'), requestId, mask: PngDataUri }),
   /** Makes a result the panel's new input image, to iterate on it. */
   z.object({ type: z.literal('editResult'), requestId, uri: z.string() }),
   /** What the user changed, for the host to keep: the prompt, the options, the mask's paint layer (null: cleared). */
@@ -107,6 +114,7 @@ export const ToEditHost = z.discriminatedUnion('type', [
     prompt: z.optional(z.string().check(z.maxLength(MAX_PROMPT_LENGTH))),
     options: z.optional(EditOptions),
     paint: z.optional(z.nullable(PngDataUri)),
+    maskTools: z.optional(MaskTools),
   }),
 ]);
 export type ToEditHost = z.infer<typeof ToEditHost>;

@@ -24,7 +24,10 @@ type RunMessage = Extract<ToEditHost, { type: 'run' }>;
 const PROMPT_SYNC_MS = 300;
 
 class EditPanel {
-  private readonly stage = new ImageStage(() => post({ type: 'viewChanged', paint: this.stage.paint() ?? null }));
+  private readonly stage = new ImageStage({
+    edited: () => post({ type: 'viewChanged', paint: this.stage.paint() ?? null }),
+    toolsChanged: (maskTools) => post({ type: 'viewChanged', maskTools }),
+  });
   private readonly references = new ReferenceList();
   private readonly form = new EditForm({
     run: () => this.run(),
@@ -85,6 +88,9 @@ class EditPanel {
       case 'maskFile':
         this.stage.loadMaskFile(message.dataUri, message.name);
         break;
+      case 'maskExported':
+        this.stage.maskExported(message.name);
+        break;
       case 'progress':
         this.form.setRunning(true);
         this.status.progress(message.phase, message.elapsedMs, false);
@@ -120,7 +126,7 @@ class EditPanel {
 
   private showImage(init: InitMessage): void {
     this.image = init.image;
-    this.stage.setImage(init.image);
+    this.stage.setImage(init.image, init.view.maskTools);
     this.references.setReferences(init.references);
     rememberImage(init.image.uri);
   }

@@ -10,7 +10,7 @@
 import { editArea } from '../shared/maskConvention';
 
 /** A paint-layer pixel at least half opaque counts as painted (brush edges are anti-aliased). */
-const PAINTED_ALPHA = 128;
+export const PAINTED_ALPHA = 128;
 
 /** Whether any pixel of the paint layer's RGBA data counts as painted. */
 export function hasPaint(paint: Uint8ClampedArray): boolean {

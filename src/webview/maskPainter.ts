@@ -1,211 +1,261 @@
-import { h } from './dom';
-import { hasPaint, invertAlpha, paintFromMaskFile } from './mask';
-import { UndoStack } from './undoStack';
+import type { BrushPoint } from './maskBrush';
+import type { MaskTool } from '../shared/maskTools';
+import type { MaskLayer } from './maskLayer';
+import { dragBox, nudgeBox, rasterise, startingBox, type ArrowKey, type Box, type Point, type Shape } from './maskShapes';
 
-export type MaskTool = 'brush' | 'eraser';
+const SVG = 'http://www.w3.org/2000/svg';
 
-/** Memory the undo snapshots may use together; a 4096² image (64 MB a snapshot) still gets 4. */
-const UNDO_BUDGET_BYTES = 256 * 1024 * 1024;
-const MAX_UNDO_STEPS = 30;
+/** The name of the performance measure from a stroke's pointer event to the frame that shows it. */
+export const SEGMENT_MEASURE = 'mask-segment';
+/** Measures kept at most (a long session must not grow the timeline without bound). */
+const MAX_MEASURES = 2000;
+
+/** What a keyboard-placed shape is, for the live region. */
+export interface PendingShape {
+  kind: 'rectangle' | 'ellipse';
+  box: Box;
+}
 
 /**
- * Paints the mask on a canvas laid over the input image. The canvas has the image's natural
- * resolution and is scaled with CSS to the displayed image, so pointer positions are mapped from
- * CSS pixels to natural pixels. Painted pixels are opaque in the theme's tint colour; the canvas's
- * CSS opacity makes them a translucent overlay. `mask.ts` turns the layer into the mask to send.
+ * Turns pointer and keyboard input on the mask canvas into changes of the paint layer: brush and
+ * eraser strokes (pen pressure scales the brush), rectangles and ellipses dragged from a corner
+ * (Shift square, Alt from the centre), lassos closed on release (Shift adds, Alt subtracts), and
+ * rectangles and ellipses placed and sized with the arrow keys. Positions are mapped to the
+ * layer's natural pixels from the canvas's box on screen, so painting is exact at every zoom.
  */
 export class MaskPainter {
-  readonly canvas: HTMLCanvasElement;
   /** A circle that follows the pointer to show the brush's size. */
   readonly cursor: HTMLElement;
+  /** The shape being drawn, shown over the image before it is applied. */
+  readonly preview: SVGSVGElement;
   tool: MaskTool = 'brush';
-  /** Brush diameter in CSS pixels, so it looks the same whatever the image's zoom. */
+  /** Shapes take their area away instead of adding it. */
+  subtract = false;
+  /** Brush diameter in the image's natural pixels. */
   brushSize = 32;
+  /** 0–1: 1 a hard edge. */
+  hardness = 1;
 
-  private readonly context: CanvasRenderingContext2D;
-  private undoStack = new UndoStack<ImageData>(1);
-  private stroke: { pointerId: number; x: number; y: number } | undefined;
-  private tint = '';
-  private featherPx = 0;
+  private readonly outline: SVGPathElement;
+  private gesture:
+    | { kind: 'stroke'; pointerId: number; last: BrushPoint; erase: boolean }
+    | { kind: 'drag'; pointerId: number; start: Point; shape: 'rectangle' | 'ellipse'; end: Point; square: boolean; fromCentre: boolean }
+    | { kind: 'lasso'; pointerId: number; points: Point[] }
+    | undefined;
+  private pending: PendingShape | undefined;
 
-  /** `onChange` hears every change of the layer; `edited` is true for the user's own (not a reset or a restore). */
-  constructor(private readonly onChange: (edited: boolean) => void) {
-    this.canvas = h('canvas', { id: 'mask-canvas', class: 'mask-canvas', role: 'img' });
-    this.cursor = h('div', { class: 'brush-cursor', 'aria-hidden': 'true', hidden: true });
-    // Read back on every undo snapshot and export: keep the pixels on the CPU side.
-    this.context = this.canvas.getContext('2d', { willReadFrequently: true })!;
-    this.canvas.addEventListener('pointerdown', (e) => this.startStroke(e));
-    this.canvas.addEventListener('pointermove', (e) => this.moveStroke(e));
-    this.canvas.addEventListener('pointerup', (e) => this.endStroke(e));
-    this.canvas.addEventListener('pointercancel', (e) => this.endStroke(e));
-    this.canvas.addEventListener('pointerleave', () => (this.cursor.hidden = true));
-    new ResizeObserver(() => this.drawFeather()).observe(this.canvas);
-    // VS Code changes the theme by restyling the page: repaint the layer in the new tint.
-    const themeObserver = new MutationObserver(() => this.applyTint());
-    themeObserver.observe(document.body, { attributes: true, attributeFilter: ['class'] });
-    themeObserver.observe(document.documentElement, { attributes: true, attributeFilter: ['style', 'class'] });
+  /** `onPending` hears a keyboard-placed shape move, size, land or go (undefined). */
+  constructor(
+    private readonly layer: MaskLayer,
+    private readonly onPending: (shape: PendingShape | undefined, applied: boolean) => void,
+  ) {
+    const canvas = layer.canvas;
+    this.cursor = document.createElement('div');
+    this.cursor.className = 'brush-cursor';
+    this.cursor.setAttribute('aria-hidden', 'true');
+    this.cursor.hidden = true;
+    this.preview = document.createElementNS(SVG, 'svg');
+    this.preview.classList.add('shape-preview');
+    this.preview.setAttribute('aria-hidden', 'true');
+    this.preview.setAttribute('preserveAspectRatio', 'none');
+    this.outline = document.createElementNS(SVG, 'path');
+    this.outline.setAttribute('vector-effect', 'non-scaling-stroke');
+    this.preview.append(this.outline);
+    canvas.addEventListener('pointerdown', (e) => this.down(e));
+    canvas.addEventListener('pointermove', (e) => this.move(e));
+    canvas.addEventListener('pointerup', (e) => this.up(e, true));
+    canvas.addEventListener('pointercancel', (e) => this.up(e, false));
+    canvas.addEventListener('pointerleave', () => (this.cursor.hidden = true));
+    canvas.addEventListener('keydown', (e) => this.key(e));
+    canvas.addEventListener('blur', () => this.cancelPending());
   }
 
-  /** Starts over for an image of this natural size: an empty layer and no undo history. */
-  reset(width: number, height: number): void {
-    this.canvas.width = width;
-    this.canvas.height = height;
-    const snapshotBytes = Math.max(1, width * height * 4);
-    this.undoStack = new UndoStack(Math.max(1, Math.min(MAX_UNDO_STEPS, Math.floor(UNDO_BUDGET_BYTES / snapshotBytes))));
-    this.onChange(false);
+  /** The layer got a new size: nothing in progress survives it. */
+  reset(): void {
+    this.gesture = undefined;
+    this.pending = undefined;
+    this.preview.setAttribute('viewBox', `0 0 ${Math.max(1, this.layer.width)} ${Math.max(1, this.layer.height)}`);
+    this.showOutline(undefined);
   }
 
-  get canUndo(): boolean {
-    return this.undoStack.size > 0;
+  get isBrush(): boolean {
+    return this.tool === 'brush' || this.tool === 'eraser';
   }
 
-  undo(): void {
-    const snapshot = this.undoStack.pop();
-    if (!snapshot) return;
-    this.context.putImageData(snapshot, 0, 0);
-    this.onChange(true);
+  /** Whether a keyboard-placed shape is waiting for Enter. */
+  get hasPending(): boolean {
+    return this.pending !== undefined;
   }
 
-  clear(): void {
-    this.remember();
-    this.context.clearRect(0, 0, this.canvas.width, this.canvas.height);
-    this.onChange(true);
-  }
-
-  invert(): void {
-    this.remember();
-    this.transformAlpha(invertAlpha);
-    this.onChange(true);
-  }
-
-  /** The layer as a PNG data: URI (its alpha is what was painted), or undefined when nothing is. */
-  paintLayer(): string | undefined {
-    const { width, height } = this.canvas;
-    if (width === 0 || height === 0 || !hasPaint(this.context.getImageData(0, 0, width, height).data)) return undefined;
-    return this.canvas.toDataURL('image/png');
-  }
-
-  /** Puts back a layer saved with paintLayer (the same size), in the current tint; no undo step. */
-  restorePaint(layer: HTMLImageElement): void {
-    this.context.save();
-    this.context.globalCompositeOperation = 'copy';
-    this.context.drawImage(layer, 0, 0);
-    this.context.restore();
-    this.tint = '';
-    this.applyTint();
-    this.onChange(false);
-  }
-
-  /**
-   * Replaces the layer with a mask image, stretched to the layer's size if it has another: its
-   * edit area (by either convention, see paintFromMaskFile) becomes paint. One undo step.
-   */
-  loadMask(mask: HTMLImageElement): void {
-    this.remember();
-    this.context.save();
-    this.context.globalCompositeOperation = 'copy';
-    this.context.imageSmoothingEnabled = true;
-    this.context.drawImage(mask, 0, 0, this.canvas.width, this.canvas.height);
-    this.context.restore();
-    this.transformAlpha(paintFromMaskFile);
-    this.onChange(true);
-  }
-
-  /** Shows the feathered band around the paint: a soft edge of `featherPx` natural pixels, at any zoom. */
-  showFeather(featherPx: number): void {
-    this.featherPx = featherPx;
-    this.drawFeather();
-  }
-
-  private drawFeather(): void {
-    const shown = this.canvas.getBoundingClientRect().width;
-    const cssPx = this.canvas.width > 0 ? (this.featherPx * shown) / this.canvas.width : 0;
-    this.canvas.style.filter = cssPx > 0 ? `drop-shadow(0 0 ${(cssPx / 2).toFixed(2)}px currentColor)` : '';
-  }
-
-  private remember(): void {
-    this.undoStack.push(this.context.getImageData(0, 0, this.canvas.width, this.canvas.height));
-  }
-
-  /** Rewrites the layer's alpha with `transform`, then recolours it in the tint. */
-  private transformAlpha(transform: (rgba: Uint8ClampedArray) => void): void {
-    const pixels = this.context.getImageData(0, 0, this.canvas.width, this.canvas.height);
-    transform(pixels.data);
-    this.context.putImageData(pixels, 0, 0);
-    this.tint = '';
-    this.applyTint();
-  }
-
-  /** Recolours every painted pixel in the current theme's tint, keeping each pixel's alpha. */
-  private applyTint(): void {
-    const tint = getComputedStyle(this.canvas).color;
-    if (tint === this.tint) return;
-    this.tint = tint;
-    this.context.save();
-    this.context.globalCompositeOperation = 'source-in';
-    this.context.fillStyle = tint;
-    this.context.fillRect(0, 0, this.canvas.width, this.canvas.height);
-    this.context.restore();
-  }
-
-  /** The pointer's position in the canvas's natural pixels, and how many of them a CSS pixel is. */
-  private naturalPoint(e: PointerEvent): { x: number; y: number; scale: number } {
-    const rect = this.canvas.getBoundingClientRect();
-    const scale = this.canvas.width / rect.width;
+  /** The pointer's position in the layer's natural pixels, and how many of them a CSS pixel is. */
+  private naturalPoint(e: PointerEvent): Point & { scale: number } {
+    const rect = this.layer.canvas.getBoundingClientRect();
     return {
-      x: (e.clientX - rect.left) * scale,
-      y: ((e.clientY - rect.top) * this.canvas.height) / rect.height,
-      scale,
+      x: ((e.clientX - rect.left) * this.layer.width) / rect.width,
+      y: ((e.clientY - rect.top) * this.layer.height) / rect.height,
+      scale: this.layer.width / rect.width,
     };
   }
 
-  private startStroke(e: PointerEvent): void {
-    if (this.stroke || (e.pointerType === 'mouse' && e.button !== 0)) return;
+  /** The brush's radius at this event: a pen's pressure scales it (0 pressure, as some pens report at first contact, counts as light). */
+  private radiusAt(e: PointerEvent): number {
+    const pressure = e.pointerType === 'pen' ? Math.max(0.05, e.pressure || 0.05) : 1;
+    return (this.brushSize / 2) * pressure;
+  }
+
+  private down(e: PointerEvent): void {
+    if (this.gesture || (e.pointerType === 'mouse' && e.button !== 0) || this.layer.width === 0) return;
     e.preventDefault();
-    this.canvas.setPointerCapture(e.pointerId);
-    this.remember();
-    const { x, y, scale } = this.naturalPoint(e);
-    this.applyTint();
-    const c = this.context;
-    c.globalCompositeOperation = this.tool === 'eraser' ? 'destination-out' : 'source-over';
-    c.fillStyle = c.strokeStyle = this.tint;
-    c.lineWidth = this.brushSize * scale;
-    c.lineCap = c.lineJoin = 'round';
-    c.beginPath();
-    c.arc(x, y, c.lineWidth / 2, 0, Math.PI * 2);
-    c.fill();
-    this.stroke = { pointerId: e.pointerId, x, y };
-    this.moveCursor(e);
-  }
-
-  private moveStroke(e: PointerEvent): void {
-    this.moveCursor(e);
-    if (!this.stroke || e.pointerId !== this.stroke.pointerId) return;
-    // Coalesced events keep fast strokes smooth: the browser batches moves between frames.
-    for (const move of e.getCoalescedEvents?.() ?? [e]) {
-      const { x, y } = this.naturalPoint(move);
-      this.context.beginPath();
-      this.context.moveTo(this.stroke.x, this.stroke.y);
-      this.context.lineTo(x, y);
-      this.context.stroke();
-      this.stroke.x = x;
-      this.stroke.y = y;
+    this.layer.canvas.focus({ preventScroll: true });
+    this.cancelPending();
+    this.layer.canvas.setPointerCapture(e.pointerId);
+    const p = this.naturalPoint(e);
+    const tool = this.tool;
+    if (tool === 'brush' || tool === 'eraser') {
+      const point = { x: p.x, y: p.y, radius: this.radiusAt(e) };
+      const erase = tool === 'eraser';
+      this.layer.beginChange();
+      this.layer.paintSegment(point, point, { hardness: this.hardness, erase });
+      this.gesture = { kind: 'stroke', pointerId: e.pointerId, last: point, erase };
+    } else if (tool === 'lasso') {
+      this.gesture = { kind: 'lasso', pointerId: e.pointerId, points: [{ x: p.x, y: p.y }] };
+    } else {
+      this.gesture = { kind: 'drag', pointerId: e.pointerId, shape: tool, start: p, end: p, square: e.shiftKey, fromCentre: e.altKey };
     }
+    this.moveCursor(e);
   }
 
-  private endStroke(e: PointerEvent): void {
-    if (!this.stroke || e.pointerId !== this.stroke.pointerId) return;
-    this.stroke = undefined;
-    this.context.globalCompositeOperation = 'source-over';
-    this.onChange(true);
+  private move(e: PointerEvent): void {
+    this.moveCursor(e);
+    const g = this.gesture;
+    if (!g || e.pointerId !== g.pointerId) return;
+    // Coalesced events keep fast strokes smooth: the browser batches moves between frames.
+    const moves = e.getCoalescedEvents?.() ?? [];
+    for (const m of moves.length ? moves : [e]) {
+      const p = this.naturalPoint(m);
+      if (g.kind === 'stroke') {
+        const point = { x: p.x, y: p.y, radius: this.radiusAt(m) };
+        this.layer.paintSegment(g.last, point, { hardness: this.hardness, erase: g.erase });
+        g.last = point;
+      } else if (g.kind === 'lasso') g.points.push({ x: p.x, y: p.y });
+      else Object.assign(g, { end: p, square: m.shiftKey, fromCentre: m.altKey });
+    }
+    if (g.kind === 'stroke') measureToPaint(e.timeStamp);
+    else this.showOutline(this.gestureShape());
+  }
+
+  private up(e: PointerEvent, apply: boolean): void {
+    const g = this.gesture;
+    if (!g || e.pointerId !== g.pointerId) return;
+    this.gesture = undefined;
+    this.showOutline(undefined);
+    if (g.kind === 'stroke') {
+      this.layer.changed();
+      return;
+    }
+    if (!apply) return;
+    if (g.kind === 'lasso') g.points.push(this.naturalPoint(e));
+    else Object.assign(g, { end: this.naturalPoint(e), square: e.shiftKey, fromCentre: e.altKey });
+    const shape = this.shapeOf(g);
+    // A lasso: Alt subtracts, Shift adds, whatever the mode. Rectangles and ellipses use Shift/Alt for their form.
+    const subtract = g.kind === 'lasso' ? (e.altKey ? true : e.shiftKey ? false : this.subtract) : this.subtract;
+    this.layer.applyCoverage(rasterise(shape, this.layer.width, this.layer.height), subtract);
+  }
+
+  private gestureShape(): Shape | undefined {
+    return this.gesture && this.gesture.kind !== 'stroke' ? this.shapeOf(this.gesture) : undefined;
+  }
+
+  private shapeOf(g: Exclude<NonNullable<MaskPainter['gesture']>, { kind: 'stroke' }>): Shape {
+    if (g.kind === 'lasso') return { kind: 'lasso', points: g.points };
+    return { kind: g.shape, box: dragBox(g.start, g.end, g) };
+  }
+
+  /**
+   * The keyboard's shapes: Enter or Space places a rectangle (or ellipse) in the middle of the
+   * image, the arrow keys move it (Shift: size it; Ctrl/Cmd: 10 px a step), Enter or Space
+   * applies it, Escape drops it.
+   */
+  private key(e: KeyboardEvent): void {
+    if (this.tool !== 'rectangle' && this.tool !== 'ellipse') return;
+    const image = { width: this.layer.width, height: this.layer.height };
+    if (image.width === 0) return;
+    if (e.key === 'Enter' || e.key === ' ') {
+      if (this.pending) {
+        const applied = this.pending;
+        this.pending = undefined;
+        this.showOutline(undefined);
+        this.layer.applyCoverage(rasterise(applied, image.width, image.height), this.subtract);
+        this.onPending(applied, true);
+      } else {
+        this.pending = { kind: this.tool, box: startingBox({ x: image.width / 2, y: image.height / 2 }, image) };
+        this.showPending();
+      }
+    } else if (e.key === 'Escape' && this.pending) {
+      this.cancelPending();
+    } else if (this.pending && e.key.startsWith('Arrow')) {
+      const step = e.ctrlKey || e.metaKey ? 10 : 1;
+      this.pending = { ...this.pending, box: nudgeBox(this.pending.box, e.key as ArrowKey, e.shiftKey, step, image) };
+      this.showPending();
+    } else return;
+    e.preventDefault();
+    e.stopPropagation();
+  }
+
+  private showPending(): void {
+    this.showOutline(this.pending);
+    this.onPending(this.pending, false);
+  }
+
+  private cancelPending(): void {
+    if (!this.pending) return;
+    this.pending = undefined;
+    this.showOutline(undefined);
+    this.onPending(undefined, false);
+  }
+
+  /** Draws the shape's outline over the image, in natural pixels (the SVG's viewBox is the layer's size). */
+  private showOutline(shape: Shape | undefined): void {
+    this.preview.classList.toggle('subtract', this.subtract);
+    if (!shape) {
+      this.outline.removeAttribute('d');
+      return;
+    }
+    if (shape.kind === 'lasso') {
+      this.outline.setAttribute('d', shape.points.length ? `M${shape.points.map((p) => `${p.x},${p.y}`).join('L')}Z` : '');
+      return;
+    }
+    const { x, y, width: w, height: hh } = shape.box;
+    this.outline.setAttribute(
+      'd',
+      shape.kind === 'rectangle'
+        ? `M${x},${y}h${w}v${hh}h${-w}Z`
+        : `M${x},${y + hh / 2}a${w / 2},${hh / 2} 0 1,0 ${w},0a${w / 2},${hh / 2} 0 1,0 ${-w},0Z`,
+    );
   }
 
   private moveCursor(e: PointerEvent): void {
-    if (e.pointerType === 'touch') return;
-    const rect = this.canvas.getBoundingClientRect();
-    const size = this.brushSize;
+    if (e.pointerType === 'touch' || !this.isBrush) {
+      this.cursor.hidden = true;
+      return;
+    }
+    const rect = this.layer.canvas.getBoundingClientRect();
+    const size = (this.brushSize * rect.width) / Math.max(1, this.layer.width);
     this.cursor.hidden = false;
     this.cursor.style.width = this.cursor.style.height = `${size}px`;
     this.cursor.style.transform = `translate(${e.clientX - rect.left - size / 2}px, ${e.clientY - rect.top - size / 2}px)`;
   }
+}
+
+/** Records how long from the pointer event (`since`) until the frame that shows its paint was drawn. */
+function measureToPaint(since: number): void {
+  requestAnimationFrame(() => {
+    // A message posted from the frame's callback arrives once that frame is painted.
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      if (performance.getEntriesByName(SEGMENT_MEASURE).length >= MAX_MEASURES) performance.clearMeasures(SEGMENT_MEASURE);
+      performance.measure(SEGMENT_MEASURE, { start: since, end: performance.now() });
+    };
+    channel.port2.postMessage(undefined);
+  });
 }
