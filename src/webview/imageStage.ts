@@ -31,12 +31,9 @@ export class ImageStage {
   private readonly description = h('p', { id: 'mask-description', class: 'visually-hidden' });
   /** Where a keyboard-placed shape is, said as it moves. */
   private readonly shapeStatus = h('p', { id: 'shape-status', class: 'hint', role: 'status', 'aria-live': 'polite' });
-  private readonly layer = new MaskLayer((edited) => {
-    this.afterChange();
-    if (edited) this.events.edited();
-  });
+  private readonly layer = new MaskLayer((edited) => this.afterChange(edited));
   private readonly painter = new MaskPainter(this.layer, (shape, applied) => this.describePending(shape, applied));
-  private readonly view = new StageView([this.image, this.layer.canvas, this.painter.preview, this.painter.cursor], (zoom) => {
+  private readonly view = new StageView([this.image, this.layer.view, this.painter.preview, this.painter.cursor], (zoom) => {
     this.toolbar?.setZoom(zoom);
     this.drawFeather();
   });
@@ -61,8 +58,8 @@ export class ImageStage {
   private featherPx = 0;
 
   constructor(private readonly events: StageEvents) {
-    this.layer.canvas.setAttribute('aria-describedby', 'mask-description mask-keys');
-    this.layer.canvas.setAttribute('role', 'img');
+    this.layer.view.setAttribute('aria-describedby', 'mask-description mask-keys');
+    this.layer.view.setAttribute('role', 'img');
     const maskSection = h(
       'div',
       { class: 'mask-section' },
@@ -74,7 +71,7 @@ export class ImageStage {
     );
     this.element = h('section', { class: 'image-stage', 'aria-label': t('input.label') }, this.view.element, this.info, this.description, maskSection);
     this.fieldTargets = {
-      mask_url: { wrapper: maskSection, control: this.layer.canvas },
+      mask_url: { wrapper: maskSection, control: this.layer.view },
       image_urls: { wrapper: this.element, control: this.image },
     };
     this.image.addEventListener('load', () => {
@@ -103,7 +100,7 @@ export class ImageStage {
     this.image.src = image.src;
     this.name = image.name;
     this.info.textContent = t('input.info', image.name, image.width, image.height);
-    this.layer.canvas.setAttribute('aria-label', t('mask.canvas', image.name));
+    this.layer.view.setAttribute('aria-label', t('mask.canvas', image.name));
     this.message.textContent = '';
     this.size = { width: 0, height: 0 };
     this.keptTools = tools;
@@ -111,7 +108,7 @@ export class ImageStage {
   }
 
   /** The paint layer as the user left it, for the host to keep; undefined when nothing is painted. */
-  paint(): string | undefined {
+  async paint(): Promise<string | undefined> {
     return this.size.width > 0 ? this.layer.paintLayer() : undefined;
   }
 
@@ -160,9 +157,9 @@ export class ImageStage {
 
   /** The feather as a glow of `featherPx` natural pixels, whatever the zoom. */
   private drawFeather(): void {
-    const canvas = this.layer.canvas;
+    const canvas = this.layer.view;
     const shown = canvas.getBoundingClientRect().width;
-    const cssPx = canvas.width > 0 ? (this.featherPx * shown) / canvas.width : 0;
+    const cssPx = this.layer.width > 0 ? (this.featherPx * shown) / this.layer.width : 0;
     canvas.style.filter = cssPx > 0 ? `drop-shadow(0 0 ${(cssPx / 2).toFixed(2)}px currentColor)` : '';
   }
 
@@ -180,8 +177,8 @@ export class ImageStage {
     this.painter.subtract = tools.subtract;
     this.painter.brushSize = tools.brushSize;
     this.painter.hardness = tools.hardness / 100;
-    this.layer.canvas.style.opacity = String(tools.overlayOpacity / 100);
-    this.layer.canvas.classList.toggle('shape-tool', !this.painter.isBrush);
+    this.layer.view.style.opacity = String(tools.overlayOpacity / 100);
+    this.layer.view.classList.toggle('shape-tool', !this.painter.isBrush);
     this.applyTint();
     this.toolbar.show(tools, brushSizeLimit(this.size.width, this.size.height));
     if (byUser) this.events.toolsChanged(tools);
@@ -223,9 +220,20 @@ export class ImageStage {
     else post({ type: 'exportMask', mask });
   }
 
-  /** After every change of the layer: the buttons, and what the canvas is described as. */
-  private afterChange(): void {
+  /**
+   * After every change of the layer: the buttons and the user's edit reported at once; what the
+   * canvas is described as once changes settle (a task later: counting a 4096² layer takes a while).
+   */
+  private afterChange(edited: boolean): void {
     this.toolbar.setHistory(this.layer.canUndo, this.layer.canRedo);
+    if (edited) this.events.edited();
+    window.clearTimeout(this.describeTimer);
+    this.describeTimer = window.setTimeout(() => this.describe());
+  }
+
+  private describeTimer: number | undefined;
+
+  private describe(): void {
     const { width, height } = this.size;
     const painted = width > 0 ? this.layer.paintedPixels() : 0;
     this.description.textContent =
@@ -246,7 +254,7 @@ export class ImageStage {
   /** The layer's colour: the chosen one, or the theme's (the canvas's CSS colour). */
   private applyTint(): void {
     const fixed = OVERLAY_COLOURS[this.tools.overlayColour];
-    this.layer.setTint(fixed ?? parseRgb(getComputedStyle(this.layer.canvas).color));
+    this.layer.setTint(fixed ?? parseRgb(getComputedStyle(this.layer.view).color));
   }
 
   private showMessage(text: string, isError: boolean): void {

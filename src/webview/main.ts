@@ -25,7 +25,11 @@ const PROMPT_SYNC_MS = 300;
 
 class EditPanel {
   private readonly stage = new ImageStage({
-    edited: () => post({ type: 'viewChanged', paint: this.stage.paint() ?? null }),
+    edited: () => {
+      // Encoding is asynchronous: only the latest change's paint may reach the host.
+      const change = ++this.paintChanges;
+      void this.stage.paint().then((paint) => change === this.paintChanges && post({ type: 'viewChanged', paint: paint ?? null }));
+    },
     toolsChanged: (maskTools) => post({ type: 'viewChanged', maskTools }),
   });
   private readonly references = new ReferenceList();
@@ -40,6 +44,7 @@ class EditPanel {
   /** The input image, set by showImage. */
   private image!: ImageInfo;
   private promptTimer: number | undefined;
+  private paintChanges = 0;
   private lastPrompt = '';
   private nextRequestId = 1;
   /** Requests whose errors end a run (Run, Try Again); other requests' errors leave the form as it is. */

@@ -48,18 +48,27 @@ export function paintSegment(region: Uint8ClampedArray, bounds: Box, a: BrushPoi
   const ey = b.y - a.y;
   const lengthSquared = ex * ex + ey * ey;
   const [r, g, bl] = brush.tint;
+  const reach = Math.max(a.radius, b.radius) + 0.5;
+  const reachSquared = reach * reach;
+  // Runs once per pixel of a large brush on every pointer move: plain arithmetic, no calls on the way out.
   for (let j = 0; j < bounds.height; j++) {
     const py = bounds.y + j + 0.5;
     for (let i = 0; i < bounds.width; i++) {
-      const px = bounds.x + i + 0.5;
-      const t = lengthSquared === 0 ? 0 : clamp(((px - a.x) * ex + (py - a.y) * ey) / lengthSquared, 0, 1);
-      const radius = a.radius + (b.radius - a.radius) * t;
-      const strength = brushStrength(Math.hypot(px - (a.x + t * ex), py - (a.y + t * ey)), radius, brush.hardness);
-      if (strength <= 0) continue;
       const o = (j * bounds.width + i) * 4;
+      // Painting over full paint, or erasing where there is none, changes nothing.
+      if (brush.erase ? region[o + 3] === 0 : region[o + 3] === 255) continue;
+      const px = bounds.x + i + 0.5;
+      let t = lengthSquared === 0 ? 0 : ((px - a.x) * ex + (py - a.y) * ey) / lengthSquared;
+      t = t < 0 ? 0 : t > 1 ? 1 : t;
+      const dx = px - (a.x + t * ex);
+      const dy = py - (a.y + t * ey);
+      const dSquared = dx * dx + dy * dy;
+      if (dSquared >= reachSquared) continue;
+      const strength = brushStrength(Math.sqrt(dSquared), a.radius + (b.radius - a.radius) * t, brush.hardness);
+      if (strength <= 0) continue;
       const level = Math.round(strength * 255);
       if (brush.erase) {
-        region[o + 3] = Math.min(region[o + 3], 255 - level);
+        if (255 - level < region[o + 3]) region[o + 3] = 255 - level;
       } else if (level > region[o + 3]) {
         region[o] = r;
         region[o + 1] = g;

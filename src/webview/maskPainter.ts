@@ -5,8 +5,9 @@ import { dragBox, nudgeBox, rasterise, startingBox, type ArrowKey, type Box, typ
 
 const SVG = 'http://www.w3.org/2000/svg';
 
-/** The name of the performance measure from a stroke's pointer event to the frame that shows it. */
+/** Performance measures of each stroke segment: pointer event → the frame that shows it painted, and the drawing alone. */
 export const SEGMENT_MEASURE = 'mask-segment';
+export const SEGMENT_DRAW_MEASURE = 'mask-segment-draw';
 /** Measures kept at most (a long session must not grow the timeline without bound). */
 const MAX_MEASURES = 2000;
 
@@ -49,7 +50,7 @@ export class MaskPainter {
     private readonly layer: MaskLayer,
     private readonly onPending: (shape: PendingShape | undefined, applied: boolean) => void,
   ) {
-    const canvas = layer.canvas;
+    const canvas = layer.view;
     this.cursor = document.createElement('div');
     this.cursor.className = 'brush-cursor';
     this.cursor.setAttribute('aria-hidden', 'true');
@@ -89,7 +90,7 @@ export class MaskPainter {
 
   /** The pointer's position in the layer's natural pixels, and how many of them a CSS pixel is. */
   private naturalPoint(e: PointerEvent): Point & { scale: number } {
-    const rect = this.layer.canvas.getBoundingClientRect();
+    const rect = this.layer.view.getBoundingClientRect();
     return {
       x: ((e.clientX - rect.left) * this.layer.width) / rect.width,
       y: ((e.clientY - rect.top) * this.layer.height) / rect.height,
@@ -106,17 +107,19 @@ export class MaskPainter {
   private down(e: PointerEvent): void {
     if (this.gesture || (e.pointerType === 'mouse' && e.button !== 0) || this.layer.width === 0) return;
     e.preventDefault();
-    this.layer.canvas.focus({ preventScroll: true });
+    this.layer.view.focus({ preventScroll: true });
     this.cancelPending();
-    this.layer.canvas.setPointerCapture(e.pointerId);
+    this.layer.view.setPointerCapture(e.pointerId);
     const p = this.naturalPoint(e);
     const tool = this.tool;
     if (tool === 'brush' || tool === 'eraser') {
       const point = { x: p.x, y: p.y, radius: this.radiusAt(e) };
       const erase = tool === 'eraser';
       this.layer.beginChange();
-      this.layer.paintSegment(point, point, { hardness: this.hardness, erase });
+      this.layer.paintStroke([point], { hardness: this.hardness, erase });
       this.gesture = { kind: 'stroke', pointerId: e.pointerId, last: point, erase };
+      // The feather's glow is a filter redone on every change of the layer: off while painting.
+      this.layer.view.classList.add('stroking');
     } else if (tool === 'lasso') {
       this.gesture = { kind: 'lasso', pointerId: e.pointerId, points: [{ x: p.x, y: p.y }] };
     } else {
@@ -131,17 +134,19 @@ export class MaskPainter {
     if (!g || e.pointerId !== g.pointerId) return;
     // Coalesced events keep fast strokes smooth: the browser batches moves between frames.
     const moves = e.getCoalescedEvents?.() ?? [];
-    for (const m of moves.length ? moves : [e]) {
-      const p = this.naturalPoint(m);
-      if (g.kind === 'stroke') {
-        const point = { x: p.x, y: p.y, radius: this.radiusAt(m) };
-        this.layer.paintSegment(g.last, point, { hardness: this.hardness, erase: g.erase });
-        g.last = point;
-      } else if (g.kind === 'lasso') g.points.push({ x: p.x, y: p.y });
-      else Object.assign(g, { end: p, square: m.shiftKey, fromCentre: m.altKey });
+    const points = (moves.length ? moves : [e]).map((m) => ({ ...this.naturalPoint(m), radius: this.radiusAt(m), m }));
+    if (g.kind === 'stroke') {
+      const drawStart = performance.now();
+      this.layer.paintStroke([g.last, ...points], { hardness: this.hardness, erase: g.erase });
+      g.last = points[points.length - 1];
+      measureToPaint(e.timeStamp, drawStart);
+      return;
     }
-    if (g.kind === 'stroke') measureToPaint(e.timeStamp);
-    else this.showOutline(this.gestureShape());
+    for (const p of points) {
+      if (g.kind === 'lasso') g.points.push({ x: p.x, y: p.y });
+      else Object.assign(g, { end: p, square: p.m.shiftKey, fromCentre: p.m.altKey });
+    }
+    this.showOutline(this.gestureShape());
   }
 
   private up(e: PointerEvent, apply: boolean): void {
@@ -150,6 +155,7 @@ export class MaskPainter {
     this.gesture = undefined;
     this.showOutline(undefined);
     if (g.kind === 'stroke') {
+      this.layer.view.classList.remove('stroking');
       this.layer.changed();
       return;
     }
@@ -239,7 +245,7 @@ export class MaskPainter {
       this.cursor.hidden = true;
       return;
     }
-    const rect = this.layer.canvas.getBoundingClientRect();
+    const rect = this.layer.view.getBoundingClientRect();
     const size = (this.brushSize * rect.width) / Math.max(1, this.layer.width);
     this.cursor.hidden = false;
     this.cursor.style.width = this.cursor.style.height = `${size}px`;
@@ -247,15 +253,17 @@ export class MaskPainter {
   }
 }
 
-/** Records how long from the pointer event (`since`) until the frame that shows its paint was drawn. */
-function measureToPaint(since: number): void {
+/** Records the drawing's time (from `drawStart` to now), and the time from the pointer event (`since`) until the frame that shows it was drawn. */
+function measureToPaint(since: number, drawStart: number): void {
+  if (performance.getEntriesByName(SEGMENT_MEASURE).length >= MAX_MEASURES) {
+    performance.clearMeasures(SEGMENT_MEASURE);
+    performance.clearMeasures(SEGMENT_DRAW_MEASURE);
+  }
+  performance.measure(SEGMENT_DRAW_MEASURE, { start: drawStart, end: performance.now() });
   requestAnimationFrame(() => {
     // A message posted from the frame's callback arrives once that frame is painted.
     const channel = new MessageChannel();
-    channel.port1.onmessage = () => {
-      if (performance.getEntriesByName(SEGMENT_MEASURE).length >= MAX_MEASURES) performance.clearMeasures(SEGMENT_MEASURE);
-      performance.measure(SEGMENT_MEASURE, { start: since, end: performance.now() });
-    };
+    channel.port1.onmessage = () => performance.measure(SEGMENT_MEASURE, { start: since, end: performance.now() });
     channel.port2.postMessage(undefined);
   });
 }

@@ -89,8 +89,13 @@ export class StageView {
   private fitZoom(): number {
     const { width, height } = this.natural;
     if (width === 0 || height === 0) return 1;
-    const room = Math.max(1, this.element.parentElement?.clientWidth ?? this.element.clientWidth);
-    return Math.min(1, room / width, (window.innerHeight * FIT_HEIGHT) / height);
+    // The stage's 1 px border on each side must fit too.
+    const room = Math.max(1, this.element.clientWidth - 2);
+    return Math.min(1, room / width, (this.fitHeight() - 2) / height);
+  }
+
+  private fitHeight(): number {
+    return Math.max(120, Math.floor(window.innerHeight * FIT_HEIGHT));
   }
 
   private layout(): void {
@@ -100,7 +105,7 @@ export class StageView {
     this.stage.style.width = `${width}px`;
     this.stage.style.height = `${height}px`;
     // Fitted, the viewport hugs the image; zoomed in, it keeps the fitted height and scrolls.
-    this.element.style.maxHeight = `${Math.max(120, window.innerHeight * FIT_HEIGHT)}px`;
+    this.element.style.maxHeight = `${this.fitHeight()}px`;
     this.element.classList.toggle('zoomed', this.zoom !== undefined);
     this.onZoom(zoom);
   }

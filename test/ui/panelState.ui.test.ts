@@ -12,11 +12,9 @@ import * as path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import sharp from 'sharp';
 import {
-  COMMAND_TITLE,
   closeAllEditors,
-  explorerContextMenuItem,
   explorerItem,
-  editFromPalette,
+  openImagePanel,
   paintStroke,
   poll,
   runFromPalette,
@@ -68,25 +66,7 @@ async function choose(frame: Frame, id: string, label: string): Promise<void> {
   await poll(`${id} to show ${label}`, async () => (await select.evaluate((el) => (el as unknown as { value: string }).value)) !== '' || undefined);
 }
 
-/**
- * Opens photo.png's panel from the explorer's context menu, as a user does. After the explorer
- * refreshed (a file changed, editors were closed) the menu's click is sometimes swallowed by the
- * workbench and the menu stays open with no command run; then the user's other way in is taken:
- * the command palette and its quick pick of the workspace's images.
- */
-async function openPhotoPanel(page: Page): Promise<Frame> {
-  const { menuItem } = await explorerContextMenuItem(page, 'photo.png', COMMAND_TITLE);
-  await menuItem.click();
-  try {
-    return (await waitForPanel(page, 'photo.png', performance.now(), 10_000)).frame;
-  } catch (e) {
-    if ((await panelTab(page).count()) > 0) throw e;
-    report('ui:   (the context menu\'s click did not run the command; opening from the command palette instead)');
-    await page.keyboard.press('Escape');
-  }
-  await (await editFromPalette(page, /photo\.png/)).click();
-  return (await waitForPanel(page, 'photo.png')).frame;
-}
+const openPhotoPanel = (page: Page) => openImagePanel(page, 'photo.png');
 
 /** The panel's tab in the editor area. */
 const panelTab = (page: Page) => page.locator('.tabs-container .tab', { hasText: 'Edit photo.png' });

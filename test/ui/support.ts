@@ -69,6 +69,8 @@ export interface StartOptions {
   viewport?: { width: number; height: number };
   /** Install this .vsix (as a user would) instead of loading the checkout as the development extension. */
   vsix?: string;
+  /** More files for the workspace, by name, there before the editor starts (no wait for its file watcher). */
+  files?: Record<string, Uint8Array>;
 }
 
 /** Starts the emulator, the VS Code server and Chromium, and opens the workbench on a temp workspace. */
@@ -81,6 +83,7 @@ export async function startEditor(opts: StartOptions = {}): Promise<Editor> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gie-ui-'));
   const dirs = makeEditorDirs(tmp);
   copyDir(path.join(root, 'test/fixtures/workspace'), dirs.workspace);
+  for (const [name, bytes] of Object.entries(opts.files ?? {})) fs.writeFileSync(path.join(dirs.workspace, name), bytes);
   const serverLog = fs.createWriteStream(path.join(tmp, 'server.log'));
   const browserLog = fs.createWriteStream(path.join(tmp, 'browser.log'));
 
@@ -289,6 +292,26 @@ export async function editFromPalette(page: Page, file: RegExp): Promise<Locator
   return row;
 }
 
+/**
+ * Opens `name`'s panel from the explorer's context menu, as a user does. After the explorer
+ * refreshed (a file changed, editors were closed) the menu's click is sometimes swallowed by the
+ * workbench and the menu stays open with no command run; then the user's other way in is taken:
+ * the command palette and its quick pick of the workspace's images.
+ */
+export async function openImagePanel(page: Page, name: string): Promise<Frame> {
+  const { menuItem } = await explorerContextMenuItem(page, name, COMMAND_TITLE);
+  await menuItem.click();
+  try {
+    return (await waitForPanel(page, name, performance.now(), 10_000)).frame;
+  } catch (e) {
+    if ((await page.locator('.tabs-container .tab', { hasText: `Edit ${name}` }).count()) > 0) throw e;
+    process.stdout.write('ui:   (the context menu\'s click did not run the command; opening from the command palette instead)\n');
+    await page.keyboard.press('Escape');
+  }
+  await (await editFromPalette(page, new RegExp(escapeRegExp(name)))).click();
+  return (await waitForPanel(page, name)).frame;
+}
+
 /** Closes every editor (the preview, the panels) so the next test starts with an empty editor area. */
 export async function closeAllEditors(page: Page): Promise<void> {
   await page.keyboard.press('Escape');
@@ -388,7 +411,7 @@ export async function paintStroke(page: Page, frame: Frame, points: { fx: number
   await canvas.scrollIntoViewIfNeeded();
   const box = await canvas.boundingBox();
   if (!box || box.width < 10 || box.height < 10) throw new Error(`the mask canvas has no usable size: ${JSON.stringify(box)}`);
-  const brushCss = await frame.evaluate(() => Number((document.querySelector('#brush-size') as HTMLInputElement | null)?.value ?? 32));
+  const brushPx = await frame.evaluate(() => Number((document.querySelector('#brush-size') as HTMLInputElement | null)?.value ?? 32));
   const at = (p: { fx: number; fy: number }) => ({ x: box.x + p.fx * box.width, y: box.y + p.fy * box.height });
   const first = at(points[0]);
   await page.mouse.move(first.x, first.y);
@@ -398,10 +421,10 @@ export async function paintStroke(page: Page, frame: Frame, points: { fx: number
     await page.mouse.move(q.x, q.y, { steps: 4 });
   }
   await page.mouse.up();
-  const scaleX = natural.width / box.width;
   return {
     points: points.map((p) => ({ x: p.fx * natural.width, y: p.fy * natural.height })),
-    radius: (brushCss * scaleX) / 2,
+    // The brush is sized in the image's natural pixels, whatever the zoom.
+    radius: brushPx / 2,
   };
 }
 
