@@ -26,6 +26,7 @@ function loadSuites(): void {
   require('./oneEdit.test');
   require('./panelState.test');
   require('./exactEdit.test');
+  require('./maskFiles.test');
 }
 
 // mocha 12 is an ES module; `require()` of it returns the module namespace.

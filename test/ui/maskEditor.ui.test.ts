@@ -325,6 +325,42 @@ describe('UI: the mask editor', () => {
     });
   });
 
+  it('a pen\'s pressure scales the brush: a light stroke is thinner than a firm one', { timeout: 150_000 }, async () => {
+    await withArtifacts(editor, 'mask-pen', async () => {
+      const { page } = editor;
+      const frame = await freshPanel(page, 'photo.png');
+      await frame.getByRole('button', { name: 'Brush' }).click();
+      const brush = Number(await frame.locator('#brush-size').inputValue());
+      // Pen input as a tablet sends it, through Chromium's own input pipeline.
+      const cdp = await page.context().newCDPSession(page);
+      const pen = async (y: number, force: number) => {
+        const at = async (x: number) => pagePoint(frame, { x, y });
+        const send = async (type: 'mouseMoved' | 'mousePressed' | 'mouseReleased', x: number, buttons: number) => {
+          const p = await at(x);
+          await cdp.send('Input.dispatchMouseEvent', { type, x: p.x, y: p.y, button: 'left', buttons, clickCount: 1, pointerType: 'pen', force });
+        };
+        await send('mouseMoved', 30, 0);
+        await send('mousePressed', 30, 1);
+        for (let x = 40; x <= 220; x += 10) await send('mouseMoved', x, 1);
+        await send('mouseReleased', 220, 0);
+      };
+      await pen(50, 0.25);
+      await pen(140, 1);
+      await cdp.detach();
+      const { mask } = await exportMask(frame);
+      const thickness = (from: number, to: number) => {
+        let n = 0;
+        for (let y = from; y < to; y++) n += mask.edit[y * W + 128];
+        return n;
+      };
+      const light = thickness(0, 96);
+      const firm = thickness(96, H);
+      report(`ui: pen stroke, brush ${brush} px: ${light} px wide at pressure 0.25, ${firm} px at 1`);
+      assert.ok(Math.abs(firm - brush) <= 2, `full pressure paints the brush's size: ${firm} px, brush ${brush}`);
+      assert.ok(Math.abs(light - brush / 4) <= 2, `a quarter of the pressure, a quarter of the size: ${light} px`);
+    });
+  });
+
   it('keyboard only: a rectangle placed and sized with the arrow keys; exported, cleared, loaded from the file and sent as it was', { timeout: 150_000 }, async () => {
     await withArtifacts(editor, 'mask-keyboard', async () => {
       const { page, emulator } = editor;
@@ -400,6 +436,8 @@ describe('UI: the mask editor', () => {
         const input = await openCommandPalette(page);
         await input.fill('>Preferences: Color Theme');
         await quickPickRow(page, /^Preferences: Color Theme/).first().click();
+        // The themes are listed a moment after the picker opens: filter once they are there.
+        await quickPickRow(page, /Modern/).first().waitFor({ timeout: 10_000 });
         await input.fill(theme);
         await quickPickRow(page, new RegExp(theme)).first().waitFor({ timeout: 10_000 });
         await input.press('Enter');
