@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dragBox, nudgeBox, rasterise, startingBox, type Coverage, type Shape } from '../../../src/webview/maskShapes';
+import { dragBox, nudgeBox, rasterise, startingBox, type Coverage, type Shape } from '../../../src/shared/maskShapes';
 
 const W = 40;
 const H = 30;
