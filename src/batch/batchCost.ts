@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { estimateCost, formatUsd } from '../shared/cost';
 
 /** What a batch is estimated to cost before it starts. */
 export interface BatchCostQuestion {
@@ -10,19 +11,9 @@ export interface BatchCostQuestion {
 /** Resolves true when the user agrees to spend the estimate. */
 export type BatchCostConfirmation = (question: BatchCostQuestion) => Promise<boolean>;
 
-const usd = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 3 });
-
-/** price × images × outputs per image, rounded to a tenth of a cent (no float artifacts). */
-export function batchCost(pricePerImage: number, imageCount: number, numImages: number): number {
-  return Math.round(pricePerImage * imageCount * numImages * 1000) / 1000;
-}
-
-export function formatUsd(amount: number): string {
-  return usd.format(amount);
-}
-
 export function batchCostQuestion(pricePerImage: number, imageCount: number, numImages: number): BatchCostQuestion {
-  const totalUsd = batchCost(pricePerImage, imageCount, numImages);
+  // The panel's estimate, for every image's outputs.
+  const totalUsd = estimateCost(pricePerImage, imageCount * numImages);
   return {
     totalUsd,
     message: vscode.l10n.t(

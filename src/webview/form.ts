@@ -1,7 +1,7 @@
 import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-single-select/vscode-single-select.js';
 import { IMAGE_SIZES, MAX_PROMPT_LENGTH, OUTPUT_FORMATS, QUALITIES, type EditOptions } from '../shared/protocol';
 import { DEFAULT_OPTIONS, MAX_FEATHER_PX } from '../shared/options';
-import { estimateCost, formatReportedCost, formatUsd } from './cost';
+import { estimateCost, formatReportedCost, formatUsd } from '../shared/cost';
 import { h, setShown } from './dom';
 import type { FieldTarget } from './fieldErrors';
 import { t } from './strings';

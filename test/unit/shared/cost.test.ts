@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { estimateCost, formatReportedCost, formatUsd } from '../../../src/webview/cost';
+import { estimateCost, formatReportedCost, formatUsd } from '../../../src/shared/cost';
 
 test('estimates price × images without float artifacts', () => {
   assert.equal(estimateCost(0.133, 3), 0.399);
