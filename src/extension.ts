@@ -9,7 +9,7 @@ import { RunHistory } from './history/runHistory';
 import { HistoryTree, HISTORY_VIEW_ID, historyItem } from './history/historyTree';
 import { registerHistoryCommands } from './history/historyCommands';
 import type { RunRecord } from './history/runRecord';
-import { BATCH_PANEL_VIEW_TYPE, EDIT_PANEL_VIEW_TYPE, type Host } from './host';
+import { BATCH_PANEL_VIEW_TYPE, EDIT_IMAGE_TOOL, EDIT_PANEL_VIEW_TYPE, type Host } from './host';
 
 
 /** The host side of an open edit panel, as tests drive it without the webview's DOM. */
@@ -32,6 +32,8 @@ export interface GptImageEditApi {
     revivePanel(state: unknown): Promise<vscode.WebviewPanel>;
     /** The batch panel open for these images (in any order); it takes the same probe. */
     batchPanel(images: readonly vscode.Uri[]): EditPanelProbe | undefined;
+    /** The agent tool's prepareInvocation, as VS Code calls it before asking the person (tests never see VS Code's dialogs). */
+    prepareEditImage(input: unknown): Promise<vscode.PreparedToolInvocation>;
     /** Answers the batch cost question instead of the modal (which a test cannot click); undefined restores it. */
     replaceBatchCostConfirmation(confirm: BatchCostConfirmation | undefined): void;
     history: {
@@ -82,6 +84,11 @@ export function activate(context: vscode.ExtensionContext): GptImageEditApi {
     vscode.commands.registerCommand('gptImageEdit.editEachImage', (uri?: unknown, uris?: unknown) =>
       loadMain().editEachImage(host, uri, uris),
     ),
+    // The agent tool (package.json: contributes.languageModelTools); its work loads with main.js.
+    vscode.lm.registerTool<unknown>(EDIT_IMAGE_TOOL, {
+      prepareInvocation: (options) => loadMain().prepareEditImage(options.input),
+      invoke: (options, token) => loadMain().invokeEditImage(host, options.input, token),
+    }),
     vscode.window.registerWebviewPanelSerializer(EDIT_PANEL_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel, state) => loadMain().revivePanel(host, panel, state),
     }),
@@ -111,6 +118,7 @@ export function activate(context: vscode.ExtensionContext): GptImageEditApi {
               return panel;
             },
             batchPanel: (images) => loadMain().batchPanelFor(images),
+            prepareEditImage: (input) => loadMain().prepareEditImage(input),
             replaceBatchCostConfirmation: (confirm) => loadMain().replaceBatchCostConfirmation(confirm),
             history: {
               records: () => history.list(),

@@ -18,3 +18,5 @@ export interface Host {
 
 export const EDIT_PANEL_VIEW_TYPE = 'gptImageEdit.editPanel';
 export const BATCH_PANEL_VIEW_TYPE = 'gptImageEdit.batchPanel';
+/** The agent tool's name, as `package.json` declares it under `contributes.languageModelTools`. */
+export const EDIT_IMAGE_TOOL = 'gptImageEdit_editImage';

@@ -14,6 +14,7 @@ import { reopenInPanel } from './panel/reopenInPanel';
 import type { HeavyHistoryCommands } from './history/historyCommands';
 
 export { setApiKey, clearApiKey } from './keyCommands';
+export { prepareEditImage, invokeEditImage } from './agent/editImageTool';
 export { replaceBatchCostConfirmation } from './batch/batchCost';
 
 /** "Edit Image with GPT Image 2…": opens (or reveals) the edit panel beside the image. */

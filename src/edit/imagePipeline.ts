@@ -77,6 +77,11 @@ export async function prepareMask(mask: Uint8Array, size: { width: number; heigh
   return { png: await encodeRgba(canonicalMask(edit, size.width, size.height), 'png', 100, true), width: size.width, height: size.height, edited: countEdited(edit), ...(scaledFrom ? { scaledFrom } : {}) };
 }
 
+/** The canonical mask PNG for an edit area (1 = edit) of this size, e.g. shapes an agent gave. */
+export async function encodeMask(edit: Uint8Array, width: number, height: number): Promise<Uint8Array> {
+  return encodeRgba(canonicalMask(edit, width, height), 'png', 100, true);
+}
+
 /** The edit area of `mask` at `size` (1 = edit), and the mask's own size when it had to be scaled. */
 async function readMask(mask: Uint8Array, size: { width: number; height: number }, options: { scale: boolean }) {
   let decoded: Rgba = await decode(mask);

@@ -27,6 +27,7 @@ function loadSuites(): void {
   require('./panelState.test');
   require('./exactEdit.test');
   require('./maskFiles.test');
+  require('./agentTool.test');
 }
 
 // mocha 12 is an ES module; `require()` of it returns the module namespace.

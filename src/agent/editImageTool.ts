@@ -1,0 +1,111 @@
+/**
+ * The edit-image tool for agents (Copilot's agent mode, `#editImage`, any extension through
+ * `vscode.lm.invokeTool`): one more caller of the edit job the panel runs, so an agent's edit has
+ * the same history, sidecars, exact compositing, cancellation and resume. prepareInvocation asks
+ * the person to agree to the cost before anything is sent; invoke never throws for bad input: it
+ * answers with what went wrong, in words the agent can act on.
+ */
+import * as vscode from 'vscode';
+import { API_KEYS_URL, BILLING_URL, RunflowError } from '../runflow';
+import type { Host } from '../host';
+import { EditJob, EditStoppedError, type StopReason } from '../edit/editJob';
+import { saveDurations } from '../edit/durationStore';
+import { RunFinisher } from '../history/runFinisher';
+import { askForFolder } from '../panel/askForFolder';
+import { formatReportedCost } from '../shared/cost';
+import { userMessage } from '../showError';
+import { describeEstimate, resolveToolRequest, ToolRefusal } from './toolRequest';
+
+/** What the person sees before agreeing: the image, the prompt, the outputs and the estimated cost. */
+export async function prepareEditImage(input: unknown): Promise<vscode.PreparedToolInvocation> {
+  const request = await resolveToolRequest(input);
+  // Nothing to agree to: invoke answers with the refusal and sends nothing.
+  if (request instanceof ToolRefusal) return { invocationMessage: vscode.l10n.t('Checking the image edit request…') };
+  const { spec, imagePath } = request;
+  const lines = [
+    vscode.l10n.t('**Image:** {0}', imagePath),
+    vscode.l10n.t('**Prompt:** {0}', spec.prompt),
+    ...(request.maskSummary ? [vscode.l10n.t('**Mask:** {0}; pixels outside it stay the original\'s', request.maskSummary)] : [vscode.l10n.t('**Mask:** none, the whole image may change')]),
+    ...(request.referencePaths.length ? [vscode.l10n.t('**References:** {0}', request.referencePaths.join(', '))] : []),
+    vscode.l10n.t('**Outputs:** {0}, saved beside the original (nothing is overwritten)', spec.options.numImages),
+    vscode.l10n.t('**Estimated cost:** {0}, billed to your Runflow account', describeEstimate(request)),
+  ];
+  const message = new vscode.MarkdownString(lines.join('  \n'));
+  message.supportHtml = false;
+  return {
+    invocationMessage: vscode.l10n.t('Editing {0} with GPT Image 2…', imagePath),
+    confirmationMessages: { title: vscode.l10n.t('Edit {0} with GPT Image 2?', imagePath), message },
+  };
+}
+
+/** Runs the edit through the job and answers with the saved files, the run id and the cost. */
+export async function invokeEditImage(host: Host, input: unknown, token: vscode.CancellationToken): Promise<vscode.LanguageModelToolResult> {
+  const request = await resolveToolRequest(input);
+  if (request instanceof ToolRefusal) return text(request.message);
+  const apiKey = await host.keys.get();
+  if (!apiKey) {
+    return text(
+      vscode.l10n.t('No Runflow API key is set, so nothing was sent. Ask the user to run the command "GPT Image: Set API Key…" (a key is made at {0}, Settings → API Keys), then try again.', API_KEYS_URL),
+    );
+  }
+  const finisher = RunFinisher.of(host);
+  const client = finisher.client(apiKey, {});
+  let job: EditJob;
+  try {
+    job = await EditJob.start(request.spec, finisher.services(client, () => askForFolder(host, request.spec.image)));
+  } catch (e) {
+    return text(failure(e));
+  }
+  const stop = new AbortController();
+  const canceling = token.onCancellationRequested(() => stop.abort('user' satisfies StopReason));
+  try {
+    const result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Editing {0} for an agent', request.imagePath) },
+      (progress) => {
+        const reporting = job.onEvent((e) => e.type === 'phase' && progress.report({ message: `${e.phase} · ${Math.round(e.elapsedMs / 1000)} s` }));
+        return job.run(finisher.jobSignal(stop.signal)).finally(() => reporting.dispose());
+      },
+    );
+    if (job.durations) saveDurations(host.context, job.durations);
+    const paths = result.saved.map((uri) => vscode.workspace.asRelativePath(uri, false));
+    host.log.write('info', `Agent tool: run ${result.runId} saved ${paths.join(', ')}.`);
+    const lines = [
+      vscode.l10n.t('Saved {0} edited image(s) beside {1}: {2}.', paths.length, request.imagePath, paths.join(', ')),
+      vscode.l10n.t('Run id: {0}. Cost: {1}.', result.runId, result.cost ? formatReportedCost(result.cost) : vscode.l10n.t('not reported')),
+      ...(result.missing > 0 ? [vscode.l10n.t('The model returned {0} image(s) fewer than asked for.', result.missing)] : []),
+      ...result.notes,
+    ];
+    return new vscode.LanguageModelToolResult([new vscode.LanguageModelTextPart(lines.join('\n')), ...(await imagePart(result.saved[0]))]);
+  } catch (e) {
+    if (e instanceof EditStoppedError) {
+      return text(
+        vscode.l10n.t('Stopped waiting for the edit of {0}. {1} It is kept in the GPT Image history, where the user can fetch its results.', request.imagePath, e.message),
+      );
+    }
+    return text(failure(e));
+  } finally {
+    canceling.dispose();
+  }
+}
+
+function failure(e: unknown): string {
+  const message = userMessage(e);
+  if (e instanceof RunflowError && e.kind === 'insufficient_credit') {
+    return vscode.l10n.t('The edit was not made: {0} The user can top up at {1}.', message, BILLING_URL);
+  }
+  return vscode.l10n.t('The edit was not made: {0}', message);
+}
+
+function text(message: string): vscode.LanguageModelToolResult {
+  return new vscode.LanguageModelToolResult([new vscode.LanguageModelTextPart(message)]);
+}
+
+/** The first result as an image part, where this VS Code's API has them (LanguageModelDataPart, 1.105+). */
+async function imagePart(uri: vscode.Uri | undefined): Promise<vscode.LanguageModelTextPart[]> {
+  const DataPart = (vscode as unknown as { LanguageModelDataPart?: { image(data: Uint8Array, mime: string): unknown } }).LanguageModelDataPart;
+  if (!uri || !DataPart) return [];
+  const bytes = await vscode.workspace.fs.readFile(uri);
+  const ext = uri.path.slice(uri.path.lastIndexOf('.') + 1).toLowerCase();
+  const mime = ext === 'jpg' || ext === 'jpeg' ? 'image/jpeg' : ext === 'webp' ? 'image/webp' : 'image/png';
+  return [DataPart.image(bytes, mime) as vscode.LanguageModelTextPart];
+}

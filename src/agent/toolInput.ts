@@ -1,0 +1,53 @@
+/**
+ * What an agent passes to the edit-image tool, as a zod schema: the tool validates every input
+ * with it, and `package.json`'s `inputSchema` is generated from it (`npm run manifest`; a unit
+ * test fails when the two differ).
+ */
+import * as z from 'zod/mini';
+import { IMAGE_SIZES, MAX_NUM_IMAGES, OUTPUT_FORMATS, QUALITIES } from '../shared/options';
+import { MAX_PROMPT_LENGTH } from '../shared/messageParts';
+
+/** A box in the image's pixels, from its top-left corner. */
+const PixelBox = z.object({
+  x: z.number().check(z.describe('Left edge, in the image\'s pixels from the left.')),
+  y: z.number().check(z.describe('Top edge, in the image\'s pixels from the top.')),
+  width: z.number().check(z.positive(), z.describe('Width in pixels.')),
+  height: z.number().check(z.positive(), z.describe('Height in pixels.')),
+});
+
+export const MAX_MASK_SHAPES = 50;
+export const MAX_TOOL_REFERENCES = 8;
+
+export const EditImageInput = z.object({
+  image: z.string().check(
+    z.minLength(1),
+    z.describe('The image to edit: a path relative to the workspace folder (e.g. "assets/hero.png") or a file URI. PNG, JPEG or WebP, up to 50 MiB.'),
+  ),
+  prompt: z.string().check(z.maxLength(MAX_PROMPT_LENGTH), z.describe('How to change the image, in plain words (e.g. "replace the sky with a sunset").')),
+  referenceImages: z.optional(
+    z.array(z.string()).check(z.maxLength(MAX_TOOL_REFERENCES), z.describe('Other images the model should look at (style, objects), as workspace-relative paths or file URIs.')),
+  ),
+  mask: z.optional(
+    z
+      .object({
+        rectangles: z.optional(z.array(PixelBox).check(z.maxLength(MAX_MASK_SHAPES), z.describe('Rectangles to edit, in the image\'s pixels.'))),
+        ellipses: z.optional(z.array(PixelBox).check(z.maxLength(MAX_MASK_SHAPES), z.describe('Ellipses to edit, each given by its bounding box in the image\'s pixels.'))),
+        file: z.optional(z.string().check(z.describe('A mask image (workspace-relative path or file URI): transparent, or white on black, where the image may change. Scaled to the image if its size differs.'))),
+      })
+      .check(z.describe('Where the image may change. Without a mask the whole image may change. Pixels outside the mask stay exactly the original\'s (unless keepUnmaskedExact is false).')),
+  ),
+  numImages: z.optional(z.int().check(z.minimum(1), z.maximum(MAX_NUM_IMAGES), z.describe('How many variants to make (each is billed).'))),
+  size: z.optional(z.enum(IMAGE_SIZES).check(z.describe('Output size; "auto" follows the input. Ignored while matchOriginal is true.'))),
+  quality: z.optional(z.enum(QUALITIES)),
+  outputFormat: z.optional(z.enum(OUTPUT_FORMATS).check(z.describe('Ignored while matchOriginal is true.'))),
+  matchOriginal: z.optional(z.boolean().check(z.describe('Save at the original\'s pixel size and in its format (default true).'))),
+  keepUnmaskedExact: z.optional(z.boolean().check(z.describe('With a mask, keep every pixel outside it (and its soft band) exactly the original\'s (default true).'))),
+});
+export type EditImageInput = z.infer<typeof EditImageInput>;
+
+/** The JSON schema `package.json` declares for the tool. */
+export function editImageInputSchema(): object {
+  const schema = z.toJSONSchema(EditImageInput) as Record<string, unknown>;
+  delete schema.$schema;
+  return schema;
+}

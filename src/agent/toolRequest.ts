@@ -1,0 +1,187 @@
+import * as vscode from 'vscode';
+import { MAX_INPUT_BYTES, sniffImageType } from '../runflow';
+import { defaultOptions, pricePerImage } from '../config';
+import { estimateCost, formatUsd } from '../shared/cost';
+import { rasterise, type Box, type Shape } from '../shared/maskShapes';
+import type { EditOptions } from '../shared/options';
+import { imagePipeline } from '../edit/pipeline';
+import type { EditSpec } from '../edit/editSpec';
+import { EditImageInput } from './toolInput';
+
+/** An agent's request, checked and resolved: what the job runs, and what the person is asked to agree to. */
+export interface ToolRequest {
+  spec: EditSpec;
+  /** The image as the agent and the person know it: its workspace-relative path. */
+  imagePath: string;
+  referencePaths: string[];
+  /** What the mask marks, in words ("2 rectangles, 1 ellipse"), if there is one. */
+  maskSummary?: string;
+  estimateUsd: number;
+}
+
+/** Why a request cannot run, in words the agent can act on (and pass on to the person). */
+export class ToolRefusal {
+  constructor(readonly message: string) {}
+}
+
+/**
+ * Checks an agent's input and resolves it into an edit, reading files but changing nothing (it
+ * serves prepareInvocation, which must be free of side effects, and invoke). Refuses: an
+ * untrusted workspace, input outside the schema, an empty prompt, a path outside the workspace,
+ * a missing file, a non-image, a file over 50 MiB, a mask shape outside the image.
+ */
+export async function resolveToolRequest(raw: unknown): Promise<ToolRequest | ToolRefusal> {
+  if (!vscode.workspace.isTrusted) {
+    return new ToolRefusal(vscode.l10n.t('This workspace is not trusted, so images are not edited here on an agent\'s request. The user can trust it with "Workspaces: Manage Workspace Trust".'));
+  }
+  const parsed = EditImageInput.safeParse(raw);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ');
+    return new ToolRefusal(vscode.l10n.t('The input does not match the tool\'s schema: {0}', issues));
+  }
+  const input = parsed.data;
+  const prompt = input.prompt.trim();
+  if (!prompt) return new ToolRefusal(vscode.l10n.t('The prompt is empty: say how the image should change.'));
+
+  const image = await readWorkspaceImage(input.image);
+  if (image instanceof ToolRefusal) return image;
+  const references: vscode.Uri[] = [];
+  const referencePaths: string[] = [];
+  for (const path of input.referenceImages ?? []) {
+    const reference = await readWorkspaceImage(path);
+    if (reference instanceof ToolRefusal) return reference;
+    references.push(reference.uri);
+    referencePaths.push(reference.path);
+  }
+
+  const defaults = defaultOptions();
+  const options: EditOptions = {
+    ...defaults,
+    numImages: input.numImages ?? defaults.numImages,
+    imageSize: input.size ?? defaults.imageSize,
+    quality: input.quality ?? defaults.quality,
+    outputFormat: input.outputFormat ?? defaults.outputFormat,
+    matchOriginal: input.matchOriginal ?? defaults.matchOriginal,
+    keepUnmaskedExact: input.keepUnmaskedExact ?? defaults.keepUnmaskedExact,
+  };
+
+  let mask: Uint8Array | undefined;
+  let maskSummary: string | undefined;
+  if (input.mask) {
+    const made = await maskFor(input.mask, image);
+    if (made instanceof ToolRefusal) return made;
+    ({ png: mask, summary: maskSummary } = made);
+  }
+  return {
+    spec: { image: image.uri, references, prompt, options, mask },
+    imagePath: image.path,
+    referencePaths,
+    maskSummary,
+    estimateUsd: estimateCost(pricePerImage(), options.numImages),
+  };
+}
+
+/** The cost line of a confirmation: "about $0.266 (2 × $0.133)". */
+export function describeEstimate(request: ToolRequest): string {
+  return vscode.l10n.t('about {0} ({1} × {2})', formatUsd(request.estimateUsd), request.spec.options.numImages, formatUsd(pricePerImage()));
+}
+
+interface WorkspaceImage {
+  uri: vscode.Uri;
+  /** Relative to its workspace folder. */
+  path: string;
+  bytes: Uint8Array;
+}
+
+/** A file inside an open workspace folder, named by a relative path or a file URI, that is a PNG, JPEG or WebP of at most 50 MiB. */
+async function readWorkspaceImage(given: string): Promise<WorkspaceImage | ToolRefusal> {
+  const uri = resolveInWorkspace(given);
+  if (!uri) {
+    return new ToolRefusal(vscode.l10n.t('{0} is outside the workspace: the tool edits only files inside the open workspace folders.', given));
+  }
+  const path = vscode.workspace.asRelativePath(uri, false);
+  let size: number;
+  try {
+    const stat = await vscode.workspace.fs.stat(uri);
+    if (stat.type & vscode.FileType.Directory) return new ToolRefusal(vscode.l10n.t('{0} is a folder, not an image.', path));
+    size = stat.size;
+  } catch {
+    return new ToolRefusal(vscode.l10n.t('There is no file {0} in the workspace.', path));
+  }
+  if (size > MAX_INPUT_BYTES) {
+    return new ToolRefusal(vscode.l10n.t('{0} is {1} MB; Runflow takes images up to 50 MiB.', path, (size / 1_000_000).toFixed(1)));
+  }
+  const bytes = await vscode.workspace.fs.readFile(uri);
+  if (!sniffImageType(bytes)) return new ToolRefusal(vscode.l10n.t('{0} is not a PNG, JPEG or WebP image.', path));
+  return { uri, path, bytes };
+}
+
+/** The URI for a relative path (against the first workspace folder) or a file URI, if it lies inside a workspace folder. */
+function resolveInWorkspace(given: string): vscode.Uri | undefined {
+  const folders = vscode.workspace.workspaceFolders ?? [];
+  if (folders.length === 0) return undefined;
+  let uri: vscode.Uri;
+  if (/^[a-z][a-z0-9+.-]+:/i.test(given) && !/^[a-z]:[\\/]/i.test(given)) {
+    try {
+      uri = vscode.Uri.parse(given, true);
+    } catch {
+      return undefined;
+    }
+  } else if (given.startsWith('/') || /^[a-z]:[\\/]/i.test(given)) {
+    uri = vscode.Uri.file(given);
+  } else {
+    // joinPath normalizes `..`, so "../secret.png" lands outside the folder and is refused below.
+    uri = vscode.Uri.joinPath(folders[0].uri, given.replace(/\\/g, '/'));
+  }
+  const folder = vscode.workspace.getWorkspaceFolder(uri);
+  return folder ? uri : undefined;
+}
+
+/** The mask PNG for the agent's shapes or file, at the image's size; a shape outside the image is refused. */
+async function maskFor(mask: NonNullable<EditImageInput['mask']>, image: WorkspaceImage): Promise<{ png: Uint8Array; summary: string } | ToolRefusal> {
+  const pipeline = imagePipeline();
+  let size: { width: number; height: number };
+  try {
+    size = await pipeline.decode(image.bytes);
+  } catch {
+    return new ToolRefusal(vscode.l10n.t('{0} could not be decoded, so no mask can be applied to it.', image.path));
+  }
+  const shapes: Shape[] = [];
+  const parts: string[] = [];
+  for (const [kind, boxes] of [['rectangle', mask.rectangles ?? []], ['ellipse', mask.ellipses ?? []]] as const) {
+    for (const [index, box] of boxes.entries()) {
+      if (!inside(box, size)) {
+        return new ToolRefusal(
+          vscode.l10n.t(
+            'Mask {0} {1} (x {2}, y {3}, {4} × {5}) reaches outside the image, which is {6} × {7} px. Give shapes in the image\'s pixels, within it.',
+            kind, index + 1, box.x, box.y, box.width, box.height, size.width, size.height,
+          ),
+        );
+      }
+      shapes.push({ kind, box });
+    }
+    if (boxes.length) parts.push(vscode.l10n.t('{0} {1}(s)', boxes.length, kind));
+  }
+  if (mask.file !== undefined) {
+    const file = await readWorkspaceImage(mask.file);
+    if (file instanceof ToolRefusal) return file;
+    if (shapes.length > 0) return new ToolRefusal(vscode.l10n.t('Give the mask as shapes or as a file, not both.'));
+    try {
+      const prepared = await pipeline.prepareMask(file.bytes, size, { scale: true });
+      return { png: prepared.png, summary: vscode.l10n.t('the mask file {0}', file.path) };
+    } catch {
+      return new ToolRefusal(vscode.l10n.t('The mask {0} could not be read as an image.', file.path));
+    }
+  }
+  if (shapes.length === 0) return new ToolRefusal(vscode.l10n.t('The mask has no rectangles, ellipses or file. Leave the mask out to let the whole image change.'));
+  const edit = new Uint8Array(size.width * size.height);
+  for (const shape of shapes) {
+    const c = rasterise(shape, size.width, size.height);
+    for (let j = 0; j < c.height; j++) for (let i = 0; i < c.width; i++) if (c.covered[j * c.width + i]) edit[(c.y + j) * size.width + c.x + i] = 1;
+  }
+  return { png: await pipeline.encodeMask(edit, size.width, size.height), summary: parts.join(', ') };
+}
+
+function inside(box: Box, size: { width: number; height: number }): boolean {
+  return box.x >= 0 && box.y >= 0 && box.width > 0 && box.height > 0 && box.x + box.width <= size.width && box.y + box.height <= size.height;
+}
