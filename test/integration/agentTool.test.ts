@@ -22,7 +22,11 @@ function textOf(result: vscode.LanguageModelToolResult): string {
 }
 
 async function invoke(input: object, token?: vscode.CancellationToken): Promise<string> {
-  return textOf(await vscode.lm.invokeTool(TOOL, { input, toolInvocationToken: undefined }, token));
+  return textOf(await invokeForResult(input, token));
+}
+
+function invokeForResult(input: object, token?: vscode.CancellationToken): Thenable<vscode.LanguageModelToolResult> {
+  return vscode.lm.invokeTool(TOOL, { input, toolInvocationToken: undefined }, token);
 }
 
 async function writeSprite(folder: vscode.Uri): Promise<string> {
@@ -63,7 +67,11 @@ describe('Agent tool: vscode.lm.invokeTool edits through the same job as the pan
     assert.match(asked, /\*\*Mask:\*\* 1 rectangle\(s\); pixels outside it stay the original's/);
     assert.match(asked, /\*\*Outputs:\*\* 1, saved beside the original \(nothing is overwritten\)/);
     assert.match(asked, /\*\*Estimated cost:\*\* about \$0\.133 \(1 × \$0\.133\), billed to your Runflow account/);
-    const answer = await invoke(input);
+    const result = await invokeForResult(input);
+    const answer = textOf(result);
+    // This VS Code has image parts (LanguageModelDataPart): the agent gets to look at the result.
+    const images = result.content.filter((part) => (part as { mimeType?: string }).mimeType === 'image/png') as { data: Uint8Array }[];
+    assert.equal(images.length, 1, 'the first result as an image part');
 
     const runs = await emulator.runs();
     assert.equal(runs.length, 1, 'one run');
@@ -74,6 +82,7 @@ describe('Agent tool: vscode.lm.invokeTool edits through the same job as the pan
     assert.deepEqual(await listNames(folder), ['sprite.edited-1.png', 'sprite.edited-1.png.json', 'sprite.png']);
 
     const [before, after] = await Promise.all([rgba(vscode.Uri.joinPath(folder, 'sprite.png')), rgba(vscode.Uri.joinPath(folder, 'sprite.edited-1.png'))]);
+    assert.deepEqual(Buffer.from(images[0].data), Buffer.from(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder, 'sprite.edited-1.png'))), 'the image part is the saved file');
     assert.deepEqual([after.width, after.height], [W, H]);
     let changedFar = 0;
     let changedInside = 0;
