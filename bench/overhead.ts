@@ -42,7 +42,7 @@ export async function measureOverhead(emu: Emulator): Promise<OverheadFigures> {
     for (let i = 0; i < REPEATS; i++) {
       const clientRef = `overhead-${i}`;
       const started = Date.now();
-      const imageUrl = await client.toInputUrl(await readFile(inputPath), 'input.png');
+      const { url: imageUrl } = await client.toInputUrl(await readFile(inputPath), 'input.png');
       const run = await client.createEditRun(editInput(promptFor(clientRef, MODEL_TIME_MS), imageUrl), { clientRef });
       const done = await client.waitForRun(run.id, { durations, durationKey: DURATION_KEY });
       const knownAt = Date.now();

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { randomUUID } from 'crypto';
-import { EDIT_MODEL_ID, RunflowError, isFlagged, outcomeUnknown, type DurationModel, type Run, type RunOutput, type RunflowClient } from '../runflow';
+import { EDIT_MODEL_ID, RunflowError, isFlagged, outcomeUnknown, type DurationModel, type ModelInput, type Run, type RunOutput, type RunflowClient } from '../runflow';
 import type { RunPhase } from '../shared/protocol';
 import type { RunHistory } from '../history/runHistory';
 import type { RunLeases } from '../history/runLeases';
@@ -192,18 +192,37 @@ export class EditJob {
     }
     if (!run) {
       report('uploading');
-      const { imageUrls, maskUrl } = await this.uploadInputs(this.spec!, signal);
+      const inputs = await this.uploadInputs(this.spec!, signal);
       this.createSent = true;
-      run = await this.services.client.createEditRun(toEditInput(this.spec!, imageUrls, maskUrl), {
-        clientRef: this.id,
-        idempotencyKey: this.record.idempotencyKey,
-        metadata: { source: 'vscode-gpt-image-edit' },
-        signal,
-      });
+      run = await this.create(inputs, signal);
     }
     await this.adopt(run, 'inFlight');
     this.events.fire({ type: 'runCreated', runId: run.id });
     report('queued');
+  }
+
+  /**
+   * Creates the run with uploaded inputs as `runflow://assets/` references; if the API refuses a
+   * reference (422 on an input field), with their signed links instead. A 422 creates no run, and
+   * the second body gets its own Idempotency-Key (a key names one body); both carry the edit's
+   * client_ref, so a lost answer is still found by the look-up.
+   */
+  private async create(inputs: { images: ModelInput[]; mask?: ModelInput }, signal: AbortSignal): Promise<Run> {
+    const send = (use: (input: ModelInput) => string, idempotencyKey: string) =>
+      this.services.client.createEditRun(toEditInput(this.spec!, inputs.images.map(use), inputs.mask && use(inputs.mask)), {
+        clientRef: this.id,
+        idempotencyKey,
+        metadata: { source: 'vscode-gpt-image-edit' },
+        signal,
+      });
+    try {
+      return await send((input) => input.url, this.record.idempotencyKey);
+    } catch (e) {
+      const refused = e instanceof RunflowError && e.kind === 'validation' && (e.fieldErrors ?? []).some((f) => /(^|\.)(image_urls|mask_url)\b/.test(f.field ?? ''));
+      const signed = [...inputs.images, ...(inputs.mask ? [inputs.mask] : [])].some((input) => input.signedUrl);
+      if (!refused || !signed) throw e;
+      return send((input) => input.signedUrl ?? input.url, `${this.record.idempotencyKey}.signed-urls`);
+    }
   }
 
   private async adopt(run: Run, status: RunRecord['status'], message?: string): Promise<void> {
@@ -215,14 +234,14 @@ export class EditJob {
     this.record = (await this.services.history.update(this.id, update)) ?? update(this.record);
   }
 
-  private async uploadInputs(spec: EditSpec, signal: AbortSignal): Promise<{ imageUrls: string[]; maskUrl?: string }> {
-    const imageUrls: string[] = [];
+  private async uploadInputs(spec: EditSpec, signal: AbortSignal): Promise<{ images: ModelInput[]; mask?: ModelInput }> {
+    const images: ModelInput[] = [];
     for (const uri of [spec.image, ...spec.references]) {
       const bytes = await readInput(uri);
-      imageUrls.push(await this.services.client.toInputUrl(bytes, baseName(uri), signal));
+      images.push(await this.services.client.toInputUrl(bytes, baseName(uri), signal));
     }
-    const maskUrl = spec.mask ? await this.services.client.toInputUrl(spec.mask, 'mask.png', signal) : undefined;
-    return { imageUrls, maskUrl };
+    const mask = spec.mask ? await this.services.client.toInputUrl(spec.mask, 'mask.png', signal) : undefined;
+    return { images, mask };
   }
 
   private async wait(signal: AbortSignal, report: (phase: RunPhase) => void): Promise<Run> {

@@ -6,7 +6,7 @@ import { fetchOutput, type FetchOutputOptions } from './outputs';
 import { pollRun, type WaitOptions } from './polling';
 import { DEFAULT_RETRY, retrying, retryTransient, retryUnaccepted, type RetryContext, type RetryOptions, type RetryWait } from './retry';
 import { parseAccount, parseBalance, parseRun, parseRunListItems, type Account, type Balance, type EditInput, type Run, type RunOutput } from './schemas';
-import { toInputUrl } from './uploads';
+import { toInputUrl, type ModelInput } from './uploads';
 import type { RateLimitGate } from './rateLimitGate';
 import { requireSecureUrl } from './urls';
 import type { ImageType } from './imageType';
@@ -108,7 +108,7 @@ export class RunflowClient {
   }
 
   /** A model input URL for local image bytes: a data: URI under 1 MiB, an uploaded asset up to 50 MiB. */
-  toInputUrl(bytes: Uint8Array, fileName: string, signal?: AbortSignal): Promise<string> {
+  toInputUrl(bytes: Uint8Array, fileName: string, signal?: AbortSignal): Promise<ModelInput> {
     return toInputUrl({ http: this.http, retryContext: this.retryContext }, bytes, fileName, signal);
   }
 

@@ -14,8 +14,9 @@
  * Operations (all take an optional AbortSignal; all failures are RunflowError with a `kind`):
  *   checkKey()            GET /v1/auth/me → Account; 'unauthorized' when the key is rejected.
  *   getBalance()          → { balanceCents, currency }.
- *   toInputUrl(bytes, fileName)  → URL for `image_urls`/`mask_url`: data: URI under 1 MiB
- *                         (INLINE_INPUT_LIMIT), asset upload up to 50 MiB (MAX_INPUT_BYTES), else
+ *   toInputUrl(bytes, fileName)  → input for `image_urls`/`mask_url`: data: URI under 1 MiB
+ *                         (INLINE_INPUT_LIMIT), asset upload up to 50 MiB (MAX_INPUT_BYTES, sent as
+ *                         runflow://assets/{id}, its signed link kept as `signedUrl`), else
  *                         'too_large'; bytes that are not PNG/JPEG/WebP → 'not_an_image'.
  *   createEditRun(input, {clientRef?, idempotencyKey?, metadata?, signal?}) → Run (queued).
  *                         Bills at most once per call: retries reuse the Idempotency-Key and an
@@ -40,6 +41,7 @@
  */
 export { RunflowClient, EDIT_MODEL_ID, outcomeUnknown } from './client';
 export type { RunflowClientOptions } from './client';
+export type { ModelInput } from './uploads';
 export { RunflowError } from './errors';
 export type { RunflowErrorKind, FieldError } from './errors';
 export type { Run, RunStatus, RunOutput, RunResult, EditInput, OutputFormat, ImageSize, Quality, Account, Balance } from './schemas';

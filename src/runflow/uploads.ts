@@ -38,10 +38,21 @@ function toDataUri(bytes: Uint8Array, type: ImageType): string {
   return `data:${mimeOf(type)};base64,${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64')}`;
 }
 
-/** A model input URL for local image bytes: inline under 1 MiB, else through Runflow's asset upload. */
-export async function toInputUrl(deps: UploadDeps, bytes: Uint8Array, fileName: string, signal?: AbortSignal): Promise<string> {
+/**
+ * A model input for local image bytes. `url` is what to send: a `data:` URI under 1 MiB, else the
+ * uploaded asset's `runflow://assets/{id}` reference (resolved at dispatch, never expires), as
+ * Runflow's SDK recommends. `signedUrl` is the asset's short-lived signed link, for an API that
+ * refuses the reference (422).
+ */
+export interface ModelInput {
+  url: string;
+  signedUrl?: string;
+}
+
+/** A model input for local image bytes: inline under 1 MiB, else through Runflow's asset upload. */
+export async function toInputUrl(deps: UploadDeps, bytes: Uint8Array, fileName: string, signal?: AbortSignal): Promise<ModelInput> {
   const type = checkInput(bytes, fileName);
-  if (bytes.length < INLINE_INPUT_LIMIT) return toDataUri(bytes, type);
+  if (bytes.length < INLINE_INPUT_LIMIT) return { url: toDataUri(bytes, type) };
   const name = fileBaseName(fileName, type);
   try {
     return await uploadAsset(deps, bytes, name, type, signal);
@@ -62,7 +73,7 @@ export async function toInputUrl(deps: UploadDeps, bytes: Uint8Array, fileName: 
 
 class UploadUrlExpired extends Error {}
 
-async function uploadAsset(deps: UploadDeps, bytes: Uint8Array, name: string, type: ImageType, signal?: AbortSignal): Promise<string> {
+async function uploadAsset(deps: UploadDeps, bytes: Uint8Array, name: string, type: ImageType, signal?: AbortSignal): Promise<ModelInput> {
   const { http } = deps;
   const mime = mimeOf(type);
   // Creating or confirming an upload slot bills nothing, but these are still POSTs: repeat them
@@ -100,5 +111,5 @@ async function uploadAsset(deps: UploadDeps, bytes: Uint8Array, name: string, ty
     parse: parseAsset,
     what: 'the upload confirmation',
   });
-  return asset.url ?? `runflow://assets/${asset.id}`;
+  return { url: `runflow://assets/${asset.id}`, ...(asset.url ? { signedUrl: asset.url } : {}) };
 }

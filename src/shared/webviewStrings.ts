@@ -89,7 +89,7 @@ export const WEBVIEW_STRINGS = {
   'quality.medium': 'Medium',
   'quality.high': 'High',
   'private.label': 'Private',
-  'private.note': 'Outputs come back inline, are not kept in Runflow’s history, and cannot be fetched again later.',
+  'private.note': 'Asks Runflow for the outputs inline (its sync mode) instead of as links. Runflow does not say whether it keeps them afterwards; if needed they are fetched again like any other run’s.',
   'result.heading': 'Result',
   'result.matchOriginal': 'Match the original',
   'result.matchOriginalNote': 'Saved at the original’s pixel size and in its format. Choosing a size or a format turns this off.',

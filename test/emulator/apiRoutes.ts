@@ -1,7 +1,7 @@
 // The API origin's /v1 routes: auth, runs, assets, billing.
 import { ASSET_TYPES, assetPath, MAX_ASSET_BYTES, uploadPath, type Asset, type AssetStore } from './assets';
 import type { FaultBook } from './faults';
-import { ApiError, BodyTooLargeError, jsonReply, readBody, type Reply } from './http';
+import { ApiError, BodyTooLargeError, jsonReply, readBody, validationError, type Reply } from './http';
 import type { IdempotencyStore } from './idempotency';
 import { loadRunImages } from './imageSources';
 import { MODEL_ID, outputFileName, runJson, type RunJsonContext } from './runJson';
@@ -104,6 +104,7 @@ export function apiHandler(deps: ApiDeps): Handler {
       pattern: new RegExp(`^/v1/models/${MODEL_ID}/runs$`),
       handle: async (req) => {
         const request = parseRunRequest(req.json());
+        if (deps.faults.refusesAssetRefs) refuseAssetRefs(request.input);
         const images = await loadRunImages(request.input, { assets: deps.assets, storageUrl: deps.urls.storageUrl });
         const run = deps.runs.create({
           request,
@@ -205,4 +206,13 @@ export function apiHandler(deps: ApiDeps): Handler {
     }
     return answer(() => route(req));
   };
+}
+
+/** The 422 an API without asset references gives: each input field holding a `runflow://` reference, named. */
+function refuseAssetRefs(input: { image_urls: string[]; mask_url?: string }): void {
+  const errors = [
+    ...input.image_urls.flatMap((url, i) => (url.startsWith('runflow://') ? [{ field: `input.image_urls.${i}`, code: 'invalid_url', message: 'Must be a data: or http(s) URL.' }] : [])),
+    ...(input.mask_url?.startsWith('runflow://') ? [{ field: 'input.mask_url', code: 'invalid_url', message: 'Must be a data: or http(s) URL.' }] : []),
+  ];
+  if (errors.length > 0) throw validationError(errors);
 }

@@ -40,6 +40,8 @@ export const faultSchema = z.discriminatedUnion('kind', [
    * transparent = edit; the default) or by colour, ignoring alpha (white = edit), as some hosts do.
    */
   z.object({ kind: z.literal('mask_convention'), convention: z.enum(['alpha', 'luminance']) }),
+  /** Until reset: a model input given as `runflow://assets/{id}` is refused (422), as an API that predates asset references would. */
+  z.object({ kind: z.literal('refuse_asset_refs') }),
   /** The next created run(s) report these literals instead of `running` / their terminal status. */
   z.object({ kind: z.literal('run_statuses'), inFlight: z.string().optional(), terminal: z.string().optional(), times }),
   /** The next created run(s) list their first output without a URL, and one null entry. */
@@ -80,6 +82,7 @@ export class FaultBook {
   private armed: Armed[] = [];
   private outputsExpired = false;
   private maskConvention: MaskConvention = 'alpha';
+  private assetRefsRefused = false;
 
   /** Validates (throws a ZodError on a bad fault) and arms the faults in order. */
   inject(faults: Fault | Fault[]): number {
@@ -87,6 +90,7 @@ export class FaultBook {
     for (const fault of parsed) {
       if (fault.kind === 'expire_outputs') this.outputsExpired = true;
       else if (fault.kind === 'mask_convention') this.maskConvention = fault.convention;
+      else if (fault.kind === 'refuse_asset_refs') this.assetRefsRefused = true;
       else this.armed.push({ fault, remaining: fault.times ?? 1 });
     }
     return parsed.length;
@@ -96,10 +100,15 @@ export class FaultBook {
     this.armed = [];
     this.outputsExpired = false;
     this.maskConvention = 'alpha';
+    this.assetRefsRefused = false;
   }
 
   get masksReadAs(): MaskConvention {
     return this.maskConvention;
+  }
+
+  get refusesAssetRefs(): boolean {
+    return this.assetRefsRefused;
   }
 
   /** The first armed request fault matching this request, consumed once. */

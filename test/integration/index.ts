@@ -28,6 +28,7 @@ function loadSuites(): void {
   require('./exactEdit.test');
   require('./maskFiles.test');
   require('./agentTool.test');
+  require('./assetRefs.test');
 }
 
 // mocha 12 is an ES module; `require()` of it returns the module namespace.

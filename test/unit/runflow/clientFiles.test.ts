@@ -23,15 +23,17 @@ async function finishedRun(client: RunflowClient, extra: { sync_mode?: boolean }
 
 test('an input just under 1 MiB goes inline as a data: URI without any request', async () => {
   const { client } = clientFor(emu);
-  const url = await client.toInputUrl(pngShapedBytes(INLINE_INPUT_LIMIT - 1), 'photo.png');
-  assert.ok(url.startsWith('data:image/png;base64,iVBORw0KGgo'));
+  const input = await client.toInputUrl(pngShapedBytes(INLINE_INPUT_LIMIT - 1), 'photo.png');
+  assert.ok(input.url.startsWith('data:image/png;base64,iVBORw0KGgo'));
+  assert.equal(input.signedUrl, undefined);
   assert.equal(emu.requests.length, 0);
 });
 
-test('an input of 1 MiB or more is uploaded in three steps; the PUT carries no Authorization', async () => {
+test('an input of 1 MiB or more is uploaded in three steps and sent as its runflow://assets/ reference; the PUT carries no Authorization', async () => {
   const { client } = clientFor(emu);
-  const url = await client.toInputUrl(pngShapedBytes(INLINE_INPUT_LIMIT + 1), 'dir/photo.png');
-  assert.ok(url.startsWith(emu.storageUrl), url);
+  const input = await client.toInputUrl(pngShapedBytes(INLINE_INPUT_LIMIT + 1), 'dir/photo.png');
+  assert.match(input.url, /^runflow:\/\/assets\/[0-9a-f-]{36}$/);
+  assert.ok(input.signedUrl?.startsWith(emu.storageUrl), input.signedUrl);
   const steps = emu.requests.map((r) => `${r.origin} ${r.method} ${r.path.replace(/[0-9a-f-]{36}/, 'ID')}`);
   assert.deepEqual(steps, ['api POST /v1/asset-uploads', 'storage PUT /uploads/ID', 'api POST /v1/asset-uploads/ID/confirmations']);
   const put = emu.requests[1];
@@ -43,8 +45,8 @@ test('an input of 1 MiB or more is uploaded in three steps; the PUT carries no A
 test('a 403 on the PUT (expired link) redoes the upload from step 1 once', async () => {
   emu.inject({ kind: 'upload_put_status', status: 403 });
   const { client } = clientFor(emu);
-  const url = await client.toInputUrl(pngShapedBytes(INLINE_INPUT_LIMIT * 2), 'big.png');
-  assert.ok(url.startsWith(emu.storageUrl));
+  const input = await client.toInputUrl(pngShapedBytes(INLINE_INPUT_LIMIT * 2), 'big.png');
+  assert.match(input.url, /^runflow:\/\/assets\//);
   assert.equal(requestsTo(emu, 'POST', '/v1/asset-uploads').filter((r) => !r.path.endsWith('/confirmations')).length, 2);
   assert.deepEqual(requestsTo(emu, 'PUT', '/uploads/').map((r) => r.status), [403, 200]);
   assert.equal(emu.requests.filter((r) => r.path.endsWith('/confirmations')).length, 1);

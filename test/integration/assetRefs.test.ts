@@ -1,0 +1,68 @@
+// Uploaded inputs go to the model as `runflow://assets/{id}` (resolved at dispatch, never expire),
+// as Runflow's SDK recommends; an API that refuses the reference (422 on the input field) gets
+// the uploads' signed links instead, in one more create that bills once.
+import * as vscode from 'vscode';
+import * as assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import sharp from 'sharp';
+import { CREATE_PATH, DEFAULT_OPTIONS, PanelSession, emulator, freshFolder, openPanel, signedInApi } from './support';
+import type { GptImageEditApi } from '../../src/extension';
+
+/** A PNG over the 1 MiB inline limit: noise does not compress. */
+async function writeLargeImage(folder: vscode.Uri): Promise<vscode.Uri> {
+  const side = 720;
+  const raw = randomBytes(side * side * 3);
+  const bytes = await sharp(raw, { raw: { width: side, height: side, channels: 3 } }).png().toBuffer();
+  assert.ok(bytes.length > 1024 * 1024, `the image must be uploaded, not inlined: ${bytes.length} bytes`);
+  const uri = vscode.Uri.joinPath(folder, 'noise.png');
+  await vscode.workspace.fs.writeFile(uri, bytes);
+  return uri;
+}
+
+describe('Uploaded inputs: runflow://assets/ references, signed links when refused', function () {
+  this.timeout(90000);
+  let api: GptImageEditApi;
+  let session: PanelSession | undefined;
+
+  before(async () => {
+    api = await signedInApi();
+  });
+  beforeEach(() => emulator.reset());
+  afterEach(() => {
+    session?.dispose();
+    session = undefined;
+  });
+
+  async function edit(image: vscode.Uri) {
+    session = await openPanel(api, image);
+    await session.next('init');
+    const from = session.posted.length;
+    await session.probe.receive({ type: 'run', prompt: 'Calm the noise', options: DEFAULT_OPTIONS });
+    return session.next('results', from);
+  }
+
+  const creates = async () => (await emulator.requests()).filter((r) => r.method === 'POST' && r.path === CREATE_PATH);
+
+  it('an uploaded image is sent as its runflow://assets/ reference, in one create', async () => {
+    const image = await writeLargeImage(await freshFolder('asset-ref'));
+    const results = await edit(image);
+    assert.equal(results.results.length, 1);
+    const [run] = await emulator.runs();
+    assert.match(((run.input as { image_urls: string[] }).image_urls)[0], /^runflow:\/\/assets\/[0-9a-f-]{36}$/);
+    assert.deepEqual((await creates()).map((r) => r.status), [201]);
+  });
+
+  it('refused (422 on the reference): sent again with the signed link under a new Idempotency-Key; one run, one bill', async () => {
+    await emulator.inject({ kind: 'refuse_asset_refs' });
+    const image = await writeLargeImage(await freshFolder('asset-ref-refused'));
+    const results = await edit(image);
+    assert.equal(results.results.length, 1, 'saved');
+    const runs = await emulator.runs();
+    assert.equal(runs.length, 1, 'one run');
+    assert.match(((runs[0].input as { image_urls: string[] }).image_urls)[0], /^http:\/\/127\.0\.0\.1:\d+\/assets\//);
+    const sent = await creates();
+    assert.deepEqual(sent.map((r) => r.status), [422, 201]);
+    assert.notEqual(sent[0].headers['idempotency-key'], sent[1].headers['idempotency-key'], 'a key names one body');
+    assert.equal(runs[0].clientRef, (await api.testing!.history.records()).find((r) => r.runId === runs[0].id)?.id, 'the edit\'s client_ref');
+  });
+});
