@@ -5,8 +5,7 @@ import * as vscode from 'vscode';
 import * as assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import sharp from 'sharp';
-import { CREATE_PATH, DEFAULT_OPTIONS, PanelSession, emulator, freshFolder, openPanel, signedInApi } from './support';
-import type { GptImageEditApi } from '../../src/extension';
+import { CREATE_PATH, DEFAULT_OPTIONS, emulator, freshFolder, panelSuite } from './support';
 
 /** A PNG over the 1 MiB inline limit: noise does not compress. */
 async function writeLargeImage(folder: vscode.Uri): Promise<vscode.Uri> {
@@ -21,20 +20,10 @@ async function writeLargeImage(folder: vscode.Uri): Promise<vscode.Uri> {
 
 describe('Uploaded inputs: runflow://assets/ references, signed links when refused', function () {
   this.timeout(90000);
-  let api: GptImageEditApi;
-  let session: PanelSession | undefined;
-
-  before(async () => {
-    api = await signedInApi();
-  });
-  beforeEach(() => emulator.reset());
-  afterEach(() => {
-    session?.dispose();
-    session = undefined;
-  });
+  const suite = panelSuite();
 
   async function edit(image: vscode.Uri) {
-    session = await openPanel(api, image);
+    const session = await suite.open(image);
     await session.next('init');
     const from = session.posted.length;
     await session.probe.receive({ type: 'run', prompt: 'Calm the noise', options: DEFAULT_OPTIONS });
@@ -63,6 +52,6 @@ describe('Uploaded inputs: runflow://assets/ references, signed links when refus
     const sent = await creates();
     assert.deepEqual(sent.map((r) => r.status), [422, 201]);
     assert.notEqual(sent[0].headers['idempotency-key'], sent[1].headers['idempotency-key'], 'a key names one body');
-    assert.equal(runs[0].clientRef, (await api.testing!.history.records()).find((r) => r.runId === runs[0].id)?.id, 'the edit\'s client_ref');
+    assert.equal(runs[0].clientRef, (await suite.api().testing!.history.records()).find((r) => r.runId === runs[0].id)?.id, 'the edit\'s client_ref');
   });
 });

@@ -3,8 +3,7 @@
 import * as vscode from 'vscode';
 import * as assert from 'node:assert/strict';
 import sharp from 'sharp';
-import { PanelSession, freshFolder, listNames, openPanel, signedInApi } from './support';
-import type { GptImageEditApi } from '../../src/extension';
+import { freshFolder, listNames, panelSuite } from './support';
 import type { MaskTools } from '../../src/shared/maskTools';
 
 async function maskPng(width: number, height: number): Promise<Buffer> {
@@ -15,22 +14,13 @@ async function maskPng(width: number, height: number): Promise<Buffer> {
 
 describe('Mask files and the mask editor\'s state', function () {
   this.timeout(60000);
-  let api: GptImageEditApi;
-  let session: PanelSession | undefined;
-
-  before(async () => {
-    api = await signedInApi();
-  });
-  afterEach(() => {
-    session?.dispose();
-    session = undefined;
-  });
+  const suite = panelSuite();
 
   it('Export mask writes <name>.mask.png beside the image, then the next free name; the user\'s own files are untouched', async () => {
     const folder = await freshFolder('mask-export', 'photo.png');
     const own = Buffer.from('the user\'s own file');
     await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(folder, 'photo.mask-2.png'), own);
-    session = await openPanel(api, vscode.Uri.joinPath(folder, 'photo.png'));
+    const session = await suite.open(vscode.Uri.joinPath(folder, 'photo.png'));
     await session.next('init');
     const png = await maskPng(256, 192);
     const mask = `data:image/png;base64,${png.toString('base64')}`;
@@ -49,7 +39,7 @@ describe('Mask files and the mask editor\'s state', function () {
 
   it('a payload that is not a PNG is refused with a message and writes nothing', async () => {
     const folder = await freshFolder('mask-export-bad', 'photo.png');
-    session = await openPanel(api, vscode.Uri.joinPath(folder, 'photo.png'));
+    const session = await suite.open(vscode.Uri.joinPath(folder, 'photo.png'));
     await session.next('init');
     const from = session.posted.length;
     await session.probe.receive({ type: 'exportMask', requestId: 7, mask: `data:image/png;base64,${Buffer.from('GIF89a not a png').toString('base64')}` });
@@ -62,13 +52,13 @@ describe('Mask files and the mask editor\'s state', function () {
   it('the tools and settings the user chose come back when the panel is opened again', async () => {
     const folder = await freshFolder('mask-tools', 'photo.png');
     const image = vscode.Uri.joinPath(folder, 'photo.png');
-    session = await openPanel(api, image);
+    let session = await suite.open(image);
     const first = await session.next('init');
     assert.equal(first.view.maskTools, undefined, 'a new panel has the defaults');
     const tools: MaskTools = { tool: 'lasso', subtract: true, brushSize: 77, hardness: 40, overlayOpacity: 30, overlayColour: 'yellow' };
     await session.probe.receive({ type: 'viewChanged', maskTools: tools });
     session.dispose();
-    session = await openPanel(api, image);
+    session = await suite.open(image);
     assert.deepEqual((await session.next('init')).view.maskTools, tools);
   });
 });

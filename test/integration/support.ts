@@ -104,4 +104,29 @@ export async function openPanel(api: GptImageEditApi, image: vscode.Uri, selecti
   return session;
 }
 
+/**
+ * The usual hooks of a suite that drives panels: a signed-in API before all, a fresh emulator
+ * before each test, and the test's panel closed after it. `open` opens one and keeps it to close.
+ */
+export function panelSuite(): { api: () => GptImageEditApi; open: (image: vscode.Uri) => Promise<PanelSession> } {
+  let api: GptImageEditApi | undefined;
+  let session: PanelSession | undefined;
+  before(async () => {
+    api = await signedInApi();
+  });
+  beforeEach(() => emulator.reset());
+  afterEach(() => {
+    session?.dispose();
+    session = undefined;
+  });
+  return {
+    api: () => api!,
+    open: async (image) => {
+      session?.dispose();
+      session = await openPanel(api!, image);
+      return session;
+    },
+  };
+}
+
 export { DEFAULT_OPTIONS } from '../../src/shared/options';
