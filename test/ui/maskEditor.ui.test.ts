@@ -398,10 +398,15 @@ describe('UI: the mask editor', () => {
       await frame.getByRole('button', { name: 'Clear' }).click();
       await textMatching(frame, '#mask-description', /Nothing is masked/);
       await frame.getByRole('button', { name: 'Mask from file…' }).click();
-      const input = page.locator('.quick-input-widget .quick-input-box input');
-      await input.waitFor({ state: 'visible', timeout: 15_000 });
-      await input.fill(path.join(editor.workspace, exported.name));
-      await input.press('Enter');
+      // VS Code's own file dialog lists the image's folder (its path box fills in a moment after it
+      // opens, so typing a path races it): pick the exported file from the list.
+      const file = quickPickRow(page, new RegExp(`^${exported.name.replace(/[.]/g, '\\.')}`)).first();
+      await file.waitFor({ state: 'visible', timeout: 15_000 });
+      await file.click();
+      // A click on a file accepts it; should the dialog only have taken the name, Enter accepts it.
+      const dialog = page.locator('.quick-input-widget');
+      const closed = await dialog.waitFor({ state: 'hidden', timeout: 3000 }).then(() => true, () => false);
+      if (!closed) await dialog.locator('.quick-input-box input').press('Enter');
       await textMatching(frame, '#mask-message', /Mask loaded from photo\.mask\.png/);
       exact(await runAndGetMask(frame));
     });
