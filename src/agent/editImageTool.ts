@@ -70,9 +70,11 @@ export async function invokeEditImage(host: Host, input: unknown, token: vscode.
     const paths = result.saved.map((uri) => vscode.workspace.asRelativePath(uri, false));
     host.log.write('info', `Agent tool: run ${result.runId} saved ${paths.join(', ')}.`);
     const lines = [
-      vscode.l10n.t('Saved {0} edited image(s) beside {1}: {2}.', paths.length, request.imagePath, paths.join(', ')),
+      paths.length === 1
+        ? vscode.l10n.t('Saved 1 edited image beside {0}: {1}.', request.imagePath, paths[0])
+        : vscode.l10n.t('Saved {0} edited images beside {1}: {2}.', paths.length, request.imagePath, paths.join(', ')),
       vscode.l10n.t('Run id: {0}. Cost: {1}.', result.runId, result.cost ? formatReportedCost(result.cost) : vscode.l10n.t('not reported')),
-      ...(result.missing > 0 ? [vscode.l10n.t('The model returned {0} image(s) fewer than asked for.', result.missing)] : []),
+      ...(result.missing === 1 ? [vscode.l10n.t('The model returned 1 image fewer than asked for.')] : result.missing > 1 ? [vscode.l10n.t('The model returned {0} images fewer than asked for.', result.missing)] : []),
       ...result.notes,
     ];
     return new vscode.LanguageModelToolResult([new vscode.LanguageModelTextPart(lines.join('\n')), ...(await imagePart(result.saved[0]))]);

@@ -151,16 +151,16 @@ async function maskFor(mask: NonNullable<EditImageInput['mask']>, image: Workspa
   for (const [kind, boxes] of [['rectangle', mask.rectangles ?? []], ['ellipse', mask.ellipses ?? []]] as const) {
     for (const [index, box] of boxes.entries()) {
       if (!inside(box, size)) {
+        const args = [index + 1, box.x, box.y, box.width, box.height, size.width, size.height] as const;
         return new ToolRefusal(
-          vscode.l10n.t(
-            'Mask {0} {1} (x {2}, y {3}, {4} × {5}) reaches outside the image, which is {6} × {7} px. Give shapes in the image\'s pixels, within it.',
-            kind, index + 1, box.x, box.y, box.width, box.height, size.width, size.height,
-          ),
+          kind === 'rectangle'
+            ? vscode.l10n.t('Mask rectangle {0} (x {1}, y {2}, {3} × {4}) reaches outside the image, which is {5} × {6} px. Give shapes in the image\'s pixels, within it.', ...args)
+            : vscode.l10n.t('Mask ellipse {0} (x {1}, y {2}, {3} × {4}) reaches outside the image, which is {5} × {6} px. Give shapes in the image\'s pixels, within it.', ...args),
         );
       }
       shapes.push({ kind, box });
     }
-    if (boxes.length) parts.push(vscode.l10n.t('{0} {1}(s)', boxes.length, kind));
+    if (boxes.length) parts.push(shapeCount(kind, boxes.length));
   }
   if (mask.file !== undefined) {
     const file = await readWorkspaceImage(mask.file);
@@ -184,4 +184,10 @@ async function maskFor(mask: NonNullable<EditImageInput['mask']>, image: Workspa
 
 function inside(box: Box, size: { width: number; height: number }): boolean {
   return box.x >= 0 && box.y >= 0 && box.width > 0 && box.height > 0 && box.x + box.width <= size.width && box.y + box.height <= size.height;
+}
+
+/** "1 rectangle", "3 ellipses": one message per form, so each language can word its plural. */
+function shapeCount(kind: 'rectangle' | 'ellipse', n: number): string {
+  if (kind === 'rectangle') return n === 1 ? vscode.l10n.t('1 rectangle') : vscode.l10n.t('{0} rectangles', n);
+  return n === 1 ? vscode.l10n.t('1 ellipse') : vscode.l10n.t('{0} ellipses', n);
 }

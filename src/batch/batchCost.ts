@@ -16,13 +16,10 @@ export function batchCostQuestion(pricePerImage: number, imageCount: number, num
   const totalUsd = estimateCost(pricePerImage, imageCount * numImages);
   return {
     totalUsd,
-    message: vscode.l10n.t(
-      'Edit {0} images for about {1}? ({0} images × {2} output(s) × {3})',
-      imageCount,
-      formatUsd(totalUsd),
-      numImages,
-      formatUsd(pricePerImage),
-    ),
+    message:
+      numImages === 1
+        ? vscode.l10n.t('Edit {0} images for about {1}? ({0} images × 1 output × {2})', imageCount, formatUsd(totalUsd), formatUsd(pricePerImage))
+        : vscode.l10n.t('Edit {0} images for about {1}? ({0} images × {2} outputs × {3})', imageCount, formatUsd(totalUsd), numImages, formatUsd(pricePerImage)),
   };
 }
 

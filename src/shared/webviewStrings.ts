@@ -117,7 +117,8 @@ export const WEBVIEW_STRINGS = {
   'status.elapsed': '{0} s',
   'status.resuming': 'Resuming the edit that was running before the reload…',
   'status.retryWait': 'Runflow asked to wait: trying again in {0} s…',
-  'status.done': 'Done: {0} image(s) saved.',
+  'status.doneOne': 'Done: 1 image saved.',
+  'status.done': 'Done: {0} images saved.',
 
   'error.heading': 'The edit failed',
   'action.setApiKey': 'Set API Key…',

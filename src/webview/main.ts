@@ -124,7 +124,8 @@ class EditPanel {
   }
 
   private showResults(results: ShownResults): void {
-    this.status.finished([t('status.done', results.results.length), ...(results.notes ?? [])].join(' '));
+    const count = results.results.length;
+    this.status.finished([count === 1 ? t('status.doneOne') : t('status.done', count), ...(results.notes ?? [])].join(' '));
     this.results.show(this.image, results.results, results.missing);
     this.form.showActualCost(results.cost);
   }

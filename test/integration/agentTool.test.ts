@@ -64,7 +64,7 @@ describe('Agent tool: vscode.lm.invokeTool edits through the same job as the pan
     assert.equal(prepared.confirmationMessages?.title, `Edit ${image} with GPT Image 2?`);
     const asked = (prepared.confirmationMessages?.message as vscode.MarkdownString).value;
     assert.match(asked, /\*\*Prompt:\*\* Put a red balloon here/);
-    assert.match(asked, /\*\*Mask:\*\* 1 rectangle\(s\); pixels outside it stay the original's/);
+    assert.match(asked, /\*\*Mask:\*\* 1 rectangle; pixels outside it stay the original's/);
     assert.match(asked, /\*\*Outputs:\*\* 1, saved beside the original \(nothing is overwritten\)/);
     assert.match(asked, /\*\*Estimated cost:\*\* about \$0\.133 \(1 × \$0\.133\), billed to your Runflow account/);
     const result = await invokeForResult(input);
@@ -76,7 +76,7 @@ describe('Agent tool: vscode.lm.invokeTool edits through the same job as the pan
     const runs = await emulator.runs();
     assert.equal(runs.length, 1, 'one run');
     const saved = `${path.posix.dirname(image)}/sprite.edited-1.png`;
-    assert.match(answer, new RegExp(`Saved 1 edited image\\(s\\) beside ${image.replace(/[.]/g, '\\.')}: ${saved.replace(/[.]/g, '\\.')}\\.`));
+    assert.match(answer, new RegExp(`Saved 1 edited image beside ${image.replace(/[.]/g, '\\.')}: ${saved.replace(/[.]/g, '\\.')}\\.`));
     assert.match(answer, new RegExp(`Run id: ${runs[0].id}\\. Cost: \\$0\\.133\\.`));
     assert.match(answer, /outside the mask, 0 px changed/);
     assert.deepEqual(await listNames(folder), ['sprite.edited-1.png', 'sprite.edited-1.png.json', 'sprite.png']);

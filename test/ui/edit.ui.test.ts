@@ -147,6 +147,7 @@ describe('UI: edit an image in a real VS Code', () => {
         return /outside the mask/.test(text) ? text : undefined;
       });
       assert.match(measured, /photo\.edited-1\.png: outside the mask, 0 px changed/);
+      assert.match(measured, /^Done: 1 image saved\./, 'one image: the singular message');
       // The explorer lists the new files (the editor's file watcher saw them).
       await explorerItem(page, 'photo.edited-1.png').waitFor({ state: 'visible', timeout: 20_000 });
       await explorerItem(page, 'photo.edited-1.png.json').waitFor({ state: 'visible', timeout: 20_000 });
