@@ -3,29 +3,17 @@
 import * as vscode from 'vscode';
 import * as assert from 'node:assert/strict';
 import sharp from 'sharp';
-import { DEFAULT_OPTIONS, EMULATOR_KEY, emulator, freshFolder, listNames, openPanel, waitFor, type PanelSession, signedInApi, CREATE_PATH } from './support';
-import type { GptImageEditApi } from '../../src/extension';
+import { DEFAULT_OPTIONS, EMULATOR_KEY, emulator, freshFolder, listNames, waitFor, type PanelSession, CREATE_PATH, panelSuite } from './support';
 
 
 describe('Edit panel: from a prompt to edited images saved beside the original', function () {
   this.timeout(60000);
-  let api: GptImageEditApi;
+  const suite = panelSuite();
   let session: PanelSession | undefined;
-
-  before(async () => {
-    api = await signedInApi();
-  });
-
-  beforeEach(() => emulator.reset());
-
-  afterEach(() => {
-    session?.dispose();
-    session = undefined;
-  });
 
   async function open(folder: vscode.Uri, file = 'photo.png'): Promise<{ image: vscode.Uri; session: PanelSession }> {
     const image = vscode.Uri.joinPath(folder, file);
-    session = await openPanel(api, image);
+    session = await suite.open(image);
     await session.next('init');
     return { image, session };
   }
@@ -114,7 +102,7 @@ describe('Edit panel: from a prompt to edited images saved beside the original',
     const folder = await freshFolder('revoked', 'photo.png');
     const { session } = await open(folder);
     const shown: string[] = [];
-    const listener = api.onDidShowMessage((m) => shown.push(`${m.severity}: ${m.message}`));
+    const listener = suite.api().onDidShowMessage((m) => shown.push(`${m.severity}: ${m.message}`));
     try {
       await emulator.inject({ kind: 'status', match: { method: 'POST', path: CREATE_PATH }, status: 401, code: 'UNAUTHORIZED', message: 'Invalid API key' });
       await session.probe.receive({ type: 'run', prompt: 'Anything', options: DEFAULT_OPTIONS });
@@ -125,12 +113,12 @@ describe('Edit panel: from a prompt to edited images saved beside the original',
       listener.dispose();
       await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
     }
-    assert.equal(await api.hasApiKey(), true, 'the stored key is kept until the user replaces it');
+    assert.equal(await suite.api().hasApiKey(), true, 'the stored key is kept until the user replaces it');
   });
 
   it('a .png that is not an image opens the panel with a clear message instead of the image', async () => {
     const folder = await freshFolder('not-an-image', 'not-an-image.png');
-    session = await openPanel(api, vscode.Uri.joinPath(folder, 'not-an-image.png'));
+    session = await suite.open(vscode.Uri.joinPath(folder, 'not-an-image.png'));
     const error = await session.next('error');
     assert.match(error.message, /not-an-image\.png is not a PNG, JPEG or WebP image/);
     assert.equal(session.posted.filter((m) => m.type === 'init').length, 0);

@@ -5,8 +5,7 @@
 import * as vscode from 'vscode';
 import * as assert from 'node:assert/strict';
 import sharp from 'sharp';
-import { DEFAULT_OPTIONS, PanelSession, emulator, freshFolder, listNames, openPanel, signedInApi, waitFor } from './support';
-import type { GptImageEditApi } from '../../src/extension';
+import { DEFAULT_OPTIONS, PanelSession, emulator, freshFolder, listNames, waitFor, panelSuite } from './support';
 import type { EditOptions } from '../../src/shared/protocol';
 
 const W = 300;
@@ -87,20 +86,11 @@ async function waitForRuns(count: number) {
 
 describe('Exact edits: the mask holds whatever the model does, and the result matches the original', function () {
   this.timeout(90000);
-  let api: GptImageEditApi;
+  const suite = panelSuite();
   let session: PanelSession | undefined;
 
-  before(async () => {
-    api = await signedInApi();
-  });
-  beforeEach(() => emulator.reset());
-  afterEach(() => {
-    session?.dispose();
-    session = undefined;
-  });
-
   async function edit(folder: vscode.Uri, file: string, mask: string | undefined, options: Partial<EditOptions> = {}) {
-    session = await openPanel(api, vscode.Uri.joinPath(folder, file));
+    session = await suite.open(vscode.Uri.joinPath(folder, file));
     await session.next('init');
     const from = session.posted.length;
     await session.probe.receive({ type: 'run', prompt: 'Put a red balloon here', options: { ...DEFAULT_OPTIONS, ...options }, ...(mask ? { mask } : {}) });
@@ -184,7 +174,7 @@ describe('Exact edits: the mask holds whatever the model does, and the result ma
   it('a mask that marks nothing is refused before any request; one that marks everything is allowed and said so', async () => {
     const folder = await freshFolder('exact-nothing');
     await writeOriginal(folder, KINDS[0]);
-    session = await openPanel(api, vscode.Uri.joinPath(folder, 'sprite.png'));
+    session = await suite.open(vscode.Uri.joinPath(folder, 'sprite.png'));
     await session.next('init');
     const from = session.posted.length;
     await session.probe.receive({ type: 'run', prompt: 'Anything', options: DEFAULT_OPTIONS, mask: await maskUri('sent', { x: 0, y: 0, w: 0, h: 0 }) });
@@ -204,7 +194,7 @@ describe('Exact edits: the mask holds whatever the model does, and the result ma
       await emulator.inject({ kind: 'delay', match: { method: 'GET', path: '/v1/runs/*' }, ms: 1000, times: 100 });
       const folder = await freshFolder(`exact-fetch-${changeOriginal}`);
       const original = await writeOriginal(folder, KINDS[0]);
-      session = await openPanel(api, vscode.Uri.joinPath(folder, 'sprite.png'));
+      session = await suite.open(vscode.Uri.joinPath(folder, 'sprite.png'));
       await session.next('init');
       const from = session.posted.length;
       const running = session.probe.receive({ type: 'run', prompt: 'A balloon', options: DEFAULT_OPTIONS, mask: await maskUri('sent') });
@@ -223,7 +213,7 @@ describe('Exact edits: the mask holds whatever the model does, and the result ma
       if (changeOriginal) {
         assert.deepEqual([meta.width, meta.height], [1024, 683], 'not matched to an image it was not made from');
         assert.equal(sidecar.result, undefined);
-        const record = (await api.testing!.history.records()).find((r) => r.runId === run.id);
+        const record = (await suite.api().testing!.history.records()).find((r) => r.runId === run.id);
         assert.match(record?.message ?? '', /changed or moved since the edit was sent/);
         continue;
       }

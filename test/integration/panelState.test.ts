@@ -6,25 +6,15 @@ import * as assert from 'node:assert/strict';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import sharp from 'sharp';
-import { DEFAULT_OPTIONS, PanelSession, emulator, freshFolder, openPanel, signedInApi } from './support';
-import type { GptImageEditApi } from '../../src/extension';
+import { DEFAULT_OPTIONS, PanelSession, emulator, freshFolder, panelSuite } from './support';
 import type { ToWebview } from '../../src/shared/protocol';
 
 type Init = Extract<ToWebview, { type: 'init' }>;
 
 describe('Panel state: the host owns what the panel shows', function () {
   this.timeout(60000);
-  let api: GptImageEditApi;
+  const suite = panelSuite();
   let session: PanelSession | undefined;
-
-  before(async () => {
-    api = await signedInApi();
-  });
-  beforeEach(() => emulator.reset());
-  afterEach(() => {
-    session?.dispose();
-    session = undefined;
-  });
 
   /** A webview reload as VS Code does it after a tab switch: the new page says `ready`, the host answers `init`. */
   async function reload(s: PanelSession): Promise<Init> {
@@ -43,7 +33,7 @@ describe('Panel state: the host owns what the panel shows', function () {
 
   it('a reloaded webview gets the prompt, the options and the paint the user left', async () => {
     const folder = await freshFolder('state-draft', 'photo.png');
-    session = await openPanel(api, vscode.Uri.joinPath(folder, 'photo.png'));
+    session = await suite.open(vscode.Uri.joinPath(folder, 'photo.png'));
     const first = await session.next('init');
     assert.equal(first.view.prompt, '');
     const paint = await paintOf(first.image.width, first.image.height);
@@ -57,7 +47,7 @@ describe('Panel state: the host owns what the panel shows', function () {
 
   it('results that arrived while the webview was gone are in the next init', async () => {
     const folder = await freshFolder('state-results', 'photo.png');
-    session = await openPanel(api, vscode.Uri.joinPath(folder, 'photo.png'));
+    session = await suite.open(vscode.Uri.joinPath(folder, 'photo.png'));
     await session.next('init');
     await session.probe.receive({ type: 'run', requestId: 1, prompt: 'Make it snow', options: DEFAULT_OPTIONS });
     await session.next('results');
@@ -68,7 +58,7 @@ describe('Panel state: the host owns what the panel shows', function () {
 
   it('a run in progress is in the init of a webview that reloads during it', async () => {
     const folder = await freshFolder('state-running', 'photo.png');
-    session = await openPanel(api, vscode.Uri.joinPath(folder, 'photo.png'));
+    session = await suite.open(vscode.Uri.joinPath(folder, 'photo.png'));
     await session.next('init');
     await emulator.inject({ kind: 'delay', match: { method: 'GET', path: '/v1/runs/*' }, ms: 1500, times: 2 });
     const finished = session.probe.receive({ type: 'run', requestId: 1, prompt: 'Make it snow', options: DEFAULT_OPTIONS });
@@ -82,16 +72,16 @@ describe('Panel state: the host owns what the panel shows', function () {
   it('the paint is dropped, with a note, when the image file changed since it was painted', async () => {
     const folder = await freshFolder('state-stale', 'photo.png');
     const image = vscode.Uri.joinPath(folder, 'photo.png');
-    session = await openPanel(api, image);
+    session = await suite.open(image);
     const first = await session.next('init');
     await session.probe.receive({ type: 'viewChanged', paint: await paintOf(first.image.width, first.image.height) });
     session.dispose();
-    session = await openPanel(api, image);
+    session = await suite.open(image);
     assert.ok((await session.next('init')).view.paint, 'kept across closing and re-opening');
     session.dispose();
     const bytes = await vscode.workspace.fs.readFile(image);
     await vscode.workspace.fs.writeFile(image, await sharp(bytes).negate({ alpha: false }).png().toBuffer());
-    session = await openPanel(api, image);
+    session = await suite.open(image);
     const changed = await session.next('init');
     assert.equal(changed.view.paint, undefined);
     assert.match(changed.view.note ?? '', /changed since the mask was painted/);
@@ -99,7 +89,7 @@ describe('Panel state: the host owns what the panel shows', function () {
 
   it('a revived panel whose state cannot be read says so and stays open; one for a file outside the workspace is refused', async () => {
     for (const state of [{ nonsense: true }, { imageUri: vscode.Uri.file(path.join(os.tmpdir(), 'elsewhere.png')).toString() }]) {
-      const panel = await api.testing!.revivePanel(state);
+      const panel = await suite.api().testing!.revivePanel(state);
       try {
         assert.match(panel.webview.html, /could not be restored/);
         assert.doesNotMatch(panel.webview.html, /<script/);
@@ -118,7 +108,7 @@ describe('Panel state: the host owns what the panel shows', function () {
 
   it('an error answers the request that caused it', async () => {
     const folder = await freshFolder('state-request-ids', 'photo.png');
-    session = await openPanel(api, vscode.Uri.joinPath(folder, 'photo.png'));
+    session = await suite.open(vscode.Uri.joinPath(folder, 'photo.png'));
     await session.next('init');
     const from = session.posted.length;
     await session.probe.receive({ type: 'openResult', requestId: 41, uri: 'file:///never/shown.png' });

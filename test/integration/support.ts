@@ -106,24 +106,23 @@ export async function openPanel(api: GptImageEditApi, image: vscode.Uri, selecti
 
 /**
  * The usual hooks of a suite that drives panels: a signed-in API before all, a fresh emulator
- * before each test, and the test's panel closed after it. `open` opens one and keeps it to close.
+ * before each test, and every panel the test opened with `open` closed after it.
  */
 export function panelSuite(): { api: () => GptImageEditApi; open: (image: vscode.Uri) => Promise<PanelSession> } {
   let api: GptImageEditApi | undefined;
-  let session: PanelSession | undefined;
+  const opened: PanelSession[] = [];
   before(async () => {
     api = await signedInApi();
   });
   beforeEach(() => emulator.reset());
   afterEach(() => {
-    session?.dispose();
-    session = undefined;
+    for (const session of opened.splice(0)) session.dispose();
   });
   return {
     api: () => api!,
     open: async (image) => {
-      session?.dispose();
-      session = await openPanel(api!, image);
+      const session = await openPanel(api!, image);
+      opened.push(session);
       return session;
     },
   };
