@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { lenient } from './schemas';
 import { API_KEYS_URL, BILLING_URL, NEEDED_SCOPES } from './accountLinks';
 
 /** What went wrong, coarse enough for the extension to pick a reaction. */
@@ -85,26 +86,20 @@ export function kindForStatus(status: number): RunflowErrorKind {
   }
 }
 
-const text = z.string().nullish().catch(undefined);
+const text = lenient(z.string());
+const code = lenient(z.union([z.string(), z.number()]));
 const ErrorBody = z.looseObject({
-  code: z.union([z.string(), z.number()]).nullish().catch(undefined),
+  code,
   message: text,
   detail: text,
-  errors: z
-    .array(
+  errors: lenient(
+    z.array(
       z.union([
-        z.looseObject({
-          field: text,
-          loc: z.array(z.union([z.string(), z.number()])).nullish().catch(undefined),
-          code: z.union([z.string(), z.number()]).nullish().catch(undefined),
-          message: text,
-          msg: text,
-        }),
+        z.looseObject({ field: text, loc: lenient(z.array(z.union([z.string(), z.number()]))), code, message: text, msg: text }),
         z.string(),
       ]),
-    )
-    .nullish()
-    .catch(undefined),
+    ),
+  ),
 });
 
 const MAX_RAW_TEXT = 200;

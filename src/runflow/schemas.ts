@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 // Wire shapes are parsed tolerantly: unknown fields are ignored, optional ones may be null or
 // absent, and each is normalised into the client's own camelCase types below.
@@ -98,10 +98,11 @@ export interface Balance {
   currency: string;
 }
 
-// `.catch(undefined)` makes a field of an unexpected type read as absent instead of failing the run.
-const optString = z.string().nullish().catch(undefined);
-const optNumber = z.number().nullish().catch(undefined);
-const optCode = z.union([z.string(), z.number()]).nullish().catch(undefined);
+// `lenient` makes a field of an unexpected type read as absent instead of failing the run.
+export const lenient = <T extends z.ZodMiniType>(schema: T) => z.catch(z.nullish(schema), undefined);
+const optString = lenient(z.string());
+const optNumber = lenient(z.number());
+const optCode = lenient(z.union([z.string(), z.number()]));
 
 const OutputItemWire = z.looseObject({
   type: optString,
@@ -114,10 +115,10 @@ const OutputItemWire = z.looseObject({
 });
 
 const OutputWire = z.looseObject({
-  outputs: z.array(OutputItemWire.nullable().catch(null)).nullish().catch(undefined),
-  seed: z.union([z.number(), z.string()]).nullish().catch(undefined),
-  timing: z.unknown().optional(),
-  nsfw_detected: z.unknown().optional(),
+  outputs: lenient(z.array(z.catch(z.nullable(OutputItemWire), null))),
+  seed: lenient(z.union([z.number(), z.string()])),
+  timing: z.optional(z.unknown()),
+  nsfw_detected: z.optional(z.unknown()),
 });
 
 const KNOWN_STATUSES: ReadonlySet<string> = new Set<RunStatus>(['queued', 'dispatching', 'running', ...TERMINAL]);
@@ -127,23 +128,20 @@ const RunWire = z.looseObject({
   status_code: optString,
   status: optString,
   model_id: optString,
-  input: z.unknown().optional(),
-  output: OutputWire.nullish(),
-  metadata: z.record(z.string(), z.unknown()).nullish().catch(undefined),
+  input: z.optional(z.unknown()),
+  output: z.nullish(OutputWire),
+  metadata: lenient(z.record(z.string(), z.unknown())),
   client_ref: optString,
   created_at: optString,
   started_at: optString,
   completed_at: optString,
   duration_ms: optNumber,
-  cost: z.union([z.string(), z.number()]).nullish().catch(undefined),
+  cost: lenient(z.union([z.string(), z.number()])),
   nodes_total: optNumber,
   nodes_completed: optNumber,
   failure_code: optCode,
   failure_message: optString,
-  error: z
-    .union([z.looseObject({ code: optCode, message: optString }), z.string()])
-    .nullish()
-    .catch(undefined),
+  error: lenient(z.union([z.looseObject({ code: optCode, message: optString }), z.string()])),
 });
 
 const undef = <T>(v: T | null | undefined): T | undefined => (v === null ? undefined : v);
@@ -219,7 +217,7 @@ export function parseRunListItems(json: unknown): unknown[] | undefined {
   return parsed.success ? parsed.data.items : undefined;
 }
 
-const AccountWire = z.looseObject({ id: z.union([z.string(), z.number()]).nullish().catch(undefined), email: optString, name: optString });
+const AccountWire = z.looseObject({ id: optCode, email: optString, name: optString });
 
 /** Reads the account of GET /v1/auth/me, whose exact fields are undocumented; a wrapper `{user|account|data: {...}}` is unwrapped. */
 export function parseAccount(json: unknown): Account | undefined {
@@ -231,7 +229,7 @@ export function parseAccount(json: unknown): Account | undefined {
   return { id: w.id == null ? undefined : String(w.id), email: undef(w.email), name: undef(w.name), raw: obj };
 }
 
-const BalanceWire = z.looseObject({ balance_cents: z.number(), currency: z.string().nullish() });
+const BalanceWire = z.looseObject({ balance_cents: z.number(), currency: z.nullish(z.string()) });
 
 /** Reads GET /v1/billing/balance. */
 export function parseBalance(json: unknown): Balance | undefined {
