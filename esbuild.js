@@ -56,7 +56,7 @@ async function copyWasmCodec() {
 
 const builds = [
   // The extension host loads dist/extension.js at activation; it requires dist/main.js (client,
-  // zod, undici, panel) only when a command first needs it, so activation stays cheap.
+  // zod, panel) only when a command first needs it, so activation stays cheap.
   {
     ...common,
     entryPoints: { extension: 'src/extension.ts', main: 'src/main.ts' },
@@ -64,7 +64,18 @@ const builds = [
     platform: 'node',
     format: 'cjs',
     target: 'node20',
-    external: ['vscode', './main.js', './imagePipeline.js'],
+    // 'undici' resolves to dist/node_modules/undici (the build below), required at the first request.
+    external: ['vscode', './main.js', './imagePipeline.js', 'undici'],
+    minify: production,
+  },
+  // Only the parts of undici the client uses (src/runflow/undici.ts), where Node finds 'undici' from dist/main.js.
+  {
+    ...common,
+    entryPoints: ['src/runflow/undici.ts'],
+    outfile: path.join('dist', 'node_modules', 'undici', 'index.js'),
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
     minify: production,
   },
   // The image pipeline (sharp, WebAssembly): loaded by dist/main.js on its first image operation.

@@ -1,4 +1,4 @@
-import { Agent, fetch as undiciFetch, type Dispatcher } from 'undici';
+import type { Agent, Dispatcher } from 'undici';
 import { RunflowError, errorFromResponse } from './errors';
 import { formatMb } from './limits';
 import { retrying, type RetryContext } from './retry';
@@ -66,10 +66,19 @@ export interface HttpTransportOptions {
   redact: (s: string) => string;
 }
 
+type UndiciParts = typeof import('./undici');
+let undici: UndiciParts | undefined;
+/** undici's fetch and Agent, loaded at the first request; in the extension 'undici' is only those (src/runflow/undici.ts). */
+function loadUndici(): UndiciParts {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  undici ??= require('undici') as UndiciParts;
+  return undici;
+}
+
 let sharedAgent: Agent | undefined;
 /** One pooled agent for all clients using the default fetch, with bounded connect/header/body waits. */
 function defaultAgent(): Agent {
-  sharedAgent ??= new Agent({ connect: { timeout: 15_000 }, headersTimeout: 60_000, bodyTimeout: 60_000 });
+  sharedAgent ??= new (loadUndici().Agent)({ connect: { timeout: 15_000 }, headersTimeout: 60_000, bodyTimeout: 60_000 });
   return sharedAgent;
 }
 
@@ -107,12 +116,15 @@ export function transportError(err: unknown, signal: AbortSignal | undefined, ti
 
 /** HTTP for the client: bearer auth confined to the API origin, timeouts, retries, error mapping. */
 export class HttpTransport {
-  private readonly fetchFn: FetchLike;
-  private readonly dispatcher?: Dispatcher;
+  constructor(private readonly o: HttpTransportOptions) {}
 
-  constructor(private readonly o: HttpTransportOptions) {
-    this.fetchFn = o.fetch ?? (undiciFetch as unknown as FetchLike);
-    this.dispatcher = o.dispatcher ?? (o.fetch ? undefined : defaultAgent());
+  // Resolved at the first request, so making a client loads nothing.
+  private get fetchFn(): FetchLike {
+    return this.o.fetch ?? (loadUndici().fetch as unknown as FetchLike);
+  }
+
+  private get dispatcher(): Dispatcher | undefined {
+    return this.o.dispatcher ?? (this.o.fetch ? undefined : defaultAgent());
   }
 
   /** A log line with anything key-shaped removed. */
