@@ -8,6 +8,8 @@ import { RunflowClient, type EditInput } from '../src/runflow';
 
 const MODEL_TIME_IN_PROMPT = /model time (\d+) ms/;
 const FALLBACK_MODEL_TIME_MS = 1000;
+/** Runflow's SDK polls a run every 2 s: the baseline of the detection figures. */
+export const SDK_POLL_INTERVAL_MS = 2000;
 
 /** A prompt that tells the bench emulator how long this run takes. */
 export function promptFor(label: string, modelTimeMs: number): string {

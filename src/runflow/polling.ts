@@ -24,7 +24,17 @@ export interface PollDeps {
   log: (level: 'debug' | 'info' | 'warn', message: string) => void;
   /** Local time the create answer arrived, when this client created the run. */
   createdLocallyAt?: number;
+  /** Time and waiting; the real clock unless a simulation drives the loop on its own. */
+  clock?: PollClock;
 }
+
+/** The loop's view of time. */
+export interface PollClock {
+  now: () => number;
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+const REAL_CLOCK: PollClock = { now: () => Date.now(), sleep };
 
 const DEFAULT_WAIT_TIMEOUT_MS = 10 * 60 * 1000;
 const DEFAULT_DURATION_KEY = 'openai/gpt-image-2/edit';
@@ -70,7 +80,8 @@ function terminalOutcome(run: Run): Run {
 
 /** Polls a run until it is terminal, with poll times planned from learned durations. */
 export async function pollRun(id: string, deps: PollDeps, opts: WaitOptions = {}): Promise<Run> {
-  const waitStart = Date.now();
+  const clock = deps.clock ?? REAL_CLOCK;
+  const waitStart = clock.now();
   const deadline = waitStart + (opts.timeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS);
   const key = opts.durationKey ?? DEFAULT_DURATION_KEY;
   const schedule = new PollScheduler(opts.durations?.distribution(key) ?? PRIOR_DURATION);
@@ -85,11 +96,11 @@ export async function pollRun(id: string, deps: PollDeps, opts: WaitOptions = {}
   let offset = 0;
   for (;;) {
     if (delay > 0) {
-      await sleep(Math.min(delay, Math.max(0, deadline - Date.now())), opts.signal).catch(() => {
+      await clock.sleep(Math.min(delay, Math.max(0, deadline - clock.now())), opts.signal).catch(() => {
         throw stopped();
       });
     }
-    if (Date.now() >= deadline) {
+    if (clock.now() >= deadline) {
       const minutes = Math.round(((opts.timeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS) / 60_000) * 10) / 10;
       throw new RunflowError(
         'timeout',
@@ -108,7 +119,7 @@ export async function pollRun(id: string, deps: PollDeps, opts: WaitOptions = {}
       delay = FAILED_POLL_PAUSE_MS;
       continue;
     }
-    const now = Date.now();
+    const now = clock.now();
     if (lastStatus === undefined) offset = clockOffset(run, deps.createdLocallyAt);
     if (run.status === 'unknown' && !unknownSeen.has(run.rawStatus)) {
       unknownSeen.add(run.rawStatus);

@@ -17,7 +17,7 @@ export const NODES_TOTAL = 3;
 const DEFAULT_FAILURE = { code: 'CONTENT_POLICY', message: 'The request was rejected by the safety system.' };
 // Share of the model time spent in each in-flight status.
 const DISPATCHING_FROM = 0.1;
-const RUNNING_FROM = 0.2;
+export const RUNNING_FROM = 0.2;
 
 export interface Run {
   id: string;
