@@ -1,10 +1,13 @@
-// Child process of the activation figure: loads an extension bundle with a stub `vscode` module,
-// calls `activate`, and prints {"ms": …, "loaded": [files of the bundle's folder it required]}:
-// ms is require + activate; loaded also counts loads activation schedules for right after.
-// Usage: node dist-test/bench/activationProbe.js <path/to/extension.js>
-import { readFileSync } from 'node:fs';
+// Child process of the activation figures: loads an extension bundle with a stub `vscode` module,
+// calls `activate`, and prints {"ms": …, "loaded": [files under the bundle's folder it required]}:
+// ms is require + activate; loaded also counts loads activation schedules for right after. With
+// --first-use it then requires dist/main.js as the first command does (extension.ts `loadMain`)
+// and adds "firstUseMs", the time of that require; loaded then includes what it pulled in.
+// Usage: node dist-test/bench/activationProbe.js <path/to/extension.js> [--first-use]
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import Module, { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 
 /** Anything: every property, call and `new` gives another stub, so any vscode API use works. */
 function anything(): unknown {
@@ -25,7 +28,10 @@ const EXTENSION_MODE = { Production: 1, Development: 2, Test: 3 };
 const vscodeStub = { ...Object.fromEntries([...apiNames].map((m) => [m[1], anything()])), ExtensionMode: EXTENSION_MODE };
 /** An empty Memento: a fresh install with no saved state (no runs to resume). */
 const emptyState = (): unknown => ({ keys: () => [], get: (_: string, fallback?: unknown) => fallback, update: async () => undefined, setKeysForSync: () => undefined });
-const context = new Proxy({ subscriptions: [], extensionMode: EXTENSION_MODE.Production, globalState: emptyState(), workspaceState: emptyState() } as Record<PropertyKey, unknown>, {
+// Global storage is a real, empty folder: the history keeps one file per edit there.
+const globalStorageUri = { fsPath: mkdtempSync(join(tmpdir(), 'gpt-image-edit-probe-')) };
+process.on('exit', () => rmSync(globalStorageUri.fsPath, { recursive: true, force: true }));
+const context = new Proxy({ subscriptions: [], extensionMode: EXTENSION_MODE.Production, globalState: emptyState(), workspaceState: emptyState(), globalStorageUri } as Record<PropertyKey, unknown>, {
   get: (target, key) => (key in target ? target[key] : (target[key] = anything())),
 });
 
@@ -43,8 +49,19 @@ const started = performance.now();
 const extension = load(bundle) as { activate: (context: unknown) => unknown };
 extension.activate(context);
 const ms = performance.now() - started;
+let firstUseMs: number | undefined;
+if (process.argv[3] === '--first-use') {
+  const firstUse = performance.now();
+  load(join(dirname(bundle), 'main.js'));
+  firstUseMs = performance.now() - firstUse;
+}
+// The history watches its folder, which keeps the process alive: its disposables are disposed once
+// the work activation schedules (a look for unsettled edits in that empty folder) has had time to run.
+setTimeout(() => {
+  for (const d of context.subscriptions as { dispose?: () => void }[]) d.dispose?.();
+}, 200);
 // Read at exit, so a load that activation only schedules (a timer, a promise) is counted too.
 process.on('exit', () => {
-  const loaded = Object.keys(moduleInternals._cache).filter((f) => dirname(f) === dirname(bundle));
-  process.stdout.write(JSON.stringify({ ms, loaded }));
+  const loaded = Object.keys(moduleInternals._cache).filter((f) => f.startsWith(dirname(bundle) + sep));
+  process.stdout.write(JSON.stringify({ ms, loaded, firstUseMs }));
 });
