@@ -64,15 +64,15 @@ const builds = [
     platform: 'node',
     format: 'cjs',
     target: 'node20',
-    // 'undici' resolves to dist/node_modules/undici (the build below), required at the first request.
-    external: ['vscode', './main.js', './imagePipeline.js', 'undici'],
+    // dist/undici.js (the build below) is required at the first request.
+    external: ['vscode', './main.js', './imagePipeline.js', './undici.js'],
     minify: production,
   },
-  // Only the parts of undici the client uses (src/runflow/undici.ts), where Node finds 'undici' from dist/main.js.
+  // Only the parts of undici the client uses (src/runflow/undici.ts).
   {
     ...common,
-    entryPoints: ['src/runflow/undici.ts'],
-    outfile: path.join('dist', 'node_modules', 'undici', 'index.js'),
+    entryPoints: { undici: 'src/runflow/undici.ts' },
+    outdir: 'dist',
     platform: 'node',
     format: 'cjs',
     target: 'node20',

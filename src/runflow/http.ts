@@ -68,10 +68,14 @@ export interface HttpTransportOptions {
 
 type UndiciParts = typeof import('./undici');
 let undici: UndiciParts | undefined;
-/** undici's fetch and Agent, loaded at the first request; in the extension 'undici' is only those (src/runflow/undici.ts). */
+/**
+ * undici's fetch and Agent, loaded at the first request (in the extension, dist/undici.js). Not
+ * by the name 'undici': VS Code's extension host patches modules of that name for its proxy
+ * support, and the client keeps its own agent and timeouts.
+ */
 function loadUndici(): UndiciParts {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  undici ??= require('undici') as UndiciParts;
+  undici ??= require('./undici.js') as UndiciParts;
   return undici;
 }
 
