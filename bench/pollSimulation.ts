@@ -109,6 +109,8 @@ export interface SeedSpread {
   detection_latency_ratio_30_seeds_mean: number;
   requests_per_run_ratio_30_seeds_mean: number;
   requests_per_run_ratio_30_seeds_p95: number;
+  cold_start_latency_ratio_sim_bench_seed: number;
+  cold_start_requests_ratio_sim_bench_seed: number;
   cold_start_latency_ratio_30_seeds_mean: number;
 }
 
@@ -123,6 +125,8 @@ export async function simulateSeeds(benchSeed: number, w: DetectionWorkload): Pr
     detection_latency_ratio_30_seeds_mean: mean(seeds.map((s) => s.latencyRatio)),
     requests_per_run_ratio_30_seeds_mean: mean(seeds.map((s) => s.requestsRatio)),
     requests_per_run_ratio_30_seeds_p95: percentile(seeds.map((s) => s.requestsRatio), 95),
+    cold_start_latency_ratio_sim_bench_seed: own.coldLatencyRatio,
+    cold_start_requests_ratio_sim_bench_seed: own.coldRequestsRatio,
     cold_start_latency_ratio_30_seeds_mean: mean(seeds.map((s) => s.coldLatencyRatio)),
   };
 }

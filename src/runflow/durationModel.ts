@@ -60,6 +60,11 @@ export class DurationModel {
     while (this.byKey.size > this.maxKeys) this.byKey.delete(this.byKey.keys().next().value as string);
   }
 
+  /** Whether any duration (of any key) has been recorded. */
+  hasSamples(): boolean {
+    return this.byKey.size > 0;
+  }
+
   /** The recorded durations of a key, oldest first. */
   samples(key: string): readonly number[] {
     return this.byKey.get(key) ?? [];

@@ -18,6 +18,11 @@ export interface PollPlanOptions {
 interface PlanStart {
   queuedMs?: number;
   spentPolls?: number;
+  /**
+   * Plan for this one run, known to be still going this long after the reference point: the budget
+   * is what its wait so far and the wait still expected earn, not an average over all runs.
+   */
+  aliveAtMs?: number;
 }
 
 // The minimum gap only binds where the learned end is tightly grouped (√hazard is high); there a
@@ -25,6 +30,9 @@ interface PlanStart {
 // how many polls a run gets, so a shorter gap moves polls, it does not add them.
 const DEFAULTS: Required<PollPlanOptions> = { minIntervalMs: 100, maxIntervalMs: 5000, budgetFactor: 1.4 };
 const REFERENCE_INTERVAL_MS = 2000;
+// A per-run budget leaves nothing to pool, so it needs a larger factor to spend what the pooled
+// one does: 1.8 spent about 1.36× a 2 s poller's polls on a fresh install (bench/pollSimulation.ts).
+const GUESSED_BUDGET_FACTOR = 1.8;
 // Short runs would otherwise get a single poll at the maximum interval: a few polls are always
 // affordable, and they let a quick run be seen soon after it ends.
 const MIN_BUDGET_POLLS = 3;
@@ -88,20 +96,29 @@ export class PollPlan {
 
   private solveScale(): number {
     const { mu, sigma } = this.dist;
-    const mean = Math.exp(mu + (sigma * sigma) / 2);
-    // A 2 s poller would also have polled through the queue; the polls saved there go to the end.
-    const wholeWait = mean + (this.start.queuedMs ?? 0);
-    const budget = Math.max(MIN_BUDGET_POLLS, this.o.budgetFactor * (wholeWait / REFERENCE_INTERVAL_MS + 0.5)) - (this.start.spentPolls ?? 0);
+    const from = Math.max(0, this.start.aliveAtMs ?? 0);
+    const alive = survival(this.dist, from);
     // Expected polls over the horizon, on a grid sampled once: only the scale changes below (this
     // made planning ten times cheaper, which the 30-seed simulation in bench/ needs).
-    const horizon = Math.exp(mu + 5 * sigma);
-    const step = Math.max(STEP_MS, horizon / 4000);
+    const horizon = Math.max(from, Math.exp(mu + 5 * sigma)) + (this.start.aliveAtMs === undefined ? 0 : 5 * this.o.maxIntervalMs);
+    const step = Math.max(STEP_MS, (horizon - from) / 4000);
     const rootHazard: number[] = [];
     const stillGoing: number[] = [];
-    for (let t = step / 2; t < horizon; t += step) {
+    let expectedRest = 0;
+    for (let t = from + step / 2; t < horizon; t += step) {
+      const going = alive > 0 ? survival(this.dist, t) / alive : 0;
       rootHazard.push(Math.sqrt(hazard(this.dist, t)));
-      stillGoing.push(survival(this.dist, t) * step);
+      stillGoing.push(going * step);
+      expectedRest += going * step;
     }
+    // A 2 s poller would also have polled through the queue; the polls saved there go to the end.
+    const queuedMs = this.start.queuedMs ?? 0;
+    const spent = this.start.spentPolls ?? 0;
+    const budget =
+      this.start.aliveAtMs === undefined
+        ? Math.max(MIN_BUDGET_POLLS, this.o.budgetFactor * ((Math.exp(mu + (sigma * sigma) / 2) + queuedMs) / REFERENCE_INTERVAL_MS + 0.5)) - spent
+        : // One run's own budget, never below what a 2 s poller would still spend: a run past its plan is watched, not starved.
+          Math.max(1 + expectedRest / REFERENCE_INTERVAL_MS, Math.max(MIN_BUDGET_POLLS, this.o.budgetFactor * ((queuedMs + from + expectedRest) / REFERENCE_INTERVAL_MS + 0.5)) - spent);
     const expectedPolls = (scale: number): number => {
       let polls = 1; // the poll that sees the run finished
       for (let i = 0; i < stillGoing.length; i++) polls += stillGoing[i] * this.clamp(rootHazard[i] / scale);
@@ -144,22 +161,29 @@ export class PollPlan {
   }
 }
 
-/** The poll times of one wait: re-plans once, when the run is seen to have started. */
+/**
+ * The poll times of one wait. Until the run is seen running, one plan from creation. Then, with a
+ * learned distribution, one plan from `started_at`: its budget is an average over runs, so a run
+ * that ends early leaves its polls to the runs that end late, which is where √hazard gets its
+ * efficiency. Without history (`guessed`: the prior, a guess at some other workload) that
+ * average means nothing, so each poll re-plans for this run, known to be going that long.
+ */
 export class PollScheduler {
   private plan: PollPlan;
   private polls = 0;
   private started = false;
 
-  constructor(private readonly dist: LogNormal, private readonly opts: PollPlanOptions = {}) {
+  constructor(private readonly dist: LogNormal, private readonly opts: PollPlanOptions = {}, private readonly guessed = false) {
     this.plan = new PollPlan(dist, opts);
   }
 
   /** Delay (ms) before the next poll, given where the run is now; each call counts as one poll. */
   next(clock: RunClock): number {
-    if (clock.sinceStartedMs !== undefined && !this.started) {
+    if (clock.sinceStartedMs !== undefined && (!this.started || this.guessed)) {
       this.started = true;
       const queuedMs = Math.max(0, clock.sinceCreatedMs - clock.sinceStartedMs);
-      this.plan = new PollPlan(this.dist, this.opts, { queuedMs, spentPolls: this.polls });
+      const opts = this.guessed ? { budgetFactor: GUESSED_BUDGET_FACTOR, ...this.opts } : this.opts;
+      this.plan = new PollPlan(this.dist, opts, { queuedMs, spentPolls: this.polls, aliveAtMs: this.guessed ? clock.sinceStartedMs : undefined });
     }
     this.polls++;
     return this.plan.delayFor(clock);

@@ -84,7 +84,9 @@ export async function pollRun(id: string, deps: PollDeps, opts: WaitOptions = {}
   const waitStart = clock.now();
   const deadline = waitStart + (opts.timeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS);
   const key = opts.durationKey ?? DEFAULT_DURATION_KEY;
-  const schedule = new PollScheduler(opts.durations?.distribution(key) ?? PRIOR_DURATION);
+  // Without any learned duration the plan starts from the prior, a guess.
+  const guessed = !(opts.durations?.hasSamples() ?? false);
+  const schedule = new PollScheduler(opts.durations?.distribution(key) ?? PRIOR_DURATION, {}, guessed);
   const createdFallback = deps.createdLocallyAt ?? waitStart;
   const stopped = (): RunflowError =>
     new RunflowError('aborted', 'Stopped waiting for the run. It still finishes (and bills) on Runflow; its result can be fetched later.', { runId: id });
