@@ -15,7 +15,7 @@ import { editEach } from '../batch/batchEdit';
 import { batchCostQuestion, confirmBatchCost } from '../batch/batchCost';
 import { withBatchNotification } from '../batch/batchNotification';
 import { imageInfo } from './imageInfo';
-import { showUnrestorable } from './html';
+import { PANEL_OPTIONS, showUnrestorable } from './html';
 import { PanelViewStore, mayRevive, type StoredBatch } from './editPanelViews';
 import { PanelHost, type PanelMessage } from './panelHost';
 
@@ -55,7 +55,7 @@ export class BatchPanel extends PanelHost<ToBatchHost, ToBatchWebview> {
       BATCH_PANEL_VIEW_TYPE,
       vscode.l10n.t('Edit {0} Images', images.length),
       { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false },
-      { retainContextWhenHidden: false },
+      PANEL_OPTIONS,
     );
     return new BatchPanel(host, panel, images);
   }

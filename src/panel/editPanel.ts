@@ -15,7 +15,7 @@ import { requireApiKey, setApiKey } from '../keyCommands';
 import { userMessage } from '../showError';
 import { askForFolder } from './askForFolder';
 import { PanelViewStore, mayRevive, startingDraft, type Opening, type RestoredForm, type StoredView } from './editPanelViews';
-import { showUnrestorable } from './html';
+import { PANEL_OPTIONS, showUnrestorable } from './html';
 import { imageInfo, readImage } from './imageInfo';
 import { exportMaskFile, readMaskFile } from './maskFile';
 import { PanelHost, type PanelMessage } from './panelHost';
@@ -57,7 +57,7 @@ export class EditPanel extends PanelHost<ToEditHost, ToEditWebview> {
       EDIT_PANEL_VIEW_TYPE,
       panelTitle(image),
       { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false },
-      { retainContextWhenHidden: false },
+      PANEL_OPTIONS,
     );
     return new EditPanel(host, panel, image, { kind: 'open', references, restored });
   }

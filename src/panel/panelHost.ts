@@ -36,11 +36,6 @@ export abstract class PanelHost<In extends { type: string }, Out> {
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((m) => this.receive(m)),
-      // A hidden webview is torn down (no retainContextWhenHidden): nothing is posted until the
-      // reloaded one says it is ready and gets the whole state.
-      panel.onDidChangeViewState(() => {
-        if (!panel.visible) this.ready = false;
-      }),
       this.postedEmitter,
     );
   }
