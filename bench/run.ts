@@ -10,6 +10,7 @@ import { measureBatchScale } from './batchScale';
 import { startBenchEmulator } from './benchRuns';
 import { DETECTION_SEED, DETECTION_WORKLOAD, measureDetection } from './detectionLatency';
 import { measureOverhead } from './overhead';
+import { measurePanelOpen } from './panelOpen';
 import { measurePipeline } from './pipeline';
 import { simulateSeeds } from './pollSimulation';
 
@@ -34,6 +35,8 @@ const TARGETS: Record<string, { max: number } | { exactly: number }> = {
   batch_1000_lost: { exactly: 0 },
   batch_1000_duplicated: { exactly: 0 },
   batch_1000_rss_mb: { max: 150 },
+  panel_open_ratio: { max: 1.5 },
+  panel_reshow_ms_ratio: { max: 0.5 },
 };
 
 function row(name: string, value: number): string[] {
@@ -58,6 +61,8 @@ async function main(): Promise<void> {
   const seeds = await simulateSeeds(DETECTION_SEED, DETECTION_WORKLOAD);
   step('image pipeline: finishing a 2048×2048 exact edit, shipped WebAssembly build vs native sharp, median of 5 each');
   const pipeline = await measurePipeline();
+  step('panel open: the real editor, the panel against the built-in image preview, median of 5 each');
+  const panelOpen = await measurePanelOpen();
   const emu = await startBenchEmulator();
   let figures: Record<string, number>;
   try {
@@ -69,7 +74,7 @@ async function main(): Promise<void> {
     const batch = await measureBatch(emu);
     step('batch scale: 1,000 images at concurrency 8, T = 0.5 s, in a child process');
     const batchScale = await measureBatchScale(emu);
-    figures = { ...detection, ...seeds, ...overhead, ...batch, ...batchScale, ...activation, ...pipeline };
+    figures = { ...detection, ...seeds, ...overhead, ...batch, ...batchScale, ...activation, ...pipeline, ...panelOpen };
   } finally {
     await emu.close();
   }
