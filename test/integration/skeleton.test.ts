@@ -96,6 +96,18 @@ describe('extension skeleton (real editor)', () => {
     }
   });
 
+  it('its walkthrough pages, named through package.nls, are files of the extension', async () => {
+    const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
+    const steps: { media: { markdown?: string } }[] = ext.packageJSON.contributes.walkthroughs.flatMap((w: { steps: unknown[] }) => w.steps);
+    assert.equal(steps.length, 4);
+    for (const { media } of steps) {
+      // The editor reads the manifest with its %placeholders% replaced (English here): a page is a real file, not a placeholder.
+      assert.match(media.markdown ?? '', /^media\/walkthrough\/[a-z-]+\.md$/);
+      const page = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(ext.extensionUri, media.markdown!)));
+      assert.match(page, /^# /);
+    }
+  });
+
   it('sets a valid API key after checking it with Runflow', async () => {
     await vscode.commands.executeCommand('gptImageEdit.clearApiKey');
     await resetEmulator();

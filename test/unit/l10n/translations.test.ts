@@ -33,3 +33,24 @@ for (const [english, translated] of [
     }
   });
 }
+
+/** Code spans, link targets and the tool's reference: what a translated page must keep as it is. */
+const keptInPage = (text: string): string[] => [...text.matchAll(/`[^`]+`|\]\([^)]+\)|#editImage/g)].map((m) => m[0]).sort();
+
+test('every walkthrough page has a translation in each language, named by its package.nls file, keeping the code, links and keys', () => {
+  const english = read('package.nls.json');
+  const pages = Object.keys(english).filter((key) => key.startsWith('walkthrough.') && key.endsWith('.media'));
+  const manifest = fs.readFileSync(path.join(root, 'package.json'), 'utf8');
+  assert.equal(pages.length, 4, 'the walkthrough has four pages');
+  for (const key of pages) {
+    assert.ok(manifest.includes(`"%${key}%"`), `package.json's walkthrough takes its page from %${key}%`);
+    const source = fs.readFileSync(path.join(root, english[key]), 'utf8');
+    for (const lang of LANGUAGES) {
+      const file = read(`package.nls.${lang}.json`)[key];
+      assert.notEqual(file, english[key], `${lang}: ${key} names a page of its own`);
+      const page = fs.readFileSync(path.join(root, file), 'utf8');
+      assert.deepEqual(keptInPage(page), keptInPage(source), `${file} keeps ${keptInPage(source).join(' ')}`);
+      assert.equal(page.split('\n').filter((l) => l.startsWith('# ')).length, 1, `${file} has one title`);
+    }
+  }
+});
