@@ -20,9 +20,9 @@ import {
   outputDir,
   poll,
   removeOutputs,
-  openCommandPalette,
   quickPickRow,
   screenshot,
+  setColorTheme,
   startEditor,
   typePrompt,
   waitForResults,
@@ -438,15 +438,7 @@ describe('UI: the mask editor', () => {
         ['Dark High Contrast', 'mask-editor-high-contrast.png'],
         ['Dark Modern', 'mask-editor-dark.png'],
       ] as const) {
-        const input = await openCommandPalette(page);
-        await input.fill('>Preferences: Color Theme');
-        await quickPickRow(page, /^Preferences: Color Theme/).first().click();
-        // The themes are listed a moment after the picker opens: filter once they are there.
-        await quickPickRow(page, /Modern/).first().waitFor({ timeout: 10_000 });
-        await input.fill(theme);
-        await quickPickRow(page, new RegExp(theme)).first().waitFor({ timeout: 10_000 });
-        await input.press('Enter');
-        await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
+        await setColorTheme(page, theme);
         const frame = await freshPanel(page, 'photo.png');
         await frame.getByRole('button', { name: 'Ellipse' }).click();
         await drag(page, frame, [{ x: 60, y: 40 }, { x: 200, y: 150 }]);

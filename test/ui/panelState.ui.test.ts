@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import sharp from 'sharp';
 import {
+  chooseOption,
   closeAllEditors,
   explorerItem,
   openImagePanel,
@@ -58,13 +59,6 @@ async function workIn(frame: Frame): Promise<Work> {
   });
 }
 
-/** Picks `label` in the panel's dropdown `id`, with the mouse. */
-async function choose(frame: Frame, id: string, label: string): Promise<void> {
-  const select = frame.locator(`#${id}`);
-  await select.click();
-  await select.getByRole('option', { name: label, exact: true }).click();
-  await poll(`${id} to show ${label}`, async () => (await select.evaluate((el) => (el as unknown as { value: string }).value)) !== '' || undefined);
-}
 
 const openPhotoPanel = (page: Page) => openImagePanel(page, 'photo.png');
 
@@ -109,9 +103,9 @@ async function startOver(frame: Frame): Promise<void> {
 async function doSomeWork(page: Page, frame: Frame): Promise<Work> {
   await startOver(frame);
   await typePrompt(frame, 'Turn the grass into snow');
-  await choose(frame, 'num-images', '2');
-  await choose(frame, 'output-format', 'JPEG');
-  await choose(frame, 'quality', 'Low');
+  await chooseOption(frame, 'num-images', '2');
+  await chooseOption(frame, 'output-format', 'JPEG');
+  await chooseOption(frame, 'quality', 'Low');
   await paintStroke(page, frame, STROKE, { width: 256, height: 192 });
   const work = await workIn(frame);
   assert.deepEqual([work.numImages, work.outputFormat, work.quality], ['2', 'jpeg', 'low']);
@@ -184,8 +178,8 @@ describe('UI: the panel never loses the user\'s work', () => {
       const frame = await openPhotoPanel(page);
       await startOver(frame);
       // The image's draft keeps the options an earlier test chose: one PNG here.
-      await choose(frame, 'num-images', '1');
-      await choose(frame, 'output-format', 'PNG');
+      await chooseOption(frame, 'num-images', '1');
+      await chooseOption(frame, 'output-format', 'PNG');
       await typePrompt(frame, 'Add a red kite in the sky');
       await frame.locator('#run').click();
       await poll('the run on the emulator', () => emulator.runs().length > 0 || undefined, 20_000);

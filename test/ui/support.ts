@@ -462,6 +462,27 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   return file;
 }
 
+/** Switches the workbench's colour theme from the command palette, e.g. "Dark Modern". */
+export async function setColorTheme(page: Page, theme: string): Promise<void> {
+  const input = await openCommandPalette(page);
+  await input.fill('>Preferences: Color Theme');
+  await quickPickRow(page, /^Preferences: Color Theme/).first().click();
+  // The themes are listed a moment after the picker opens: filter once they are there.
+  await quickPickRow(page, /Modern/).first().waitFor({ timeout: 10_000 });
+  await input.fill(theme);
+  await quickPickRow(page, new RegExp(escapeRegExp(theme))).first().waitFor({ timeout: 10_000 });
+  await input.press('Enter');
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
+}
+
+/** Picks `label` in the panel's dropdown `id`, with the mouse. */
+export async function chooseOption(frame: Frame, id: string, label: string): Promise<void> {
+  const select = frame.locator(`#${id}`);
+  await select.click();
+  await select.getByRole('option', { name: label, exact: true }).click();
+  await poll(`${id} to show ${label}`, async () => (await select.evaluate((el) => (el as unknown as { value: string }).value)) !== '' || undefined);
+}
+
 /** Removes the edited outputs (and sidecars) in the workspace so the next test starts from the fixture files. */
 export function removeOutputs(workspace: string): void {
   for (const name of fs.readdirSync(workspace)) {
