@@ -31,7 +31,8 @@ interface PlanStart {
 const DEFAULTS: Required<PollPlanOptions> = { minIntervalMs: 100, maxIntervalMs: 5000, budgetFactor: 1.4 };
 const REFERENCE_INTERVAL_MS = 2000;
 // A per-run budget leaves nothing to pool, so it needs a larger factor to spend what the pooled
-// one does: 1.8 spent about 1.36× a 2 s poller's polls on a fresh install (bench/pollSimulation.ts).
+// one does: 1.8 spent about 1.25× a 2 s poller's polls on a fresh install (bench/pollSimulation.ts:
+// 1.23 on the bench seed; the emulator measured 1.26–1.28).
 const GUESSED_BUDGET_FACTOR = 1.8;
 // Short runs would otherwise get a single poll at the maximum interval: a few polls are always
 // affordable, and they let a quick run be seen soon after it ends.
