@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { randomUUID } from 'crypto';
 import { EDIT_MODEL_ID, RunflowError, isFlagged, outcomeUnknown, type DurationModel, type ModelInput, type Run, type RunOutput, type RunflowClient } from '../runflow';
+import type { BatchCreator } from '../batch/batchCreates';
 import type { RunPhase } from '../shared/protocol';
 import type { RunHistory } from '../history/runHistory';
 import type { RunLeases } from '../history/runLeases';
@@ -59,6 +60,9 @@ export class EditStoppedError extends Error {
 /** Another window (or another call here) is settling this edit. */
 export class EditBusyError extends Error {}
 
+/** Tags every run this extension creates, alone or in a batch. */
+export const RUN_METADATA = { source: 'vscode-gpt-image-edit' } as const;
+
 /** How long the look-up after a stop may take: the user already asked to stop. */
 const LOOKUP_AFTER_STOP_MS = 15_000;
 
@@ -77,6 +81,10 @@ export class EditJob {
   /** Whether this job sent its create at least once (so Runflow may have the run). */
   private createSent: boolean;
   private attempts = 0;
+  /** Inputs a batch's first stage uploaded, kept for a create that has to go alone. */
+  private uploaded: UploadedInputs | undefined;
+  /** The create queued in a batch, until run() takes its answer. */
+  private queued: Promise<void> | undefined;
 
   private constructor(
     private record: RunRecord,
@@ -140,6 +148,11 @@ export class EditJob {
     return this.record.status;
   }
 
+  /** Whether Runflow may have this edit's run: it has one, or a create went out. */
+  get mayHaveRun(): boolean {
+    return this.record.runId !== undefined || this.createSent;
+  }
+
   /** The learned run durations this job updates (saved by the caller). */
   get durations(): DurationModel | undefined {
     return this.services.durations;
@@ -152,6 +165,59 @@ export class EditJob {
   }
 
   /**
+   * A batch's first stage: uploads the inputs and queues this edit's create in `batch`, to go out
+   * with others; resolves once it is queued (or was not). A run the batch names is adopted the moment the answer comes, so a cancel before
+   * run() still knows it. Does nothing for a job whose run exists or may exist, or whose run() has
+   * begun. run() takes the answer: goes on with the run, creates it alone when nothing was made,
+   * or, when the batch's outcome is unknown, fails with the record kept to be looked up.
+   */
+  queueCreate(batch: BatchCreator, signal: AbortSignal): Promise<void> {
+    if (this.current || this.queued || this.createSent || this.record.runId || !this.spec || !batch.accepting) return Promise.resolve();
+    let handOver!: () => void;
+    const handedOver = new Promise<void>((resolve) => (handOver = resolve));
+    this.queued = this.createInBatch(batch, signal, handOver).finally(handOver);
+    this.queued.catch(() => undefined); // run() takes the failure.
+    return handedOver;
+  }
+
+  private async createInBatch(batch: BatchCreator, signal: AbortSignal, handOver: () => void): Promise<void> {
+    const spec = this.spec!;
+    const inputs = await this.uploadInputs(spec, signal);
+    this.uploaded = inputs;
+    const answering = batch.create(
+      { clientRef: this.id, input: toEditInput(spec, inputs.images.map((i) => i.url), inputs.mask?.url) },
+      () => (this.createSent = true),
+    );
+    handOver();
+    const answer = await answering;
+    if (!answer.made) {
+      this.createSent = false; // A refused (422) or unsent batch made nothing.
+      return;
+    }
+    this.uploaded = undefined;
+    if (!answer.runId) {
+      throw new RunflowError('timeout', vscode.l10n.t('Runflow made this edit\'s run in a batch but did not name it in time; the history looks it up by its reference.'));
+    }
+    await this.adopt({ id: answer.runId }, 'inFlight');
+    this.events.fire({ type: 'runCreated', runId: answer.runId });
+  }
+
+  /**
+   * Waits for the batch answer of a queued create. Only a failure after the batch went out is
+   * the edit's (its runs may exist); one before (an upload) leaves the create to run().
+   */
+  private async takeQueued(signal: AbortSignal): Promise<void> {
+    const queued = this.queued;
+    if (!queued) return;
+    try {
+      await abortable(queued, signal);
+    } catch (e) {
+      if (signal.aborted || this.createSent) throw e;
+    }
+    this.queued = undefined;
+  }
+
+  /**
    * Takes the edit as far as it can: creates the run if Runflow has none, waits, fetches and
    * saves what is not saved yet. Called again after a failure (Try Again) it resumes the same run.
    * A second call while one is going joins it.
@@ -159,6 +225,19 @@ export class EditJob {
   run(signal: AbortSignal): Promise<EditResult> {
     this.current ??= this.execute(signal).finally(() => (this.current = undefined));
     return this.current;
+  }
+
+  /**
+   * Settles a job that will not run (its batch was canceled before it started): a record with no
+   * run is forgotten, a run that exists is recorded as stopped waiting (Fetch Results saves it).
+   */
+  async abandon(): Promise<EditStoppedError> {
+    if (!(await this.services.leases.claim(this.id))) return new EditStoppedError(this.runId, vscode.l10n.t('This edit is already being saved in another window.'));
+    try {
+      return await this.afterStop();
+    } finally {
+      await this.services.leases.release(this.id);
+    }
   }
 
   private async execute(signal: AbortSignal): Promise<EditResult> {
@@ -172,6 +251,7 @@ export class EditJob {
       if (stored) this.record = stored;
       else if (this.spec) await history.put(this.record); // Removed from the history meanwhile: record it again.
       else throw new Error(vscode.l10n.t('This edit is no longer in the history.'));
+      if (!this.record.runId) await this.takeQueued(signal);
       if (!this.record.runId) await this.ensureRun(signal, report);
       const run = await this.wait(signal, report);
       report('downloading');
@@ -192,9 +272,10 @@ export class EditJob {
     }
     if (!run) {
       report('uploading');
-      const inputs = await this.uploadInputs(this.spec!, signal);
+      const inputs = this.uploaded ?? (await this.uploadInputs(this.spec!, signal));
       this.createSent = true;
       run = await this.create(inputs, signal);
+      this.uploaded = undefined;
     }
     await this.adopt(run, 'inFlight');
     this.events.fire({ type: 'runCreated', runId: run.id });
@@ -207,12 +288,12 @@ export class EditJob {
    * the second body gets its own Idempotency-Key (a key names one body); both carry the edit's
    * client_ref, so a lost answer is still found by the look-up.
    */
-  private async create(inputs: { images: ModelInput[]; mask?: ModelInput }, signal: AbortSignal): Promise<Run> {
+  private async create(inputs: UploadedInputs, signal: AbortSignal): Promise<Run> {
     const send = (use: (input: ModelInput) => string, idempotencyKey: string) =>
       this.services.client.createEditRun(toEditInput(this.spec!, inputs.images.map(use), inputs.mask && use(inputs.mask)), {
         clientRef: this.id,
         idempotencyKey,
-        metadata: { source: 'vscode-gpt-image-edit' },
+        metadata: RUN_METADATA,
         signal,
       });
     try {
@@ -225,7 +306,7 @@ export class EditJob {
     }
   }
 
-  private async adopt(run: Run, status: RunRecord['status'], message?: string): Promise<void> {
+  private async adopt(run: Pick<Run, 'id' | 'cost'>, status: RunRecord['status'], message?: string): Promise<void> {
     await this.change((r) => ({ ...r, runId: run.id, status, cost: run.cost ?? r.cost, message }));
   }
 
@@ -234,7 +315,7 @@ export class EditJob {
     this.record = (await this.services.history.update(this.id, update)) ?? update(this.record);
   }
 
-  private async uploadInputs(spec: EditSpec, signal: AbortSignal): Promise<{ images: ModelInput[]; mask?: ModelInput }> {
+  private async uploadInputs(spec: EditSpec, signal: AbortSignal): Promise<UploadedInputs> {
     const images: ModelInput[] = [];
     for (const uri of [spec.image, ...spec.references]) {
       const bytes = await readInput(uri);
@@ -341,6 +422,8 @@ export class EditJob {
   /** The user stopped: say what exists, and only claim nothing was billed when that is known. */
   private async afterStop(): Promise<EditStoppedError> {
     const { history, client } = this.services;
+    // A batch answer still on its way may name the run (or say nothing was made): take it first.
+    await abortable(this.queued ?? Promise.resolve(), AbortSignal.timeout(LOOKUP_AFTER_STOP_MS)).catch(() => undefined);
     if (!this.runId && !this.createSent) {
       await history.remove([this.id]);
       return new EditStoppedError(undefined, vscode.l10n.t('Canceled before the run was created: nothing was billed.'));
@@ -369,6 +452,22 @@ export class EditJob {
     await this.change((r) => ({ ...r, status: 'stoppedWaiting', message }));
     return new EditStoppedError(this.runId, message);
   }
+}
+
+/** A model input for each image, and the mask's, as sent in the create. */
+interface UploadedInputs {
+  images: ModelInput[];
+  mask?: ModelInput;
+}
+
+/** `promise`, or an 'aborted' rejection as soon as `signal` aborts (the promise itself goes on). */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 /** Runflow no longer has a run's results: its links stopped working and a fresh read brought no working one. */

@@ -85,6 +85,8 @@ export class RunHistory implements vscode.Disposable {
   /** Records beyond the bound, oldest first; unsettled ones are never dropped (they are being settled). */
   private async overflow(): Promise<RunRecord[]> {
     const max = vscode.workspace.getConfiguration(SECTION).get<number>('history.maxRuns', DEFAULT_MAX_RUNS);
+    // Counting the files is cheap; reading them all on every new edit made a batch's adds quadratic.
+    if ((await this.store.count()) <= max) return [];
     const all = await this.store.list();
     const settled = all.filter((r) => !isUnsettled(r));
     return settled.slice(Math.max(0, max - (all.length - settled.length)));

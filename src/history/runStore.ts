@@ -34,6 +34,16 @@ export class RunStore {
 
   /** Every readable record, newest first; a damaged file is skipped, never fatal. */
   async list(): Promise<RunRecord[]> {
+    const records = await Promise.all((await this.recordIds()).map((id) => this.read(id)));
+    return records.filter((r): r is RunRecord => r !== undefined).sort((a, b) => b.createdAt - a.createdAt);
+  }
+
+  /** How many records there are (at most: a file may turn out unreadable), without reading them. */
+  async count(): Promise<number> {
+    return (await this.recordIds()).length;
+  }
+
+  private async recordIds(): Promise<string[]> {
     let names: string[];
     try {
       names = await fs.readdir(this.runsDir);
@@ -41,8 +51,7 @@ export class RunStore {
       if (isCode(e, 'ENOENT')) return [];
       throw e;
     }
-    const records = await Promise.all(names.filter((n) => n.endsWith('.json')).map((n) => this.read(n.slice(0, -5))));
-    return records.filter((r): r is RunRecord => r !== undefined).sort((a, b) => b.createdAt - a.createdAt);
+    return names.filter((n) => n.endsWith('.json')).map((n) => n.slice(0, -5));
   }
 
   async get(id: string): Promise<RunRecord | undefined> {

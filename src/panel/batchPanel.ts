@@ -5,7 +5,8 @@ import { BatchPanelState, parseToBatchHost, type BatchItem, type ToBatchHost, ty
 import { WEBVIEW_STRINGS } from '../shared/webviewStrings';
 import { batchSettings, defaultOptions, pricePerImage } from '../config';
 import { BATCH_PANEL_VIEW_TYPE, type Host } from '../host';
-import { EditJob, type JobServices, type StopReason } from '../edit/editJob';
+import { EditJob, RUN_METADATA, type JobServices, type StopReason } from '../edit/editJob';
+import { BatchCreator, worthBatching } from '../batch/batchCreates';
 import { baseName } from '../edit/outputNames';
 import { saveDurations } from '../edit/durationStore';
 import { RunFinisher } from '../history/runFinisher';
@@ -212,18 +213,26 @@ export class BatchPanel extends PanelHost<ToBatchHost, ToBatchWebview> {
       this.jobs.set(index, job);
       return job;
     };
+    const jobSignal = finisher.jobSignal(signal);
+    const { concurrency } = batchSettings();
+    const batchCreator = worthBatching(indices.length, concurrency) ? new BatchCreator({ client: services.client, signal: jobSignal, metadata: RUN_METADATA }) : undefined;
     const outcomes = await withBatchNotification(indices.length, () => this.stop(), (settled) =>
       editEach({
         indices,
         jobFor,
-        signal: finisher.jobSignal(signal),
-        concurrency: batchSettings().concurrency,
+        signal: jobSignal,
+        concurrency,
+        batchCreator,
         onItem: (item) => {
           this.setItem(item);
           if (item.status === 'done' || item.status === 'failed') settled(item.status === 'failed');
         },
       }),
     );
+    if (batchCreator?.sent.batches) {
+      const { batches, refused } = batchCreator.sent;
+      this.host.log.write('info', refused ? 'Batch: Runflow does not take this model in batches (422); each image was created as a single run.' : `Batch: ${batches} batch request(s) created the runs.`);
+    }
     if (services.durations) saveDurations(this.host.context, services.durations);
     this.offerFix(outcomes.map((o) => o.error));
   }

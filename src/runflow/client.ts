@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Dispatcher } from 'undici';
-import { RunflowError, makeRedactor } from './errors';
+import { RunflowError, makeRedactor, outcomeUnknown } from './errors';
+import { createBatch, type BatchCreate, type BatchItemRequest } from './batches';
 import { HttpTransport, type FetchLike, type LogFn } from './http';
 import { fetchOutput, type FetchOutputOptions } from './outputs';
 import { pollRun, type WaitOptions } from './polling';
@@ -35,17 +36,10 @@ export interface RunflowClientOptions {
 /** The model this client runs. */
 export const EDIT_MODEL_ID = 'openai/gpt-image-2/edit';
 const EDIT_MODEL_PATH = `v1/models/${EDIT_MODEL_ID}/runs`;
+const EDIT_BATCH_PATH = `v1/models/${EDIT_MODEL_ID}/batches`;
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 // Enough to remember the runs of a session for clock alignment, bounded so it cannot grow.
 const MAX_REMEMBERED_CREATES = 200;
-
-/**
- * Failures after which a create may or may not have made a run: the connection failed or timed
- * out, the answer could not be read, a gateway gave up (502, 504) while the API may have gone on,
- * or the idempotency middleware reported a conflict (409) with a request still in progress.
- */
-export const outcomeUnknown = (e: RunflowError): boolean =>
-  e.kind === 'network' || e.kind === 'timeout' || e.kind === 'bad_response' || e.kind === 'conflict' || e.status === 502 || e.status === 504;
 
 /** 4xx answers to the exact-match filter after which the older `field:value` form is worth a try. */
 const filterRefused = (e: RunflowError): boolean =>
@@ -152,6 +146,27 @@ export class RunflowClient {
     );
     this.rememberCreate(run.id);
     return run;
+  }
+
+  /**
+   * Creates up to 100 edit runs in one Runflow batch, each with its own client_ref, and names each
+   * one's run. `{accepted: false}` when Runflow does not take this model in batches (nothing was
+   * made: create single runs). One call bills each item at most once: every attempt carries the
+   * same Idempotency-Key. Rejects when the outcome stays unknown; the runs are then found by
+   * their client_refs.
+   */
+  async createEditBatch(
+    items: readonly BatchItemRequest[],
+    opts: { idempotencyKey?: string; metadata?: Record<string, unknown>; signal?: AbortSignal } = {},
+  ): Promise<BatchCreate> {
+    const created = await createBatch(
+      { http: this.http, retryContext: this.retryContext, getRun: (id, signal) => this.getRun(id, signal) },
+      EDIT_BATCH_PATH,
+      items,
+      { ...opts, idempotencyKey: opts.idempotencyKey ?? randomUUID() },
+    );
+    if (created.accepted) for (const id of created.runIds.values()) this.rememberCreate(id);
+    return created;
   }
 
   /** The run an unknown outcome may have made; undefined when it was not found or the look-up failed. */

@@ -210,3 +210,11 @@ export function makeRedactor(apiKey: string): (s: string) => string {
     return out;
   };
 }
+
+/**
+ * Failures after which a create may or may not have made a run: the connection failed or timed
+ * out, the answer could not be read, a gateway gave up (502, 504) while the API may have gone on,
+ * or the idempotency middleware reported a conflict (409) with a request still in progress.
+ */
+export const outcomeUnknown = (e: RunflowError): boolean =>
+  e.kind === 'network' || e.kind === 'timeout' || e.kind === 'bad_response' || e.kind === 'conflict' || e.status === 502 || e.status === 504;

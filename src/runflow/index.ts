@@ -22,6 +22,11 @@
  *                         Bills at most once per call: retries reuse the Idempotency-Key and an
  *                         unknown outcome is resolved by looking the run up by client_ref.
  *                         Pass your own clientRef to find the run later (findRunByClientRef).
+ *   createEditBatch([{clientRef, input}] (1–100), {idempotencyKey?, metadata?, signal?})
+ *                         → {accepted: false, refusal} when Runflow does not batch this model (422:
+ *                         nothing made, create single runs), or {accepted: true, batchId, runIds}
+ *                         with each item's run id by client_ref (an item missing there exists but
+ *                         was not named in time: find it by client_ref, never create it again).
  *   getRun(id), findRunByClientRef(ref) → Run | undefined.
  *   waitForRun(id, {signal?, timeoutMs? (10 min), onUpdate?(run, elapsedMs), durations?, durationKey?})
  *                         → the succeeded or partial_succeeded Run; rejects 'run_failed' (code =
@@ -39,10 +44,12 @@
  * RunflowError: kind, message (plain words, says what to do), status?, code?, fieldErrors? (422),
  * runId?, retryable.
  */
-export { RunflowClient, EDIT_MODEL_ID, outcomeUnknown } from './client';
+export { RunflowClient, EDIT_MODEL_ID } from './client';
 export type { RunflowClientOptions } from './client';
 export type { ModelInput } from './uploads';
-export { RunflowError } from './errors';
+export { RunflowError, outcomeUnknown } from './errors';
+export { MAX_BATCH_ITEMS } from './batches';
+export type { BatchCreate, BatchItemRequest } from './batches';
 export type { RunflowErrorKind, FieldError } from './errors';
 export type { Run, RunStatus, RunOutput, RunResult, EditInput, OutputFormat, ImageSize, Quality, Account, Balance } from './schemas';
 export { sniffImageType } from './imageType';

@@ -1,4 +1,5 @@
 // The API origin's /v1 routes: auth, runs, assets, billing.
+import { batchItemsJson, batchJson, parseBatchRequest, type BatchStore } from './batches';
 import { ASSET_TYPES, assetPath, MAX_ASSET_BYTES, uploadPath, type Asset, type AssetStore } from './assets';
 import type { FaultBook } from './faults';
 import { ApiError, BodyTooLargeError, jsonReply, readBody, validationError, type Reply } from './http';
@@ -9,12 +10,13 @@ import { applyRunQuery, parseRunQuery } from './runQuery';
 import { billedImages, phaseOf, PRICE_PER_IMAGE_MILLS, type RunStore } from './runs';
 import type { Handler, RequestContext } from './server';
 import type { UrlSigner } from './signing';
-import { parseRunRequest } from './validation';
+import { parseRunRequest, type RunRequest } from './validation';
 
 export interface ApiDeps {
   apiKey: string;
   runs: RunStore;
   assets: AssetStore;
+  batches: BatchStore;
   idempotency: IdempotencyStore;
   faults: FaultBook;
   signer: UrlSigner;
@@ -103,30 +105,34 @@ export function apiHandler(deps: ApiDeps): Handler {
       method: 'POST',
       pattern: new RegExp(`^/v1/models/${MODEL_ID}/runs$`),
       handle: async (req) => {
-        const request = parseRunRequest(req.json());
-        if (deps.faults.refusesAssetRefs) refuseAssetRefs(request.input);
-        const images = await loadRunImages(request.input, { assets: deps.assets, storageUrl: deps.urls.storageUrl });
-        const run = deps.runs.create({
-          request,
-          images,
-          modelTimeMs: deps.modelTimeMs,
-          idempotencyKey: req.headers['idempotency-key'],
-          outcome: deps.faults.takeRunOutcome(),
-          statuses: deps.faults.takeRunStatuses(),
-          unusableOutputs: deps.faults.takeUnusableOutputs(),
-          nsfwDetected: deps.faults.takeFlagNsfw(),
-          maskConvention: deps.faults.masksReadAs,
-        });
+        const run = await createRun(parseRunRequest(req.json()), req.headers['idempotency-key']);
         return { ...jsonReply(201, runJson(run, jsonContext), run.id), headers: { 'content-type': 'application/json', location: `/v1/runs/${run.id}` } };
       },
     },
     {
-      // This model is not template-backed, so batches are refused as the reference describes.
+      // Refused as the reference describes for a model that is not template-backed, unless a test asks.
       method: 'POST',
-      pattern: /^\/v1\/models\/.+\/batches$/,
-      handle: () => {
-        throw new ApiError(422, 'BATCHES_NOT_SUPPORTED', 'This model does not support batches; create single runs.');
+      pattern: /^\/v1\/models\/(.+)\/batches$/,
+      handle: async (req, [model]) => {
+        if (model !== MODEL_ID || !deps.faults.acceptsBatches) {
+          throw new ApiError(422, 'BATCHES_NOT_SUPPORTED', 'This model does not support batches; create single runs.');
+        }
+        const requests = parseBatchRequest(req.json());
+        // Every item's images are checked before any run is made: a batch is created whole or not at all.
+        const images = await Promise.all(requests.map((request, i) => loadImages(request).catch(inItem(i))));
+        const runs = requests.map((request, i) => makeRun(request, images[i], req.headers['idempotency-key']));
+        return jsonReply(201, batchJson(deps.batches.add(runs)));
       },
+    },
+    {
+      method: 'GET',
+      pattern: /^\/v1\/batches\/([^/]+)$/,
+      handle: (_req, [id]) => jsonReply(200, batchJson(batchOrThrow(id))),
+    },
+    {
+      method: 'GET',
+      pattern: /^\/v1\/batches\/([^/]+)\/items$/,
+      handle: (_req, [id]) => jsonReply(200, { items: batchItemsJson(batchOrThrow(id)), next_pq: null, prev_pq: null }),
     },
     {
       method: 'GET',
@@ -170,6 +176,29 @@ export function apiHandler(deps: ApiDeps): Handler {
     },
   ];
 
+  const loadImages = (request: RunRequest) => {
+    if (deps.faults.refusesAssetRefs) refuseAssetRefs(request.input);
+    return loadRunImages(request.input, { assets: deps.assets, storageUrl: deps.urls.storageUrl });
+  };
+  const makeRun = (request: RunRequest, images: Awaited<ReturnType<typeof loadImages>>, idempotencyKey: string | undefined) =>
+    deps.runs.create({
+      request,
+      images,
+      modelTimeMs: deps.modelTimeMs,
+      idempotencyKey,
+      outcome: deps.faults.takeRunOutcome(),
+      statuses: deps.faults.takeRunStatuses(),
+      unusableOutputs: deps.faults.takeUnusableOutputs(),
+      nsfwDetected: deps.faults.takeFlagNsfw(),
+      maskConvention: deps.faults.masksReadAs,
+    });
+  const createRun = async (request: RunRequest, idempotencyKey: string | undefined) => makeRun(request, await loadImages(request), idempotencyKey);
+  const batchOrThrow = (id: string) => {
+    const batch = deps.batches.get(id);
+    if (!batch) throw new ApiError(404, 'BATCH_NOT_FOUND', `Batch ${id} was not found.`);
+    return batch;
+  };
+
   async function route(req: ApiRequest): Promise<Reply> {
     const path = req.url.pathname;
     if (!path.startsWith('/v1/')) throw new ApiError(404, 'NOT_FOUND', `No route for ${req.method} ${path}.`);
@@ -207,6 +236,12 @@ export function apiHandler(deps: ApiDeps): Handler {
     return answer(() => route(req));
   };
 }
+
+/** An item's 422 as the batch's: its fields prefixed with the item's position. */
+const inItem = (index: number) => (err: unknown): never => {
+  if (!(err instanceof ApiError) || !err.errors) throw err;
+  throw validationError(err.errors.map((e) => ({ ...e, field: `input.${index}.${(e.field ?? '').replace(/^input\./, '')}` })));
+};
 
 /** The 422 an API without asset references gives: each input field holding a `runflow://` reference, named. */
 function refuseAssetRefs(input: { image_urls: string[]; mask_url?: string }): void {

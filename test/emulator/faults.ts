@@ -42,6 +42,8 @@ export const faultSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('mask_convention'), convention: z.enum(['alpha', 'luminance']) }),
   /** Until reset: a model input given as `runflow://assets/{id}` is refused (422), as an API that predates asset references would. */
   z.object({ kind: z.literal('refuse_asset_refs') }),
+  /** Until reset: `POST /v1/models/{model}/batches` accepts this model (by default it answers 422, as for a model that is not template-backed). */
+  z.object({ kind: z.literal('accept_batches') }),
   /** The next created run(s) report these literals instead of `running` / their terminal status. */
   z.object({ kind: z.literal('run_statuses'), inFlight: z.string().optional(), terminal: z.string().optional(), times }),
   /** The next created run(s) list their first output without a URL, and one null entry. */
@@ -83,6 +85,7 @@ export class FaultBook {
   private outputsExpired = false;
   private maskConvention: MaskConvention = 'alpha';
   private assetRefsRefused = false;
+  private batchesAccepted = false;
 
   /** Validates (throws a ZodError on a bad fault) and arms the faults in order. */
   inject(faults: Fault | Fault[]): number {
@@ -91,6 +94,7 @@ export class FaultBook {
       if (fault.kind === 'expire_outputs') this.outputsExpired = true;
       else if (fault.kind === 'mask_convention') this.maskConvention = fault.convention;
       else if (fault.kind === 'refuse_asset_refs') this.assetRefsRefused = true;
+      else if (fault.kind === 'accept_batches') this.batchesAccepted = true;
       else this.armed.push({ fault, remaining: fault.times ?? 1 });
     }
     return parsed.length;
@@ -101,6 +105,7 @@ export class FaultBook {
     this.outputsExpired = false;
     this.maskConvention = 'alpha';
     this.assetRefsRefused = false;
+    this.batchesAccepted = false;
   }
 
   get masksReadAs(): MaskConvention {
@@ -109,6 +114,10 @@ export class FaultBook {
 
   get refusesAssetRefs(): boolean {
     return this.assetRefsRefused;
+  }
+
+  get acceptsBatches(): boolean {
+    return this.batchesAccepted;
   }
 
   /** The first armed request fault matching this request, consumed once. */

@@ -3,6 +3,7 @@
 import { adminHandler, ADMIN_PREFIX } from './adminRoutes';
 import { apiHandler, type ApiDeps } from './apiRoutes';
 import { AssetStore } from './assets';
+import { BatchStore } from './batches';
 import { FaultBook } from './faults';
 import { IdempotencyStore } from './idempotency';
 import { RequestLog } from './requestLog';
@@ -25,6 +26,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   const log = new RequestLog();
   const runs = new RunStore();
   const assets = new AssetStore();
+  const batches = new BatchStore();
   const idempotency = new IdempotencyStore();
   const signer = new UrlSigner();
   const urls = { baseUrl: '', storageUrl: '' };
@@ -33,6 +35,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     apiKey: opts.apiKey ?? DEFAULT_API_KEY,
     runs,
     assets,
+    batches,
     idempotency,
     faults,
     signer,
@@ -61,6 +64,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     log.clear();
     runs.clear();
     assets.clear();
+    batches.clear();
     idempotency.clear();
   };
 

@@ -4,6 +4,8 @@
 import * as vscode from 'vscode';
 import * as assert from 'node:assert/strict';
 import { DEFAULT_OPTIONS, PanelSession, emulator, freshFolder, listNames, waitFor, signedInApi, CREATE_PATH } from './support';
+
+const BATCH_PATH = '/v1/models/openai/gpt-image-2/edit/batches';
 import type { GptImageEditApi } from '../../src/extension';
 import type { BatchItem } from '../../src/shared/protocol';
 
@@ -139,5 +141,86 @@ describe('Batch: edit each selected image with one prompt', function () {
     assert.equal(state?.type === 'batchState' && state.running, false);
     assert.match(state?.type === 'batchState' ? (state.message ?? '') : '', /not started/);
     assert.equal((await emulator.requests()).filter((r) => r.path === CREATE_PATH).length, 0, 'no run was created');
+  });
+
+  describe("Runflow's batch route, above the concurrency", () => {
+    const COUNT = 7;
+
+    async function runSeven(name: string, faults: Parameters<typeof emulator.inject>[0]): Promise<{ folder: vscode.Uri; session: PanelSession }> {
+      await vscode.workspace.getConfiguration('gptImageEdit').update('batchConcurrency', 2, vscode.ConfigurationTarget.Global);
+      const opened = await openBatch(name, COUNT);
+      await emulator.inject(faults);
+      await opened.session.probe.receive({ type: 'runBatch', prompt: 'Make it snow', options: DEFAULT_OPTIONS });
+      return opened;
+    }
+
+    /** Each image saved once beside it, and exactly one run per image on the server. */
+    async function assertEachSavedOnce(folder: vscode.Uri, s: PanelSession): Promise<void> {
+      const items = [...finalItems(s).values()];
+      assert.deepEqual(items.map((i) => i.status), Array(COUNT).fill('done'), JSON.stringify(items));
+      const names = await listNames(folder);
+      for (let i = 1; i <= COUNT; i++) assert.ok(names.includes(`a-${i}.edited-1.png`), names.join(', '));
+      const runs = await emulator.runs();
+      assert.equal(runs.length, COUNT, 'one run per image');
+      assert.equal(new Set(runs.map((r) => r.clientRef)).size, COUNT);
+      const records = await api.testing!.history.records();
+      for (const item of items) {
+        const run = runs.find((r) => r.id === item.runId);
+        assert.ok(run, `the run of image ${item.index} is on the server`);
+        assert.equal(records.find((r) => r.runId === run.id)?.id, run.clientRef, 'the history knows each run by its client_ref');
+      }
+    }
+
+    it('creates every run in one batch request when Runflow accepts the model, and saves each image once', async () => {
+      const { folder, session } = await runSeven('batch-route', { kind: 'accept_batches' });
+      const requests = await emulator.requests();
+      const batches = requests.filter((r) => r.method === 'POST' && r.path === BATCH_PATH);
+      assert.deepEqual(batches.map((r) => r.status), [201], 'one batch for the seven images');
+      assert.equal(requests.filter((r) => r.method === 'POST' && r.path === CREATE_PATH).length, 0, 'no single create');
+      await assertEachSavedOnce(folder, session);
+    });
+
+    it("falls back to single runs on Runflow's 422, one per image", async () => {
+      const { folder, session } = await runSeven('batch-refused', []);
+      const requests = await emulator.requests();
+      assert.deepEqual(requests.filter((r) => r.method === 'POST' && r.path === BATCH_PATH).map((r) => r.status), [422], 'asked once, refused');
+      assert.equal(requests.filter((r) => r.method === 'POST' && r.path === CREATE_PATH && r.status === 201).length, COUNT);
+      await assertEachSavedOnce(folder, session);
+    });
+
+    it('sends the batch again with the same Idempotency-Key after a dropped answer, and makes no run twice', async () => {
+      const { folder, session } = await runSeven('batch-dropped', [{ kind: 'accept_batches' }, { kind: 'reset', match: { method: 'POST', path: BATCH_PATH }, when: 'after' }]);
+      const batches = (await emulator.requests()).filter((r) => r.method === 'POST' && r.path === BATCH_PATH);
+      assert.deepEqual(batches.slice(0, 2).map((r) => r.status), [0, 201], 'the dropped batch, then its repeat');
+      assert.equal(batches[0].headers['idempotency-key'], batches[1].headers['idempotency-key']);
+      await assertEachSavedOnce(folder, session);
+    });
+
+    it('a cancel once the batch went out loses no run: each image not saved keeps its run as stopped waiting', async () => {
+      await vscode.workspace.getConfiguration('gptImageEdit').update('batchConcurrency', 1, vscode.ConfigurationTarget.Global);
+      const { session } = await openBatch('batch-route-cancel', 4);
+      await emulator.inject([{ kind: 'accept_batches' }, { kind: 'delay', match: { method: 'GET', path: '/v1/runs/*' }, ms: 800, times: 100 }]);
+      const running = session.probe.receive({ type: 'runBatch', prompt: 'Make it rain', options: DEFAULT_OPTIONS });
+      await waitFor('the batch to be made', async () => ((await emulator.requests()).some((r) => r.path === BATCH_PATH && r.status === 201) ? true : undefined));
+      await session.probe.receive({ type: 'cancel' });
+      await running;
+
+      const runs = await emulator.runs();
+      assert.ok(runs.length >= 1 && runs.length <= 4, `${runs.length} runs`);
+      const items = [...finalItems(session).values()];
+      const records = await api.testing!.history.records();
+      for (const run of runs) {
+        const record = records.find((r) => r.id === run.clientRef);
+        assert.equal(record?.runId, run.id, `the history keeps run ${run.id}`);
+        const item = items.find((i) => i.runId === run.id);
+        assert.ok(item, `the list shows run ${run.id}`);
+        if (item.status !== 'done') {
+          assert.equal(item.status, 'canceled');
+          assert.equal(record.status, 'stoppedWaiting');
+          assert.match(item.message ?? '', /may still finish and bill/);
+        }
+      }
+      assert.ok(items.some((i) => i.status === 'canceled'), JSON.stringify(items));
+    });
   });
 });

@@ -1,0 +1,90 @@
+// Runflow's batch route through the client, against the emulator: refused by default (422, nothing
+// made), accepted when asked, each item's run named even though the answers carry no run ids or
+// client_refs at first, and a dropped answer repeated under the same Idempotency-Key.
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, test } from 'node:test';
+import type { Emulator } from '../../emulator';
+import { RunflowError, type BatchItemRequest } from '../../../src/runflow';
+import { BatchCreator } from '../../../src/batch/batchCreates';
+import { clientFor, emulator, tinyPngUri } from './helpers';
+
+const BATCH_PATH = '/v1/models/openai/gpt-image-2/edit/batches';
+let emu: Emulator;
+let items: BatchItemRequest[];
+before(async () => {
+  emu = await emulator();
+  const image = await tinyPngUri();
+  items = ['a', 'b', 'c'].map((ref) => ({ clientRef: `ref-${ref}`, input: { prompt: `make ${ref} blue`, image_urls: [image] } }));
+});
+after(() => emu.close());
+beforeEach(() => emu.reset());
+
+const batchPosts = () => emu.requests.filter((r) => r.method === 'POST' && r.path === BATCH_PATH);
+
+test('a model Runflow does not batch: accepted false, one request, no run made', async () => {
+  const { client } = clientFor(emu);
+  const created = await client.createEditBatch(items);
+  assert.equal(created.accepted, false);
+  assert.equal(!created.accepted && created.refusal.status, 422);
+  assert.equal(batchPosts().length, 1, 'a 422 is not retried');
+  assert.equal(emu.runs().length, 0);
+});
+
+test('an accepted batch: one run per item, each named by its client_ref', async () => {
+  emu.inject({ kind: 'accept_batches' });
+  const { client } = clientFor(emu);
+  const created = await client.createEditBatch(items, { idempotencyKey: 'batch-key-1' });
+  assert.ok(created.accepted);
+  const runs = emu.runs();
+  assert.equal(runs.length, 3);
+  for (const item of items) {
+    const run = runs.find((r) => r.clientRef === item.clientRef);
+    assert.equal(created.runIds.get(item.clientRef), run?.id, item.clientRef);
+    assert.equal(run?.idempotencyKey, 'batch-key-1');
+    assert.equal((run?.input as { prompt: string }).prompt, item.input.prompt);
+  }
+  // The items named no client_ref, so each run was read once to match it.
+  const runReads = emu.requests.filter((r) => r.method === 'GET' && r.path.startsWith('/v1/runs/'));
+  assert.equal(new Set(runReads.map((r) => r.path)).size, 3);
+});
+
+test('a dropped answer: sent again with the same Idempotency-Key, and the runs are made once', async () => {
+  emu.inject([{ kind: 'accept_batches' }, { kind: 'reset', match: { method: 'POST', path: BATCH_PATH }, when: 'after' }]);
+  const { client } = clientFor(emu);
+  const created = await client.createEditBatch(items);
+  assert.ok(created.accepted);
+  assert.deepEqual(batchPosts().map((r) => r.status), [0, 201]);
+  assert.equal(batchPosts()[0].headers['idempotency-key'], batchPosts()[1].headers['idempotency-key']);
+  assert.equal(emu.runs().length, 3);
+  assert.equal(created.runIds.size, 3);
+});
+
+test('a bad item fails the whole batch with its position named, and makes nothing', async () => {
+  emu.inject({ kind: 'accept_batches' });
+  const { client } = clientFor(emu);
+  const bad = [...items, { clientRef: 'ref-bad', input: { prompt: '', image_urls: items[0].input.image_urls } }];
+  const created = await client.createEditBatch(bad);
+  assert.ok(!created.accepted, 'a 422 means nothing was made: the caller creates single runs, which name the field again');
+  assert.ok(created.refusal instanceof RunflowError);
+  assert.deepEqual(created.refusal.fieldErrors?.map((f) => f.field), ['input.3.prompt']);
+  assert.equal(emu.runs().length, 0);
+});
+
+test('BatchCreator: creates queued together go out as one batch; after a refusal, none is sent again', async () => {
+  emu.inject({ kind: 'accept_batches' });
+  const { client } = clientFor(emu);
+  const creator = new BatchCreator({ client, signal: new AbortController().signal, lingerMs: 50 });
+  const sent: string[] = [];
+  const answers = await Promise.all(items.map((item) => creator.create(item, () => sent.push(item.clientRef))));
+  assert.deepEqual(sent, items.map((i) => i.clientRef));
+  assert.equal(batchPosts().length, 1);
+  const runs = emu.runs();
+  assert.deepEqual(answers, items.map((item) => ({ made: true, runId: runs.find((r) => r.clientRef === item.clientRef)?.id })));
+
+  emu.reset();
+  const refusing = new BatchCreator({ client, signal: new AbortController().signal, lingerMs: 50 });
+  assert.deepEqual(await refusing.create(items[0], () => undefined), { made: false });
+  assert.equal(refusing.accepting, false);
+  assert.deepEqual(await refusing.create(items[1], () => assert.fail('nothing is sent after a refusal')), { made: false });
+  assert.equal(batchPosts().length, 1);
+});
