@@ -35,6 +35,10 @@ const TARGETS: Record<string, { max: number } | { exactly: number }> = {
   batch_1000_lost: { exactly: 0 },
   batch_1000_duplicated: { exactly: 0 },
   batch_1000_rss_mb: { max: 150 },
+  batch_1000_route_ratio: { max: 1.1 },
+  batch_1000_route_lost: { exactly: 0 },
+  batch_1000_route_duplicated: { exactly: 0 },
+  batch_1000_route_rss_mb: { max: 150 },
   panel_open_ratio: { max: 1.5 },
   panel_reshow_ms_ratio: { max: 0.5 },
 };
@@ -72,7 +76,7 @@ async function main(): Promise<void> {
     const overhead = await measureOverhead(emu);
     step('batch: 100 edits at concurrency 4, T = 2 s');
     const batch = await measureBatch(emu);
-    step('batch scale: 1,000 images at concurrency 8, T = 0.5 s, in a child process');
+    step("batch scale: 1,000 images at concurrency 8, T = 0.5 s, in a child process, with Runflow's batch route refused (422), then accepted");
     const batchScale = await measureBatchScale(emu);
     figures = { ...detection, ...seeds, ...overhead, ...batch, ...batchScale, ...activation, ...pipeline, ...panelOpen };
   } finally {

@@ -99,10 +99,20 @@ export class BatchCreator {
     if (!this.accepting) return batch.forEach((q) => q.answer({ made: false }));
     for (const q of batch) q.onSent();
     this.sent.batches++;
+    const waiting = new Map(batch.map((q) => [q.request.clientRef, q]));
     try {
       const created = await this.options.client.createEditBatch(
         batch.map((q) => q.request),
-        { idempotencyKey: randomUUID(), metadata: this.options.metadata, signal: this.options.signal },
+        {
+          idempotencyKey: randomUUID(),
+          metadata: this.options.metadata,
+          signal: this.options.signal,
+          // Each edit goes on as soon as its run is named, not when the whole batch is.
+          onNamed: (clientRef, runId) => {
+            waiting.get(clientRef)?.answer({ made: true, runId });
+            waiting.delete(clientRef);
+          },
+        },
       );
       if (!created.accepted) {
         this.refused = true;
@@ -110,9 +120,9 @@ export class BatchCreator {
         this.answerQueued({ made: false });
         return batch.forEach((q) => q.answer({ made: false }));
       }
-      for (const q of batch) q.answer({ made: true, runId: created.runIds.get(q.request.clientRef) });
+      for (const q of waiting.values()) q.answer({ made: true, runId: created.runIds.get(q.request.clientRef) });
     } catch (error) {
-      for (const q of batch) q.fail(error);
+      for (const q of waiting.values()) q.fail(error);
     }
   }
 

@@ -4,7 +4,7 @@ import { EditStoppedError, type EditJob, type EditResult } from '../edit/editJob
 import { baseName } from '../edit/outputNames';
 import type { BatchItem, BatchItemStatus, RunPhase } from '../shared/protocol';
 import { userMessage } from '../showError';
-import { runBatch, type BatchItemOutcome } from './batchQueue';
+import { runBatch, runStaged, type BatchItemOutcome, type BatchOptions } from './batchQueue';
 import { MAX_BATCH_ITEMS } from '../runflow';
 import type { BatchCreator } from './batchCreates';
 
@@ -29,7 +29,8 @@ export interface BatchEditDeps {
  * it exactly as a single edit saves them. Resolves with every image's outcome once all settled.
  * With a batch creator, a first stage uploads each image and queues its create (at most
  * `concurrency` at once, up to QUEUE_AHEAD images ahead of the waits), so Runflow gets the runs
- * 100 per request; each job then waits for its run and saves it as usual.
+ * 100 per request; an image's wait starts once its create is queued (so none is created alone
+ * while its create was about to join a batch), then it saves as usual.
  */
 export async function editEach(deps: BatchEditDeps): Promise<BatchItemOutcome<EditResult>[]> {
   const lastStatus = new Map<number, BatchItemStatus>();
@@ -45,17 +46,11 @@ export async function editEach(deps: BatchEditDeps): Promise<BatchItemOutcome<Ed
     if (!jobs.has(index)) jobs.set(index, deps.jobFor(index));
     return jobs.get(index)!;
   };
-  const waitsStarted = new Progress();
-  // An image's wait starts only once the first stage has queued its create (or passed it by), so
-  // no image is created alone while its create was about to join a batch.
-  const queued = deps.batchCreator ? queueCreates(deps, deps.batchCreator, jobOf, waitsStarted) : undefined;
-
-  const outcomes = await runBatch(deps.indices, {
+  const creator = deps.batchCreator;
+  const options: BatchOptions<number, EditResult> = {
     concurrency: deps.concurrency,
     signal: deps.signal,
-    work: async (index, position, signal) => {
-      waitsStarted.reach(position + 1);
-      await queued?.[position];
+    work: async (index, _position, signal) => {
       const job = await jobOf(index);
       const listening = job.onEvent((event) => {
         if (event.type !== 'phase') return;
@@ -74,8 +69,18 @@ export async function editEach(deps: BatchEditDeps): Promise<BatchItemOutcome<Ed
       }
     },
     onItemSettled: (outcome) => emit(settledItem(deps.indices[outcome.index], outcome, runIds)),
-  });
-  waitsStarted.reach(Infinity);
+  };
+  const outcomes = creator
+    ? await runStaged(deps.indices, {
+        ...options,
+        // Uploads each image and queues its create, so Runflow gets the runs 100 per request.
+        prepare: async (index, _position, signal) => {
+          if (creator.accepting) await (await jobOf(index)).queueCreate(creator, signal);
+        },
+        ahead: QUEUE_AHEAD,
+        onPrepared: () => creator.flush(),
+      })
+    : await runBatch(deps.indices, options);
   // runBatch reports only the items it started; the rest were stopped by the cancel. One whose
   // create went out in a batch has a run: it is recorded as stopped waiting, never lost.
   for (const outcome of outcomes) {
@@ -91,52 +96,6 @@ export async function editEach(deps: BatchEditDeps): Promise<BatchItemOutcome<Ed
     }
   }
   return outcomes;
-}
-
-/**
- * The batch route's first stage: each image's job uploads its inputs and queues its create.
- * Returns, per position, when the stage is done with that image (it never rejects).
- */
-function queueCreates(deps: BatchEditDeps, creator: BatchCreator, jobOf: (index: number) => Promise<EditJob>, waitsStarted: Progress): Promise<void>[] {
-  const handled = deps.indices.map(() => {
-    let resolve!: () => void;
-    const promise = new Promise<void>((r) => (resolve = r));
-    return { promise, resolve };
-  });
-  void runBatch(deps.indices, {
-    concurrency: deps.concurrency,
-    signal: deps.signal,
-    work: async (index, position, signal) => {
-      try {
-        await waitsStarted.atLeast(position - QUEUE_AHEAD);
-        if (creator.accepting) await (await jobOf(index)).queueCreate(creator, signal);
-      } finally {
-        handled[position].resolve();
-      }
-    },
-  }).then(() => {
-    creator.flush();
-    for (const h of handled) h.resolve(); // Those a cancel kept the stage from reaching.
-  });
-  return handled.map((h) => h.promise);
-}
-
-/** A count that only grows, and waits for it to reach a value. */
-class Progress {
-  private value = 0;
-  private waiters: { at: number; resolve: () => void }[] = [];
-
-  reach(value: number): void {
-    if (value <= this.value) return;
-    this.value = value;
-    const ready = this.waiters.filter((w) => w.at <= value);
-    this.waiters = this.waiters.filter((w) => w.at > value);
-    for (const w of ready) w.resolve();
-  }
-
-  atLeast(at: number): Promise<void> {
-    return at <= this.value ? Promise.resolve() : new Promise((resolve) => this.waiters.push({ at, resolve }));
-  }
 }
 
 /** The run's phases, as the batch list names them. */

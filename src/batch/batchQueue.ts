@@ -1,3 +1,5 @@
+import { defaultMaxListeners, setMaxListeners } from 'node:events';
+
 /** Outcome of one batch item; `index` is its position in the input list. */
 export interface BatchItemOutcome<R> {
   index: number;
@@ -53,4 +55,76 @@ export async function runBatch<T, R>(items: readonly T[], options: BatchOptions<
 
   await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, lane));
   return outcomes;
+}
+
+/** Settings of a `runStaged` call: those of `runBatch`, and a first stage. */
+export interface StagedBatchOptions<T, R> extends BatchOptions<T, R> {
+  /** The first stage of an item (an upload, a queued create); its failure is left for `work` to meet. */
+  prepare: (item: T, index: number, signal: AbortSignal) => Promise<void>;
+  /** How many items the first stage may run ahead of the last `work` started. */
+  ahead: number;
+  /** The first stage has gone through every item it will (all, or those before a cancel). */
+  onPrepared?: () => void;
+}
+
+/**
+ * `runBatch` with a first stage that runs ahead: `prepare` goes over the items in list order, at
+ * most `concurrency` at once and at most `ahead` items beyond the last work started, and an item's
+ * `work` starts only once its `prepare` is done. So the first stage can gather items (into one
+ * request for many) while the second works through those gathered before.
+ */
+export async function runStaged<T, R>(items: readonly T[], options: StagedBatchOptions<T, R>): Promise<BatchItemOutcome<R>[]> {
+  const { prepare, ahead, onPrepared, work } = options;
+  // Both stages' lanes, and the requests they make, listen to the one signal: not a leak.
+  setMaxListeners(Math.max(defaultMaxListeners, 8 * options.concurrency), options.signal);
+  const workStarted = new Progress();
+  const prepared = items.map(() => {
+    let resolve!: () => void;
+    const promise = new Promise<void>((r) => (resolve = r));
+    return { promise, resolve };
+  });
+  const firstStage = runBatch(items, {
+    concurrency: options.concurrency,
+    signal: options.signal,
+    work: async (item, index, signal) => {
+      try {
+        await workStarted.atLeast(index - ahead);
+        await prepare(item, index, signal);
+      } finally {
+        prepared[index].resolve();
+      }
+    },
+  }).then(() => {
+    for (const p of prepared) p.resolve(); // Those a cancel kept the stage from reaching.
+    onPrepared?.();
+  });
+  const outcomes = await runBatch(items, {
+    ...options,
+    work: async (item, index, signal) => {
+      await prepared[index].promise;
+      workStarted.reach(index + 1);
+      return work(item, index, signal);
+    },
+  });
+  workStarted.reach(Infinity);
+  await firstStage;
+  return outcomes;
+}
+
+/** A count that only grows, and waits for it to reach a value. */
+class Progress {
+  private value = 0;
+  private waiters: { at: number; resolve: () => void }[] = [];
+
+  reach(value: number): void {
+    if (value <= this.value) return;
+    this.value = value;
+    const ready = this.waiters.filter((w) => w.at <= value);
+    this.waiters = this.waiters.filter((w) => w.at > value);
+    for (const w of ready) w.resolve();
+  }
+
+  atLeast(at: number): Promise<void> {
+    return at <= this.value ? Promise.resolve() : new Promise((resolve) => this.waiters.push({ at, resolve }));
+  }
 }

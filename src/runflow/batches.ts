@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { RunflowError, outcomeUnknown } from './errors';
 import type { HttpTransport } from './http';
 import { retrying, retryTransient, retryUnaccepted, type RetryContext } from './retry';
-import { lenient, type EditInput, type Run } from './schemas';
+import { lenient, parseRun, parseRunListItems, type EditInput, type Run } from './schemas';
 import { sleep } from './sleep';
 
 /** Most items Runflow takes in one batch. */
@@ -70,7 +70,8 @@ function parseItemList(json: unknown): NamedItem[] | undefined {
 }
 
 /**
- * Creates one batch of edit runs at `path`, and names each item's run. The body is the
+ * Creates one batch of edit runs at `path`, and names each item's run (telling `onNamed` of each
+ * as soon as it is known: the batch's items, then one list of the newest runs, then reads). The body is the
  * reference's (`input: [{…item input…, client_ref}]`); every attempt carries the same
  * Idempotency-Key, so a repeat after an unknown outcome replays the first answer instead of
  * making the runs again. Rejects with the last error when the outcome stays unknown: the runs may
@@ -80,7 +81,7 @@ export async function createBatch(
   deps: BatchDeps,
   path: string,
   items: readonly BatchItemRequest[],
-  opts: { idempotencyKey: string; metadata?: Record<string, unknown>; signal?: AbortSignal },
+  opts: { idempotencyKey: string; metadata?: Record<string, unknown>; signal?: AbortSignal; onNamed?: (clientRef: string, runId: string) => void },
 ): Promise<BatchCreate> {
   if (items.length === 0 || items.length > MAX_BATCH_ITEMS) throw new RangeError(`A batch holds 1 to ${MAX_BATCH_ITEMS} items, not ${items.length}.`);
   const body = { input: items.map((item) => ({ ...item.input, client_ref: item.clientRef })), metadata: opts.metadata ?? {} };
@@ -111,24 +112,53 @@ export async function createBatch(
   const batchId = (answer.id ?? answer.batch_id)!;
   const wanted = new Set(items.map((item) => item.clientRef));
   const runIds = new Map<string, string>();
-  const read = new Set<string>();
-  /** Takes the items that name a run; those without a client_ref are matched by reading their run. */
+  const name = (clientRef: string | undefined, runId: string): void => {
+    if (!clientRef || !wanted.has(clientRef) || runIds.has(clientRef)) return;
+    runIds.set(clientRef, runId);
+    opts.onNamed?.(clientRef, runId);
+  };
+  /** Runs the items named without a client_ref: matched from the newest runs, then by reading each. */
+  const unmatched = new Set<string>();
   const absorb = async (named: NamedItem[]): Promise<void> => {
-    const unmatched: string[] = [];
+    const known = new Set(runIds.values());
     for (const { runId, clientRef } of named) {
-      if (!runId || read.has(runId)) continue;
-      if (clientRef) {
-        read.add(runId);
-        if (wanted.has(clientRef)) runIds.set(clientRef, runId);
-      } else unmatched.push(runId);
+      if (!runId || known.has(runId)) continue;
+      if (clientRef) name(clientRef, runId);
+      else unmatched.add(runId);
     }
-    for (let i = 0; i < unmatched.length; i += RUN_READS_AT_ONCE) {
-      const runs = await Promise.all(unmatched.slice(i, i + RUN_READS_AT_ONCE).map((id) => deps.getRun(id, opts.signal)));
+    if (unmatched.size === 0) return;
+    // One list of the newest runs usually holds the whole batch, with each run's client_ref.
+    for (const run of await newestRuns()) {
+      if (!unmatched.delete(run.id)) continue;
+      name(run.clientRef, run.id);
+    }
+    const rest = [...unmatched];
+    for (let i = 0; i < rest.length; i += RUN_READS_AT_ONCE) {
+      const runs = await Promise.all(rest.slice(i, i + RUN_READS_AT_ONCE).map((id) => deps.getRun(id, opts.signal)));
       for (const run of runs) {
-        read.add(run.id);
-        if (run.clientRef && wanted.has(run.clientRef)) runIds.set(run.clientRef, run.id);
+        unmatched.delete(run.id);
+        name(run.clientRef, run.id);
       }
     }
+  };
+  const newestRuns = async (): Promise<Run[]> => {
+    const listed = await deps.http
+      .api({
+        method: 'GET',
+        path: `v1/runs?${new URLSearchParams({ limit: String(MAX_BATCH_ITEMS), sort_by: 'created_at:desc' })}`,
+        signal: opts.signal,
+        shouldRetry: retryTransient,
+        parse: parseRunListItems,
+        what: 'the list of new runs',
+      })
+      .catch((err: unknown) => {
+        if (err instanceof RunflowError && err.kind === 'aborted') throw err;
+        return [] as unknown[]; // Each run is then read by its id.
+      });
+    return listed.flatMap((item) => {
+      const parsed = parseRun(item);
+      return parsed.ok ? [parsed.run] : [];
+    });
   };
   await absorb(readItems([...(answer.items ?? []), ...(answer.runs ?? [])]));
   const giveUpAt = Date.now() + NAME_RUNS_WITHIN_MS;

@@ -155,18 +155,23 @@ export class RunflowClient {
    * same Idempotency-Key. Rejects when the outcome stays unknown; the runs are then found by
    * their client_refs.
    */
-  async createEditBatch(
+  createEditBatch(
     items: readonly BatchItemRequest[],
-    opts: { idempotencyKey?: string; metadata?: Record<string, unknown>; signal?: AbortSignal } = {},
+    opts: { idempotencyKey?: string; metadata?: Record<string, unknown>; signal?: AbortSignal; onNamed?: (clientRef: string, runId: string) => void } = {},
   ): Promise<BatchCreate> {
-    const created = await createBatch(
+    return createBatch(
       { http: this.http, retryContext: this.retryContext, getRun: (id, signal) => this.getRun(id, signal) },
       EDIT_BATCH_PATH,
       items,
-      { ...opts, idempotencyKey: opts.idempotencyKey ?? randomUUID() },
+      {
+        ...opts,
+        idempotencyKey: opts.idempotencyKey ?? randomUUID(),
+        onNamed: (clientRef, runId) => {
+          this.rememberCreate(runId);
+          opts.onNamed?.(clientRef, runId);
+        },
+      },
     );
-    if (created.accepted) for (const id of created.runIds.values()) this.rememberCreate(id);
-    return created;
   }
 
   /** The run an unknown outcome may have made; undefined when it was not found or the look-up failed. */

@@ -7,7 +7,7 @@ import type { IdempotencyStore } from './idempotency';
 import { loadRunImages } from './imageSources';
 import { MODEL_ID, outputFileName, runJson, type RunJsonContext } from './runJson';
 import { applyRunQuery, parseRunQuery } from './runQuery';
-import { billedImages, phaseOf, PRICE_PER_IMAGE_MILLS, type RunStore } from './runs';
+import { billedImages, DispatchSlots, phaseOf, PRICE_PER_IMAGE_MILLS, type RunStore } from './runs';
 import type { Handler, RequestContext } from './server';
 import type { UrlSigner } from './signing';
 import { parseRunRequest, type RunRequest } from './validation';
@@ -114,13 +114,15 @@ export function apiHandler(deps: ApiDeps): Handler {
       method: 'POST',
       pattern: /^\/v1\/models\/(.+)\/batches$/,
       handle: async (req, [model]) => {
-        if (model !== MODEL_ID || !deps.faults.acceptsBatches) {
+        const accepted = deps.faults.acceptsBatches;
+        if (model !== MODEL_ID || !accepted) {
           throw new ApiError(422, 'BATCHES_NOT_SUPPORTED', 'This model does not support batches; create single runs.');
         }
         const requests = parseBatchRequest(req.json());
         // Every item's images are checked before any run is made: a batch is created whole or not at all.
         const images = await Promise.all(requests.map((request, i) => loadImages(request).catch(inItem(i))));
-        const runs = requests.map((request, i) => makeRun(request, images[i], req.headers['idempotency-key']));
+        const slots = new DispatchSlots(accepted.concurrency);
+        const runs = requests.map((request, i) => makeRun(request, images[i], req.headers['idempotency-key'], (ms) => slots.take(ms)));
         return jsonReply(201, batchJson(deps.batches.add(runs)));
       },
     },
@@ -180,8 +182,9 @@ export function apiHandler(deps: ApiDeps): Handler {
     if (deps.faults.refusesAssetRefs) refuseAssetRefs(request.input);
     return loadRunImages(request.input, { assets: deps.assets, storageUrl: deps.urls.storageUrl });
   };
-  const makeRun = (request: RunRequest, images: Awaited<ReturnType<typeof loadImages>>, idempotencyKey: string | undefined) =>
+  const makeRun = (request: RunRequest, images: Awaited<ReturnType<typeof loadImages>>, idempotencyKey: string | undefined, dispatchAt?: (modelTimeMs: number) => number) =>
     deps.runs.create({
+      dispatchAt,
       request,
       images,
       modelTimeMs: deps.modelTimeMs,

@@ -42,8 +42,12 @@ export const faultSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('mask_convention'), convention: z.enum(['alpha', 'luminance']) }),
   /** Until reset: a model input given as `runflow://assets/{id}` is refused (422), as an API that predates asset references would. */
   z.object({ kind: z.literal('refuse_asset_refs') }),
-  /** Until reset: `POST /v1/models/{model}/batches` accepts this model (by default it answers 422, as for a model that is not template-backed). */
-  z.object({ kind: z.literal('accept_batches') }),
+  /**
+   * Until reset: `POST /v1/models/{model}/batches` accepts this model (by default it answers 422,
+   * as for a model that is not template-backed). `concurrency`: a batch runs at most this many of
+   * its runs at once, the others stay queued (default: all at once).
+   */
+  z.object({ kind: z.literal('accept_batches'), concurrency: z.number().int().positive().optional() }),
   /** The next created run(s) report these literals instead of `running` / their terminal status. */
   z.object({ kind: z.literal('run_statuses'), inFlight: z.string().optional(), terminal: z.string().optional(), times }),
   /** The next created run(s) list their first output without a URL, and one null entry. */
@@ -85,7 +89,7 @@ export class FaultBook {
   private outputsExpired = false;
   private maskConvention: MaskConvention = 'alpha';
   private assetRefsRefused = false;
-  private batchesAccepted = false;
+  private batchesAccepted: { concurrency: number } | undefined;
 
   /** Validates (throws a ZodError on a bad fault) and arms the faults in order. */
   inject(faults: Fault | Fault[]): number {
@@ -94,7 +98,7 @@ export class FaultBook {
       if (fault.kind === 'expire_outputs') this.outputsExpired = true;
       else if (fault.kind === 'mask_convention') this.maskConvention = fault.convention;
       else if (fault.kind === 'refuse_asset_refs') this.assetRefsRefused = true;
-      else if (fault.kind === 'accept_batches') this.batchesAccepted = true;
+      else if (fault.kind === 'accept_batches') this.batchesAccepted = { concurrency: fault.concurrency ?? Infinity };
       else this.armed.push({ fault, remaining: fault.times ?? 1 });
     }
     return parsed.length;
@@ -105,7 +109,7 @@ export class FaultBook {
     this.outputsExpired = false;
     this.maskConvention = 'alpha';
     this.assetRefsRefused = false;
-    this.batchesAccepted = false;
+    this.batchesAccepted = undefined;
   }
 
   get masksReadAs(): MaskConvention {
@@ -116,7 +120,8 @@ export class FaultBook {
     return this.assetRefsRefused;
   }
 
-  get acceptsBatches(): boolean {
+  /** How batches are taken: undefined when refused. */
+  get acceptsBatches(): { concurrency: number } | undefined {
     return this.batchesAccepted;
   }
 

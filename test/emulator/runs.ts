@@ -22,6 +22,8 @@ export const RUNNING_FROM = 0.2;
 export interface Run {
   id: string;
   createdAt: number;
+  /** When its model time starts: at creation, or when its batch has a free slot (queued until then). */
+  dispatchAt: number;
   modelTimeMs: number;
   request: RunRequest;
   idempotencyKey?: string;
@@ -52,13 +54,13 @@ function isTerminal(status: string): status is TerminalStatus {
 }
 
 export function phaseOf(run: Run, now = Date.now()): RunPhase {
-  const deadline = run.createdAt + run.modelTimeMs;
-  const startedAt = run.createdAt + run.modelTimeMs * RUNNING_FROM;
+  const deadline = run.dispatchAt + run.modelTimeMs;
+  const startedAt = run.dispatchAt + run.modelTimeMs * RUNNING_FROM;
   if (now >= deadline && run.readyAt !== undefined) {
     const delivered = run.outcome === 'succeeded' || run.outcome === 'partial_succeeded';
     return { status: run.outcome, startedAt, terminalAt: Math.max(deadline, run.readyAt), nodesCompleted: delivered ? NODES_TOTAL : 1 };
   }
-  const elapsed = (now - run.createdAt) / Math.max(1, run.modelTimeMs);
+  const elapsed = (now - run.dispatchAt) / Math.max(1, run.modelTimeMs);
   if (elapsed < DISPATCHING_FROM) return { status: 'queued', nodesCompleted: 0 };
   if (elapsed < RUNNING_FROM) return { status: 'dispatching', nodesCompleted: 0 };
   return { status: 'running', startedAt, nodesCompleted: elapsed < 0.6 ? 1 : 2 };
@@ -88,6 +90,24 @@ export interface CreateRunArgs {
   unusableOutputs?: boolean;
   nsfwDetected?: boolean;
   maskConvention: MaskConvention;
+  /** When the run's model time starts, given that time (a batch's slots); default: now. */
+  dispatchAt?: (modelTimeMs: number) => number;
+}
+
+/** A batch's `concurrency` slots: each run starts when the earliest one frees. */
+export class DispatchSlots {
+  private readonly freeAt: number[];
+
+  constructor(concurrency: number, now = Date.now()) {
+    this.freeAt = Array.from({ length: Math.min(concurrency, 1000) }, () => now);
+  }
+
+  take(modelTimeMs: number): number {
+    const slot = this.freeAt.indexOf(Math.min(...this.freeAt));
+    const start = this.freeAt[slot];
+    this.freeAt[slot] = start + modelTimeMs;
+    return start;
+  }
 }
 
 export class RunStore {
@@ -99,9 +119,11 @@ export class RunStore {
     const modelTimeMs = typeof args.modelTimeMs === 'function' ? args.modelTimeMs(request.echoedInput, this.created) : args.modelTimeMs;
     this.created += 1;
     const outcome = args.outcome?.outcome ?? 'succeeded';
+    const createdAt = Date.now();
     const run: Run = {
       id: randomUUID(),
-      createdAt: Date.now(),
+      createdAt,
+      dispatchAt: args.dispatchAt?.(Math.max(0, modelTimeMs)) ?? createdAt,
       modelTimeMs: Math.max(0, modelTimeMs),
       request,
       idempotencyKey: args.idempotencyKey,
@@ -117,7 +139,10 @@ export class RunStore {
       outputs: [],
     };
     this.runs.set(run.id, run);
-    void this.render(run, images, deliveredCount(outcome, request.input.num_images), args.maskConvention);
+    // Rendered once dispatched, as the model would: a queued batch does not load the machine.
+    const render = () => void this.render(run, images, deliveredCount(outcome, request.input.num_images), args.maskConvention);
+    if (run.dispatchAt > createdAt) setTimeout(render, run.dispatchAt - createdAt).unref();
+    else render();
     return run;
   }
 
@@ -134,7 +159,7 @@ export class RunStore {
     this.created = 0;
   }
 
-  /** Started at creation so outputs are normally ready well before the model time is up. */
+  /** Started at dispatch so outputs are normally ready well before the model time is up. */
   private async render(run: Run, images: RunImages, count: number, maskConvention: MaskConvention): Promise<void> {
     try {
       run.outputs = await renderOutputs(images.images[0], images.mask, run.request.input, count, maskConvention);

@@ -1,7 +1,8 @@
 // runBatch: start order, the concurrency bound, failures that do not stop others, abort.
+// runStaged: a first stage that runs ahead of the work, within its bound.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { runBatch } from '../../../src/batch/batchQueue';
+import { runBatch, runStaged } from '../../../src/batch/batchQueue';
 
 const tick = (ms = 1): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -159,4 +160,54 @@ test('a throwing onItemSettled neither loses outcomes nor stops the batch', asyn
     },
   });
   assert.deepEqual(outcomes.map((o) => o.status), ['succeeded', 'succeeded', 'succeeded']);
+});
+
+test('runStaged: an item\'s work starts after its first stage, which runs at most `ahead` items beyond the work started', async () => {
+  const events: string[] = [];
+  let workStarted = 0;
+  let mostAhead = 0;
+  let prepared = 0;
+  const outcomes = await runStaged([0, 1, 2, 3, 4, 5, 6, 7, 8, 9], {
+    concurrency: 2,
+    ahead: 3,
+    signal: new AbortController().signal,
+    prepare: async (_item, index) => {
+      mostAhead = Math.max(mostAhead, index - workStarted);
+      events.push(`prepare ${index}`);
+      await tick(index === 0 ? 20 : 1);
+      prepared++;
+    },
+    onPrepared: () => events.push(`all prepared (${prepared})`),
+    work: async (item, index) => {
+      assert.ok(events.includes(`prepare ${index}`), `item ${index} prepared before its work`);
+      workStarted = Math.max(workStarted, index + 1);
+      await tick(5);
+      return item * 10;
+    },
+  });
+  assert.deepEqual(outcomes.map((o) => o.result), [0, 10, 20, 30, 40, 50, 60, 70, 80, 90]);
+  assert.ok(mostAhead <= 3, `the first stage ran ${mostAhead} items ahead`);
+  assert.equal(events.filter((e) => e.startsWith('all prepared')).length, 1);
+  assert.ok(events.indexOf('all prepared (10)') > events.indexOf('prepare 9'));
+});
+
+test('runStaged: a failed first stage leaves the item to its work; an abort stops both stages', async () => {
+  const abort = new AbortController();
+  const prepared: number[] = [];
+  const outcomes = await runStaged([0, 1, 2, 3, 4, 5], {
+    concurrency: 1,
+    ahead: 10,
+    signal: abort.signal,
+    prepare: async (_item, index) => {
+      prepared.push(index);
+      if (index === 0) throw new Error('upload failed');
+    },
+    work: async (_item, index) => {
+      if (index === 1) abort.abort();
+      return index;
+    },
+  });
+  assert.equal(outcomes[0].status, 'succeeded', 'the work still ran');
+  assert.deepEqual(outcomes.slice(2).map((o) => o.status), ['not_started', 'not_started', 'not_started', 'not_started']);
+  assert.ok(prepared.length < 6, `the first stage stopped (${prepared.join(', ')})`);
 });

@@ -12,8 +12,8 @@ describe('emulator runs', () => {
   let image: string;
 
   before(async () => {
-    // The walk test gets a longer model time so each in-flight status lasts long enough to see.
-    emu = await startEmulator({ modelTimeMs: (input) => ((input as { prompt: string }).prompt === 'walk' ? 1500 : 200) });
+    // The walk and batch tests get a longer model time so each in-flight status lasts long enough to see.
+    emu = await startEmulator({ modelTimeMs: (input) => (/^(walk|batch )/.test((input as { prompt: string }).prompt) ? 1500 : 200) });
     image = dataUri(await testImage(64, 48));
   });
   after(() => emu.close());
@@ -58,7 +58,7 @@ describe('emulator runs', () => {
     assert.equal(seen[0], 'queued');
     const view = emu.runs().find((r) => r.id === created.json.id);
     assert.ok(view);
-    const run = { createdAt: 0, modelTimeMs: 1000, outcome: 'succeeded', readyAt: 1000 } as Run;
+    const run = { createdAt: 0, dispatchAt: 0, modelTimeMs: 1000, outcome: 'succeeded', readyAt: 1000 } as Run;
     assert.deepEqual([50, 150, 500, 1000].map((ms) => phaseOf(run, ms).status), walk);
     assert.equal(view.status, 'succeeded');
     assert.ok(view.pollCount >= 4);
@@ -197,7 +197,34 @@ describe('emulator runs', () => {
   });
 
   it('refuses batches for this model with a 422', async () => {
+    const before = emu.runs().length;
     const res = await call(emu, 'POST', '/v1/models/openai/gpt-image-2/edit/batches', { input: [{ prompt: 'x', image_urls: [image] }] });
     assert.equal(res.status, 422);
+    assert.equal(emu.runs().length, before, 'nothing made');
+  });
+
+  it('accept_batches: one run per item with its client_ref; items name no run while it is queued; `concurrency` queues the rest', async () => {
+    const before = emu.runs().length;
+    emu.inject({ kind: 'accept_batches', concurrency: 1 });
+    try {
+      const res = await call(emu, 'POST', '/v1/models/openai/gpt-image-2/edit/batches', {
+        input: ['first', 'second'].map((ref) => ({ prompt: `batch ${ref}`, image_urls: [image], client_ref: `batch-${ref}` })),
+      });
+      assert.equal(res.status, 201);
+      assert.equal(res.json.items_total, 2);
+      assert.equal(res.json.items, undefined, 'the create names no runs');
+      const runs = emu.runs().slice(before);
+      assert.deepEqual(runs.map((r) => r.clientRef), ['batch-first', 'batch-second']);
+      const items = async () => (await call(emu, 'GET', `/v1/batches/${res.json.id}/items`)).json.items as { run_id: string | null; status_code: string }[];
+      assert.deepEqual((await items()).map((i) => i.run_id), [null, null], 'both queued at first');
+      // One at a time: the second stays queued while the first runs (1.5 s).
+      await waitFor(async () => ((await items())[0].run_id ? true : undefined));
+      const [first, second] = await items();
+      assert.equal(first.run_id, runs[0].id);
+      assert.deepEqual([second.run_id, second.status_code], [null, 'queued']);
+      assert.equal((await call(emu, 'GET', `/v1/batches/${res.json.id}`)).json.status_code, 'running');
+    } finally {
+      emu.reset();
+    }
   });
 });

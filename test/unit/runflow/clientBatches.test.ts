@@ -43,9 +43,21 @@ test('an accepted batch: one run per item, each named by its client_ref', async 
     assert.equal(run?.idempotencyKey, 'batch-key-1');
     assert.equal((run?.input as { prompt: string }).prompt, item.input.prompt);
   }
-  // The items named no client_ref, so each run was read once to match it.
-  const runReads = emu.requests.filter((r) => r.method === 'GET' && r.path.startsWith('/v1/runs/'));
-  assert.equal(new Set(runReads.map((r) => r.path)).size, 3);
+  // The items named no client_ref: one list of the newest runs matched them all.
+  assert.equal(emu.requests.filter((r) => r.method === 'GET' && r.path === '/v1/runs').length, 1);
+  assert.equal(emu.requests.filter((r) => r.method === 'GET' && r.path.startsWith('/v1/runs/')).length, 0);
+});
+
+test('when the list of new runs fails, each run is read by its id to learn its client_ref', async () => {
+  emu.inject([{ kind: 'accept_batches' }, { kind: 'status', match: { method: 'GET', path: '/v1/runs' }, status: 500, times: 20 }]);
+  const { client } = clientFor(emu);
+  const named: string[] = [];
+  const created = await client.createEditBatch(items, { onNamed: (ref) => named.push(ref) });
+  assert.ok(created.accepted);
+  assert.deepEqual([...named].sort(), items.map((i) => i.clientRef));
+  for (const run of emu.runs()) assert.equal(created.runIds.get(run.clientRef!), run.id);
+  const reads = emu.requests.filter((r) => r.method === 'GET' && r.path.startsWith('/v1/runs/'));
+  assert.deepEqual(new Set(reads.map((r) => r.path)).size, 3);
 });
 
 test('a dropped answer: sent again with the same Idempotency-Key, and the runs are made once', async () => {
