@@ -15,10 +15,16 @@ import { userMessage } from '../showError';
 import { editEach } from '../batch/batchEdit';
 import { batchCostQuestion, confirmBatchCost } from '../batch/batchCost';
 import { withBatchNotification } from '../batch/batchNotification';
-import { imageInfo } from './imageInfo';
+import { imageInfos } from './imageInfo';
 import { PANEL_OPTIONS, showUnrestorable } from './html';
 import { PanelViewStore, mayRevive, type StoredBatch } from './editPanelViews';
 import { PanelHost, type PanelMessage } from './panelHost';
+import { CoalescedWrite } from './coalescedWrite';
+
+/** How long the list's changes gather before the whole list is stored again. */
+const PERSIST_DELAY_MS = 250;
+/** Images read at once to show the list (a selection of a thousand must not mean a thousand reads). */
+const READS_AT_ONCE = 8;
 
 
 /** The prompt and options a batch ran with: a Retry runs its image again with the same. */
@@ -106,8 +112,13 @@ export class BatchPanel extends PanelHost<ToBatchHost, ToBatchWebview> {
   }
 
   /** Keeps the list and the draft in the workspace's storage, for a window reload. */
+  private readonly stored = new CoalescedWrite(
+    () => this.views.writeBatch(keyOf(this.images), { ...this.draft, items: this.items.filter((i) => i !== undefined) }),
+    PERSIST_DELAY_MS,
+  );
+
   private persist(): void {
-    void this.views.writeBatch(keyOf(this.images), { ...this.draft, items: this.items.filter((i) => i !== undefined) });
+    this.stored.schedule();
   }
 
   protected override parse(raw: unknown): ToBatchHost | undefined {
@@ -133,7 +144,7 @@ export class BatchPanel extends PanelHost<ToBatchHost, ToBatchWebview> {
 
   private async sendInit(): Promise<void> {
     try {
-      const images = await Promise.all(this.images.map((image) => imageInfo(this.panel.webview, image)));
+      const images = await imageInfos(this.panel.webview, this.images, READS_AT_ONCE);
       const strings = Object.fromEntries(Object.entries(WEBVIEW_STRINGS).map(([k, v]) => [k, vscode.l10n.t(v)]));
       this.post({
         type: 'batchInit',
@@ -191,6 +202,7 @@ export class BatchPanel extends PanelHost<ToBatchHost, ToBatchWebview> {
     } finally {
       this.running = undefined;
       this.post({ type: 'batchState', running: false, message });
+      await this.stored.flush();
     }
   }
 
@@ -283,6 +295,7 @@ export class BatchPanel extends PanelHost<ToBatchHost, ToBatchWebview> {
   /** Closing the panel does not stop its runs: each job goes on and saves its outputs. */
   override dispose(): void {
     BatchPanel.panels.delete(keyOf(this.images));
+    void this.stored.flush();
     super.dispose();
   }
 }

@@ -3,6 +3,7 @@ import { createHash } from 'crypto';
 import type { ImageInfo } from '../shared/protocol';
 import { readImageSize } from '../edit/imageSize';
 import { baseName } from '../edit/outputNames';
+import { runBatch } from '../batch/batchQueue';
 
 /**
  * What the webview needs to show a file: a resource URI with a version query (so a changed file
@@ -23,4 +24,12 @@ export async function readImage(webview: vscode.Webview, uri: vscode.Uri): Promi
 /** The webview's view of an image file. */
 export async function imageInfo(webview: vscode.Webview, uri: vscode.Uri): Promise<ImageInfo> {
   return (await readImage(webview, uri)).info;
+}
+
+/** The webview's view of many image files, in order, reading at most `readsAtOnce` at a time; the first failure rejects. */
+export async function imageInfos(webview: vscode.Webview, uris: readonly vscode.Uri[], readsAtOnce: number): Promise<ImageInfo[]> {
+  const outcomes = await runBatch(uris, { concurrency: readsAtOnce, signal: new AbortController().signal, work: (uri) => imageInfo(webview, uri) });
+  const failed = outcomes.find((o) => o.status !== 'succeeded');
+  if (failed) throw failed.error;
+  return outcomes.map((o) => o.result!);
 }

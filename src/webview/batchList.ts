@@ -18,7 +18,8 @@ class BatchCell {
     this.element = h(
       'li',
       { class: 'batch-cell', 'data-uri': image.uri },
-      h('img', { src: image.src, alt: t('batch.alt', image.name) }),
+      // Only the thumbnails scrolled near are fetched and decoded: a selection can be a thousand images.
+      h('img', { src: image.src, alt: t('batch.alt', image.name), loading: 'lazy', decoding: 'async' }),
       h('span', { class: 'batch-name', title: image.name }, image.name),
       this.status,
       this.outputs,
@@ -57,6 +58,8 @@ export class BatchList {
   private readonly summary = h('p', { id: 'batch-summary', class: 'batch-summary', role: 'status', 'aria-live': 'polite' });
   private readonly cells: BatchCell[];
   private busy = false;
+  /** Images in each state, kept as items change (a summary must not walk a thousand cells per update). */
+  private readonly counts = new Map<string, number>();
 
   constructor(images: readonly ImageInfo[], onRetry: (index: number) => void) {
     this.cells = images.map((image, index) => new BatchCell(image, () => onRetry(index)));
@@ -70,20 +73,28 @@ export class BatchList {
   }
 
   set(item: BatchItem): void {
-    this.cells[item.index]?.show(item, this.busy);
+    const cell = this.cells[item.index];
+    if (!cell) return;
+    this.count(cell.item?.status, -1);
+    this.count(item.status, +1);
+    cell.show(item, this.busy);
     this.showSummary();
   }
 
+  private count(status: string | undefined, change: number): void {
+    if (status) this.counts.set(status, (this.counts.get(status) ?? 0) + change);
+  }
+
   setBusy(busy: boolean): void {
+    if (busy === this.busy) return;
     this.busy = busy;
     for (const cell of this.cells) cell.setBusy(busy);
   }
 
   /** "7 of 20 done", once a batch has run; a screen reader hears this, not every cell's change. */
   private showSummary(): void {
-    const items = this.cells.flatMap((c) => (c.item ? [c.item] : []));
-    const done = items.filter((i) => i.status === 'done').length;
-    const failed = items.filter((i) => i.status === 'failed').length;
+    const done = this.counts.get('done') ?? 0;
+    const failed = this.counts.get('failed') ?? 0;
     const total = this.cells.length;
     this.summary.textContent = failed > 0 ? t('batch.summaryFailed', done, total, failed) : t('batch.summary', done, total);
   }

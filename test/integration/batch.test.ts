@@ -223,4 +223,43 @@ describe('Batch: edit each selected image with one prompt', function () {
       assert.ok(items.some((i) => i.status === 'canceled'), JSON.stringify(items));
     });
   });
+
+  it('reads the selected images a few at a time to list them, not all at once', async () => {
+    // A file system that serves photo.png under any name and counts the reads in flight.
+    const photo = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, 'photo.png'));
+    let reading = 0;
+    let mostAtOnce = 0;
+    let reads = 0;
+    const changed = new vscode.EventEmitter<vscode.FileChangeEvent[]>();
+    const provider: vscode.FileSystemProvider = {
+      onDidChangeFile: changed.event,
+      watch: () => new vscode.Disposable(() => undefined),
+      stat: () => ({ type: vscode.FileType.File, ctime: 0, mtime: 0, size: photo.length }),
+      readDirectory: () => [],
+      createDirectory: () => undefined,
+      readFile: async () => {
+        reads++;
+        mostAtOnce = Math.max(mostAtOnce, ++reading);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        reading--;
+        return photo;
+      },
+      writeFile: () => undefined,
+      delete: () => undefined,
+      rename: () => undefined,
+    };
+    const registration = vscode.workspace.registerFileSystemProvider('countingfs', provider, { isReadonly: true });
+    try {
+      const images = Array.from({ length: 60 }, (_, i) => vscode.Uri.parse(`countingfs:/selection/p-${i + 1}.png`));
+      await vscode.commands.executeCommand('gptImageEdit.editEachImage', images[0], images);
+      session = new PanelSession(await waitFor('the batch panel', () => api.testing?.batchPanel(images)));
+      const init = await session.next('batchInit');
+      assert.equal(init.type === 'batchInit' && init.images.length, 60);
+      assert.ok(reads >= 60, `${reads} reads`);
+      assert.ok(mostAtOnce <= 8, `${mostAtOnce} files were read at once`);
+    } finally {
+      registration.dispose();
+      changed.dispose();
+    }
+  });
 });
