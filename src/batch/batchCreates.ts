@@ -26,7 +26,6 @@ export interface BatchCreatorOptions {
 
 interface Queued {
   request: BatchItemRequest;
-  chars: number;
   onSent: () => void;
   answer: (value: QueuedCreate) => void;
   fail: (error: unknown) => void;
@@ -61,7 +60,7 @@ export class BatchCreator {
     this.maxBodyChars = options.maxBodyChars ?? DEFAULT_MAX_BODY_CHARS;
     this.lingerMs = options.lingerMs ?? DEFAULT_LINGER_MS;
     this.maxWaitMs = options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS;
-    options.signal.addEventListener('abort', () => this.answerQueued({ made: false }), { once: true });
+    options.signal.addEventListener('abort', () => this.takeQueued().forEach((q) => q.answer({ made: false })), { once: true });
   }
 
   /** Whether creates are still worth queueing: Runflow has not refused batches, nor the batch been canceled. */
@@ -76,7 +75,7 @@ export class BatchCreator {
     if (this.queue.length > 0 && this.chars + chars > this.maxBodyChars) this.flush();
     return new Promise((answer, fail) => {
       if (this.queue.length === 0) this.firstQueuedAt = Date.now();
-      this.queue.push({ request, chars, onSent, answer, fail });
+      this.queue.push({ request, onSent, answer, fail });
       this.chars += chars;
       clearTimeout(this.timer);
       if (this.queue.length >= this.maxItems) return this.flush();
@@ -87,11 +86,7 @@ export class BatchCreator {
 
   /** Sends what is queued now (no more creates are coming soon). */
   flush(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    const batch = this.queue;
-    this.queue = [];
-    this.chars = 0;
+    const batch = this.takeQueued();
     if (batch.length > 0) void this.send(batch);
   }
 
@@ -117,7 +112,7 @@ export class BatchCreator {
       if (!created.accepted) {
         this.refused = true;
         this.sent.refused++;
-        this.answerQueued({ made: false });
+        for (const q of this.takeQueued()) q.answer({ made: false });
         return batch.forEach((q) => q.answer({ made: false }));
       }
       for (const q of waiting.values()) q.answer({ made: true, runId: created.runIds.get(q.request.clientRef) });
@@ -126,13 +121,14 @@ export class BatchCreator {
     }
   }
 
-  private answerQueued(value: QueuedCreate): void {
+  /** Empties the queue (and its timer) for sending or answering. */
+  private takeQueued(): Queued[] {
     clearTimeout(this.timer);
     this.timer = undefined;
     const queued = this.queue;
     this.queue = [];
     this.chars = 0;
-    for (const q of queued) q.answer(value);
+    return queued;
   }
 }
 
