@@ -30,6 +30,8 @@ export interface ApiDeps {
 /** Largest JSON body accepted; inline data URIs make bodies big. */
 const MAX_JSON_BODY_BYTES = 64 * 1024 * 1024;
 const STARTING_BALANCE_CENTS = 100_000;
+/** The dispatch slots of each `accept_batches` state (a new one after a reset). */
+const batchSlots = new WeakMap<object, DispatchSlots>();
 
 interface Route {
   method: string;
@@ -121,7 +123,9 @@ export function apiHandler(deps: ApiDeps): Handler {
         const requests = parseBatchRequest(req.json());
         // Every item's images are checked before any run is made: a batch is created whole or not at all.
         const images = await Promise.all(requests.map((request, i) => loadImages(request).catch(inItem(i))));
-        const slots = new DispatchSlots(accepted.concurrency);
+        // One set of slots per `accept_batches`: the account's batch runs share them, whichever batch they came in.
+        const slots = batchSlots.get(accepted) ?? new DispatchSlots(accepted.concurrency);
+        batchSlots.set(accepted, slots);
         const runs = requests.map((request, i) => makeRun(request, images[i], req.headers['idempotency-key'], (ms) => slots.take(ms)));
         return jsonReply(201, batchJson(deps.batches.add(runs)));
       },

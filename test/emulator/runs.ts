@@ -94,7 +94,7 @@ export interface CreateRunArgs {
   dispatchAt?: (modelTimeMs: number) => number;
 }
 
-/** A batch's `concurrency` slots: each run starts when the earliest one frees. */
+/** The `concurrency` slots batch runs share: each run starts when the earliest one frees (or now, if one is idle). */
 export class DispatchSlots {
   private readonly freeAt: number[];
 
@@ -102,9 +102,9 @@ export class DispatchSlots {
     this.freeAt = Array.from({ length: Math.min(concurrency, 1000) }, () => now);
   }
 
-  take(modelTimeMs: number): number {
+  take(modelTimeMs: number, now = Date.now()): number {
     const slot = this.freeAt.indexOf(Math.min(...this.freeAt));
-    const start = this.freeAt[slot];
+    const start = Math.max(now, this.freeAt[slot]);
     this.freeAt[slot] = start + modelTimeMs;
     return start;
   }

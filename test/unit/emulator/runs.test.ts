@@ -203,7 +203,7 @@ describe('emulator runs', () => {
     assert.equal(emu.runs().length, before, 'nothing made');
   });
 
-  it('accept_batches: one run per item with its client_ref; items name no run while it is queued; `concurrency` queues the rest', async () => {
+  it('accept_batches: one run per item with its client_ref; items name no run while it is queued; `concurrency` queues the rest, across batches', async () => {
     const before = emu.runs().length;
     emu.inject({ kind: 'accept_batches', concurrency: 1 });
     try {
@@ -215,7 +215,10 @@ describe('emulator runs', () => {
       assert.equal(res.json.items, undefined, 'the create names no runs');
       const runs = emu.runs().slice(before);
       assert.deepEqual(runs.map((r) => r.clientRef), ['batch-first', 'batch-second']);
-      const items = async () => (await call(emu, 'GET', `/v1/batches/${res.json.id}/items`)).json.items as { run_id: string | null; status_code: string }[];
+      // The account's slot is shared: a later batch's run waits behind both.
+      const later = await call(emu, 'POST', '/v1/models/openai/gpt-image-2/edit/batches', { input: [{ prompt: 'batch later', image_urls: [image] }] });
+      assert.equal(later.status, 201);
+      const items = async (id = res.json.id) => (await call(emu, 'GET', `/v1/batches/${id}/items`)).json.items as { run_id: string | null; status_code: string }[];
       assert.deepEqual((await items()).map((i) => i.run_id), [null, null], 'both queued at first');
       // One at a time: the second stays queued while the first runs (1.5 s).
       await waitFor(async () => ((await items())[0].run_id ? true : undefined));
@@ -223,6 +226,9 @@ describe('emulator runs', () => {
       assert.equal(first.run_id, runs[0].id);
       assert.deepEqual([second.run_id, second.status_code], [null, 'queued']);
       assert.equal((await call(emu, 'GET', `/v1/batches/${res.json.id}`)).json.status_code, 'running');
+      // When the second run has started, the later batch's still waits for the slot.
+      await waitFor(async () => ((await items())[1].run_id ? true : undefined));
+      assert.deepEqual((await items(later.json.id)).map((i) => [i.run_id, i.status_code]), [[null, 'queued']]);
     } finally {
       emu.reset();
     }
