@@ -34,7 +34,7 @@ interface Outcome {
 }
 
 /** One run created at time 0 that ends after `modelTimeMs`, waited for by the real loop on a simulated clock. */
-async function waitOnce(modelTimeMs: number, durations: DurationModel): Promise<Outcome> {
+export async function waitSimulated(modelTimeMs: number, durations: DurationModel): Promise<Outcome> {
   let now = 0;
   let polls = 0;
   const clock: PollClock = {
@@ -61,7 +61,7 @@ async function waitOnce(modelTimeMs: number, durations: DurationModel): Promise<
       output: done ? { outputs: [] } : undefined,
     };
   };
-  await pollRun('run', { getRun, log: () => undefined, createdLocallyAt: 0, clock }, { durations, durationKey: DURATION_KEY });
+  await pollRun('run', { getRun, log: () => undefined, createdLocallyAt: 0, createdAlone: true, clock }, { durations, durationKey: DURATION_KEY });
   return { latencyMs: now - modelTimeMs, polls };
 }
 
@@ -81,12 +81,14 @@ export async function simulateDetection(seed: number, w: DetectionWorkload): Pro
   const cold: Outcome[] = [];
   for (const ms of warmUp) {
     const own = new DurationModel();
-    cold.push(await waitOnce(ms, own));
-    for (const learned of own.samples(DURATION_KEY)) durations.record(DURATION_KEY, learned);
+    cold.push(await waitSimulated(ms, own));
+    const learned = own.toJSON();
+    for (const ms of learned.samples[DURATION_KEY] ?? []) durations.record(DURATION_KEY, ms);
+    for (const ms of learned.queues?.[DURATION_KEY] ?? []) durations.recordQueue(DURATION_KEY, ms);
   }
   // Each measured run plans from the warm-up history alone (they too start together), so each waits on a copy.
   const warm: Outcome[] = [];
-  for (const ms of measured) warm.push(await waitOnce(ms, DurationModel.fromJSON(durations.toJSON())));
+  for (const ms of measured) warm.push(await waitSimulated(ms, DurationModel.fromJSON(durations.toJSON())));
   const ratio = (ours: Outcome[], draws: number[], pick: (o: Outcome) => number): number =>
     mean(ours.map(pick)) / mean(draws.map((ms) => pick(baseline(ms))));
   return {

@@ -60,7 +60,8 @@ export class RunflowClient {
   private readonly random: () => number;
   private readonly rateLimitGate?: RateLimitGate;
   private readonly onRetryWait?: (wait: RetryWait) => void;
-  private readonly createdLocallyAt = new Map<string, number>();
+  /** Runs this client created: when the answer arrived, and whether alone (not in a batch). */
+  private readonly createdHere = new Map<string, { at: number; alone: boolean }>();
 
   constructor(opts: RunflowClientOptions) {
     const baseUrl = requireSecureUrl(opts.baseUrl, 'Runflow API URL');
@@ -144,7 +145,7 @@ export class RunflowClient {
       (e) => retryUnaccepted(e) || unresolved.has(e),
       this.retryContext(opts.signal),
     );
-    this.rememberCreate(run.id);
+    this.rememberCreate(run.id, true);
     return run;
   }
 
@@ -167,7 +168,7 @@ export class RunflowClient {
         ...opts,
         idempotencyKey: opts.idempotencyKey ?? randomUUID(),
         onNamed: (clientRef, runId) => {
-          this.rememberCreate(runId);
+          this.rememberCreate(runId, false);
           opts.onNamed?.(clientRef, runId);
         },
       },
@@ -186,9 +187,9 @@ export class RunflowClient {
     }
   }
 
-  private rememberCreate(id: string): void {
-    this.createdLocallyAt.set(id, Date.now());
-    if (this.createdLocallyAt.size > MAX_REMEMBERED_CREATES) this.createdLocallyAt.delete(this.createdLocallyAt.keys().next().value as string);
+  private rememberCreate(id: string, alone: boolean): void {
+    this.createdHere.set(id, { at: Date.now(), alone });
+    if (this.createdHere.size > MAX_REMEMBERED_CREATES) this.createdHere.delete(this.createdHere.keys().next().value as string);
   }
 
   /** One run by id. */
@@ -238,12 +239,14 @@ export class RunflowClient {
 
   /** Polls until the run is terminal; resolves on success or partial success, rejects otherwise. */
   waitForRun(id: string, opts: WaitOptions = {}): Promise<Run> {
+    const created = this.createdHere.get(id);
     return pollRun(
       id,
       {
         getRun: (signal, deadline) => this.getRunUntil(id, signal, deadline),
         log: (level, m) => this.http.log(level, m),
-        createdLocallyAt: this.createdLocallyAt.get(id),
+        createdLocallyAt: created?.at,
+        createdAlone: created?.alone,
       },
       opts,
     );

@@ -22,6 +22,8 @@ const DEFAULTS = { maxSamplesPerKey: 30, maxKeys: 32 };
 export interface DurationModelJSON {
   version: 1;
   samples: Record<string, number[]>;
+  /** Queue times (created → started) of runs created alone; absent in models saved before them. */
+  queues?: Record<string, number[]>;
 }
 
 function fit(logs: readonly number[], prior: LogNormal): LogNormal {
@@ -35,45 +37,95 @@ function fit(logs: readonly number[], prior: LogNormal): LogNormal {
   return { mu, sigma: Math.max(MIN_SIGMA, Math.sqrt(variance)) };
 }
 
-const validSample = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0;
+const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
-/** Recent observed run durations per key (e.g. `model|quality|size`), for planning polls; bounded, persistable. */
-export class DurationModel {
-  // Map order is recency: a key is moved to the end when it gets a sample, and the first is evicted.
+/** The newest samples per key, bounded in samples and keys; Map order is recency (the first key is evicted). */
+class RecentSamples {
   private readonly byKey = new Map<string, number[]>();
-  private readonly maxSamplesPerKey: number;
-  private readonly maxKeys: number;
 
-  constructor(opts: { maxSamplesPerKey?: number; maxKeys?: number } = {}) {
-    this.maxSamplesPerKey = opts.maxSamplesPerKey ?? DEFAULTS.maxSamplesPerKey;
-    this.maxKeys = opts.maxKeys ?? DEFAULTS.maxKeys;
-  }
+  constructor(private readonly maxSamplesPerKey: number, private readonly maxKeys: number) {}
 
-  /** Records one observed duration (ms) of a finished run. */
-  record(key: string, durationMs: number): void {
-    if (!validSample(durationMs)) return;
+  add(key: string, value: number): void {
     const samples = this.byKey.get(key) ?? [];
     this.byKey.delete(key);
-    samples.push(durationMs);
+    samples.push(value);
     if (samples.length > this.maxSamplesPerKey) samples.splice(0, samples.length - this.maxSamplesPerKey);
     this.byKey.set(key, samples);
     while (this.byKey.size > this.maxKeys) this.byKey.delete(this.byKey.keys().next().value as string);
   }
 
+  get size(): number {
+    return this.byKey.size;
+  }
+
+  of(key: string): readonly number[] {
+    return this.byKey.get(key) ?? [];
+  }
+
+  entries(): [string, readonly number[]][] {
+    return [...this.byKey];
+  }
+
+  toJSON(): Record<string, number[]> {
+    return Object.fromEntries([...this.byKey].map(([k, s]) => [k, [...s]]));
+  }
+
+  /** Adds what `toJSON` wrote, through `add`; anything malformed is skipped. */
+  static read(json: unknown, into: (key: string, value: unknown) => void): void {
+    if (!json || typeof json !== 'object' || Array.isArray(json)) return;
+    for (const [key, values] of Object.entries(json)) {
+      if (Array.isArray(values)) for (const v of values) into(key, v);
+    }
+  }
+}
+
+/**
+ * Recent observed run durations per key (e.g. `model|quality|size`), for planning polls, and the
+ * queue times before those runs started; bounded, persistable.
+ */
+export class DurationModel {
+  private readonly durations: RecentSamples;
+  private readonly queues: RecentSamples;
+
+  constructor(opts: { maxSamplesPerKey?: number; maxKeys?: number } = {}) {
+    const { maxSamplesPerKey, maxKeys } = { ...DEFAULTS, ...opts };
+    this.durations = new RecentSamples(maxSamplesPerKey, maxKeys);
+    this.queues = new RecentSamples(maxSamplesPerKey, maxKeys);
+  }
+
+  /** Records one observed duration (ms) of a finished run. */
+  record(key: string, durationMs: number): void {
+    if (isFiniteNumber(durationMs) && durationMs > 0) this.durations.add(key, durationMs);
+  }
+
+  /**
+   * Records how long a run this client created alone waited from its creation to its start (ms):
+   * the service's queue. A batch's runs also wait for the batch's own slots, so they are not recorded.
+   */
+  recordQueue(key: string, queuedMs: number): void {
+    if (isFiniteNumber(queuedMs) && queuedMs >= 0) this.queues.add(key, queuedMs);
+  }
+
+  /** The shortest queue among a key's recent runs (0 when none is known): a new run is not expected to start sooner. */
+  shortestQueue(key: string): number {
+    const queues = this.queues.of(key);
+    return queues.length ? Math.min(...queues) : 0;
+  }
+
   /** Whether any duration (of any key) has been recorded. */
   hasSamples(): boolean {
-    return this.byKey.size > 0;
+    return this.durations.size > 0;
   }
 
   /** The recorded durations of a key, oldest first. */
   samples(key: string): readonly number[] {
-    return this.byKey.get(key) ?? [];
+    return this.durations.of(key);
   }
 
   /** The fitted duration distribution for a key: its own runs, shrunk towards other keys' runs or the prior. */
   distribution(key?: string): LogNormal {
     const own = key === undefined ? [] : this.samples(key);
-    const others = [...this.byKey].filter(([k]) => k !== key).flatMap(([, s]) => s);
+    const others = this.durations.entries().filter(([k]) => k !== key).flatMap(([, s]) => s);
     const pooled = fit(others.map(Math.log), PRIOR_DURATION);
     const base = others.length ? { mu: pooled.mu, sigma: Math.max(POOLED_MIN_SIGMA, pooled.sigma) } : PRIOR_DURATION;
     return fit(own.map(Math.log), base);
@@ -81,18 +133,15 @@ export class DurationModel {
 
   /** A plain object for persisting (e.g. in the extension's global state). */
   toJSON(): DurationModelJSON {
-    return { version: 1, samples: Object.fromEntries([...this.byKey].map(([k, s]) => [k, [...s]])) };
+    return { version: 1, samples: this.durations.toJSON(), queues: this.queues.toJSON() };
   }
 
   /** Rebuilds a model from `toJSON()` output; anything malformed is skipped, never thrown. */
   static fromJSON(json: unknown, opts?: { maxSamplesPerKey?: number; maxKeys?: number }): DurationModel {
     const model = new DurationModel(opts);
-    const samples = (json as { samples?: unknown } | null | undefined)?.samples;
-    if (samples && typeof samples === 'object' && !Array.isArray(samples)) {
-      for (const [key, values] of Object.entries(samples)) {
-        if (Array.isArray(values)) for (const v of values) model.record(key, v);
-      }
-    }
+    const saved = json as Partial<Record<keyof DurationModelJSON, unknown>> | null | undefined;
+    RecentSamples.read(saved?.samples, (key, v) => model.record(key, v as number));
+    RecentSamples.read(saved?.queues, (key, v) => model.recordQueue(key, v as number));
     return model;
   }
 }

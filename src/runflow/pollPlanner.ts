@@ -23,6 +23,8 @@ interface PlanStart {
    * is what its wait so far and the wait still expected earn, not an average over all runs.
    */
   aliveAtMs?: number;
+  /** The shortest queue recent runs had: until a run is seen running, it is taken to have started then. */
+  shortestQueueMs?: number;
 }
 
 // The minimum gap only binds where the learned end is tightly grouped (√hazard is high); there a
@@ -138,13 +140,15 @@ export class PollPlan {
 
   /**
    * Delay (ms) to the next poll. Learned durations run from `started_at`, so that is the reference
-   * once known; before, the run cannot end earlier than if it had started at creation, and a
-   * queue can last long, so polls stay at least a quarter of a typical run apart.
+   * once known; before, the run cannot end earlier than if it had started after the shortest queue
+   * recent runs had (at creation, when none is known), and a queue can last long, so polls stay
+   * at least a quarter of a typical run apart.
    */
   delayFor(clock: RunClock): number {
     if (clock.sinceStartedMs !== undefined) return this.nextDelay(clock.sinceStartedMs);
     const queuedFloor = Math.min(this.o.maxIntervalMs, Math.exp(this.dist.mu) / 4);
-    return Math.max(queuedFloor, this.nextDelay(clock.sinceCreatedMs));
+    const sinceLikelyStart = clock.sinceCreatedMs - (this.start.shortestQueueMs ?? 0);
+    return Math.max(queuedFloor, sinceLikelyStart >= 0 ? this.nextDelay(sinceLikelyStart) : this.nextDelay(0) - sinceLikelyStart);
   }
 
   /** Delay (ms) from `elapsedMs` after the reference point to the next poll: one poll's worth of density. */
@@ -174,8 +178,9 @@ export class PollScheduler {
   private polls = 0;
   private started = false;
 
-  constructor(private readonly dist: LogNormal, private readonly opts: PollPlanOptions = {}, private readonly guessed = false) {
-    this.plan = new PollPlan(dist, opts);
+  /** `shortestQueueMs`: the shortest queue recent runs had, for the polls before this one is seen running. */
+  constructor(private readonly dist: LogNormal, private readonly opts: PollPlanOptions = {}, private readonly guessed = false, shortestQueueMs = 0) {
+    this.plan = new PollPlan(dist, opts, { shortestQueueMs });
   }
 
   /** Delay (ms) before the next poll, given where the run is now; each call counts as one poll. */

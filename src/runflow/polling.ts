@@ -24,6 +24,8 @@ export interface PollDeps {
   log: (level: 'debug' | 'info' | 'warn', message: string) => void;
   /** Local time the create answer arrived, when this client created the run. */
   createdLocallyAt?: number;
+  /** This client created the run alone (not in a batch): its queue time is the service's, worth learning. */
+  createdAlone?: boolean;
   /** Time and waiting; the real clock unless a simulation drives the loop on its own. */
   clock?: PollClock;
 }
@@ -61,6 +63,13 @@ function runClock(run: Run, now: number, offset: number, fallbackCreated: number
   };
 }
 
+/** How long the run waited from its creation to its start, on the server's clock. */
+function observedQueue(run: Run): number | undefined {
+  const created = parseTime(run.createdAt);
+  const started = parseTime(run.startedAt);
+  return created !== undefined && started !== undefined ? started - created : undefined;
+}
+
 /** The run's duration on the server's clock, from the same reference the planner uses. */
 function observedDuration(run: Run): number | undefined {
   const end = parseTime(run.completedAt);
@@ -86,7 +95,7 @@ export async function pollRun(id: string, deps: PollDeps, opts: WaitOptions = {}
   const key = opts.durationKey ?? DEFAULT_DURATION_KEY;
   // Without any learned duration the plan starts from the prior, a guess.
   const guessed = !(opts.durations?.hasSamples() ?? false);
-  const schedule = new PollScheduler(opts.durations?.distribution(key) ?? PRIOR_DURATION, {}, guessed);
+  const schedule = new PollScheduler(opts.durations?.distribution(key) ?? PRIOR_DURATION, {}, guessed, opts.durations?.shortestQueue(key));
   const createdFallback = deps.createdLocallyAt ?? waitStart;
   const stopped = (): RunflowError =>
     new RunflowError('aborted', 'Stopped waiting for the run. It still finishes (and bills) on Runflow; its result can be fetched later.', { runId: id });
@@ -139,6 +148,8 @@ export async function pollRun(id: string, deps: PollDeps, opts: WaitOptions = {}
       const result = terminalOutcome(run);
       const duration = observedDuration(run);
       if (opts.durations && duration !== undefined && duration > 0) opts.durations.record(key, duration);
+      const queued = observedQueue(run);
+      if (opts.durations && deps.createdAlone && queued !== undefined) opts.durations.recordQueue(key, queued);
       return result;
     }
     delay = schedule.next(runClock(run, now, offset, createdFallback));

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, test } from 'node:test';
 import type { Emulator } from '../../emulator';
-import { RunflowError, type BatchItemRequest } from '../../../src/runflow';
+import { DurationModel, RunflowError, type BatchItemRequest } from '../../../src/runflow';
 import { BatchCreator } from '../../../src/batch/batchCreates';
 import { clientFor, emulator, tinyPngUri } from './helpers';
 
@@ -99,4 +99,19 @@ test('BatchCreator: creates queued together go out as one batch; after a refusal
   assert.equal(refusing.accepting, false);
   assert.deepEqual(await refusing.create(items[1], () => assert.fail('nothing is sent after a refusal')), { made: false });
   assert.equal(batchPosts().length, 1);
+});
+
+test('waiting learns the queue of a run created alone, not of a batch\'s runs (they also wait for its slots)', async () => {
+  emu.inject({ kind: 'accept_batches', concurrency: 1 });
+  const { client } = clientFor(emu);
+  const durations = new DurationModel();
+  const created = await client.createEditBatch(items);
+  assert.ok(created.accepted);
+  for (const id of created.runIds.values()) await client.waitForRun(id, { durations, durationKey: 'k' });
+  assert.equal(durations.samples('k').length, 3, 'their durations are learned');
+  assert.equal(durations.shortestQueue('k'), 0, 'their queues are not');
+  const alone = await client.createEditRun(items[0].input);
+  const done = await client.waitForRun(alone.id, { durations, durationKey: 'k' });
+  assert.equal(durations.shortestQueue('k'), Date.parse(done.startedAt!) - Date.parse(done.createdAt!));
+  assert.ok(durations.shortestQueue('k') > 0);
 });

@@ -51,13 +51,26 @@ test('toJSON/fromJSON round-trip through JSON text, tolerating junk', () => {
   model.record('x|high|auto', 12_000);
   model.record('x|high|auto', 14_000);
   model.record('x|low|auto', 4_000);
+  model.recordQueue('x|high|auto', 900);
   const copy = DurationModel.fromJSON(JSON.parse(JSON.stringify(model)));
+  assert.equal(copy.shortestQueue('x|high|auto'), 900);
   assert.deepEqual(copy.toJSON(), model.toJSON());
   assert.deepEqual(copy.distribution('x|high|auto'), model.distribution('x|high|auto'));
   for (const junk of [null, undefined, 42, 'text', { samples: [1, 2] }, { samples: { k: 'no' } }]) {
-    assert.deepEqual(DurationModel.fromJSON(junk).toJSON(), { version: 1, samples: {} });
+    assert.deepEqual(DurationModel.fromJSON(junk).toJSON(), { version: 1, samples: {}, queues: {} });
   }
   assert.deepEqual(DurationModel.fromJSON({ samples: { k: [1000, 'x', -1, 2000] } }).samples('k'), [1000, 2000]);
+  assert.equal(DurationModel.fromJSON({ samples: {}, queues: { k: [0, 'x', -1, 'no'] } }).shortestQueue('k'), 0);
+  assert.equal(DurationModel.fromJSON({ samples: {}, queues: { k: [-5, 300] } }).shortestQueue('k'), 300);
+});
+
+test('the shortest recent queue of a key, none known before any', () => {
+  const model = new DurationModel({ maxSamplesPerKey: 3 });
+  assert.equal(model.shortestQueue('k'), 0);
+  for (const ms of [100, 400, 300, 500]) model.recordQueue('k', ms);
+  // Only the three newest are kept: the 100 ms queue has aged out.
+  assert.equal(model.shortestQueue('k'), 300);
+  assert.equal(model.shortestQueue('other'), 0);
 });
 
 test('identical durations give a narrow but non-zero spread', () => {

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { DurationModel } from '../../../src/runflow';
 import { hazard, PollPlan, PollScheduler, survival } from '../../../src/runflow/pollPlanner';
 import { seededRandom as seeded } from '../../support/seededRandom';
-import { simulateDetection } from '../../../bench/pollSimulation';
+import { simulateDetection, waitSimulated } from '../../../bench/pollSimulation';
 
 function gaussian(random: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
@@ -113,6 +113,17 @@ test('a run of a fixed, well-learned length is seen ended soon after it ends, in
   }
   assert.ok(t - 2000 <= 70, `seen ${t - 2000} ms late`);
   assert.ok(polls <= 3, `${polls} polls`);
+});
+
+test('a run of a fixed length whose queue time was learned is seen ended by its first poll', async () => {
+  // The 1,000-image batch's runs: 0.5 s from creation, running from 0.1 s. Planned as if the run
+  // had started at its creation, the first poll came at 0.4 s, always too early: two polls a run
+  // and the end seen 20–25 ms late (the emulator measured it).
+  const durations = new DurationModel();
+  for (let i = 0; i < 30; i++) await waitSimulated(500, durations);
+  const { latencyMs, polls } = await waitSimulated(500, durations);
+  assert.equal(polls, 1);
+  assert.ok(latencyMs <= 15, `seen ${latencyMs} ms late`);
 });
 
 test('a fresh install (no learned durations) sees its runs end within 0.55 of a 2 s poller\'s latency', async () => {
