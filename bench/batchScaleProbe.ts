@@ -63,7 +63,7 @@ async function main(): Promise<void> {
     const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), RSS_SAMPLE_MS);
     const started = Date.now();
     const signal = new AbortController().signal;
-    const creator = new BatchCreator({ client, signal });
+    const creator = new BatchCreator({ client, signal, firstBatchItems: CONCURRENCY });
     // What the first stage leaves each item: its input (for a create alone) and the batch's answer.
     const queued: { input: EditInput; answer: Promise<QueuedCreate> }[] = [];
     const outcomes = await runStaged(images, {

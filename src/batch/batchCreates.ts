@@ -16,6 +16,11 @@ export interface BatchCreatorOptions {
   metadata?: Record<string, unknown>;
   /** Most creates in one batch (Runflow's limit is 100). */
   maxItems?: number;
+  /**
+   * The first batch goes out once this many creates are queued (default `maxItems`): the batch's
+   * lanes' worth, so the first runs start, or Runflow's refusal is known, after that many uploads, not a hundred.
+   */
+  firstBatchItems?: number;
   /** Most characters of item inputs in one batch body: inline data: URIs make items large. */
   maxBodyChars?: number;
   /** A batch goes out once no create has joined it for this long… */
@@ -37,10 +42,11 @@ const DEFAULT_MAX_WAIT_MS = 10_000;
 
 /**
  * Gathers the creates of many edits into Runflow batches (one POST for up to 100 runs) and answers
- * each with its run. A batch goes out when it is full, when no create joined it for `lingerMs`
- * (the edits ahead are slow to upload: do not hold back those ready), when its first create has
- * waited `maxWaitMs`, or on flush(). After Runflow refuses batches for this model (its 422), every create
- * is answered `made: false` at once and the edits create their runs alone.
+ * each with its run. A batch goes out when it is full (the first at `firstBatchItems`), when no
+ * create joined it for `lingerMs` (the edits ahead are slow to upload: do not hold back those
+ * ready), when its first create has waited `maxWaitMs`, or on flush(). After Runflow refuses
+ * batches for this model (its 422), every create is answered `made: false` at once and the edits
+ * create their runs alone.
  */
 export class BatchCreator {
   private queue: Queued[] = [];
@@ -49,6 +55,7 @@ export class BatchCreator {
   private firstQueuedAt = 0;
   private refused = false;
   private readonly maxItems: number;
+  private readonly firstBatchItems: number;
   private readonly maxBodyChars: number;
   private readonly lingerMs: number;
   private readonly maxWaitMs: number;
@@ -57,6 +64,7 @@ export class BatchCreator {
 
   constructor(private readonly options: BatchCreatorOptions) {
     this.maxItems = Math.min(MAX_BATCH_ITEMS, options.maxItems ?? MAX_BATCH_ITEMS);
+    this.firstBatchItems = Math.max(1, Math.min(this.maxItems, options.firstBatchItems ?? this.maxItems));
     this.maxBodyChars = options.maxBodyChars ?? DEFAULT_MAX_BODY_CHARS;
     this.lingerMs = options.lingerMs ?? DEFAULT_LINGER_MS;
     this.maxWaitMs = options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS;
@@ -78,7 +86,7 @@ export class BatchCreator {
       this.queue.push({ request, onSent, answer, fail });
       this.chars += chars;
       clearTimeout(this.timer);
-      if (this.queue.length >= this.maxItems) return this.flush();
+      if (this.queue.length >= (this.sent.batches === 0 ? this.firstBatchItems : this.maxItems)) return this.flush();
       const untilMaxWait = this.firstQueuedAt + this.maxWaitMs - Date.now();
       this.timer = setTimeout(() => this.flush(), Math.max(0, Math.min(this.lingerMs, untilMaxWait)));
     });

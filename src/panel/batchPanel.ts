@@ -227,7 +227,7 @@ export class BatchPanel extends PanelHost<ToBatchHost, ToBatchWebview> {
     };
     const jobSignal = finisher.jobSignal(signal);
     const { concurrency } = batchSettings();
-    const batchCreator = worthBatching(indices.length, concurrency) ? new BatchCreator({ client: services.client, signal: jobSignal, metadata: RUN_METADATA }) : undefined;
+    const batchCreator = worthBatching(indices.length, concurrency) ? new BatchCreator({ client: services.client, signal: jobSignal, metadata: RUN_METADATA, firstBatchItems: concurrency }) : undefined;
     const outcomes = await withBatchNotification(indices.length, () => this.stop(), (settled) =>
       editEach({
         indices,

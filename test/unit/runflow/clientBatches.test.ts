@@ -101,6 +101,19 @@ test('BatchCreator: creates queued together go out as one batch; after a refusal
   assert.equal(batchPosts().length, 1);
 });
 
+test('BatchCreator: the first batch goes out once the first lanes\' worth of creates are queued, the next ones full', async () => {
+  emu.inject({ kind: 'accept_batches' });
+  const { client } = clientFor(emu);
+  const creator = new BatchCreator({ client, signal: new AbortController().signal, lingerMs: 60_000, firstBatchItems: 2, maxItems: 3 });
+  const five = ['a', 'b', 'c', 'd', 'e'].map((ref) => ({ ...items[0], clientRef: `first-${ref}` }));
+  const answers = five.map((item) => creator.create(item, () => undefined));
+  creator.flush(); // the last, partial batch
+  assert.ok((await Promise.all(answers)).every((a) => a.made));
+  const batchSizes = new Map<string | undefined, number>();
+  for (const run of emu.runs()) batchSizes.set(run.idempotencyKey, (batchSizes.get(run.idempotencyKey) ?? 0) + 1);
+  assert.deepEqual([...batchSizes.values()], [2, 3]);
+});
+
 test('waiting learns the queue of a run created alone, not of a batch\'s runs (they also wait for its slots)', async () => {
   emu.inject({ kind: 'accept_batches', concurrency: 1 });
   const { client } = clientFor(emu);
