@@ -171,11 +171,19 @@ describe('Batch: edit each selected image with one prompt', function () {
       }
     }
 
-    it('creates every run in one batch request when Runflow accepts the model, and saves each image once', async () => {
+    /** How many runs each batch made, in order (a batch's runs share its Idempotency-Key). */
+    async function batchSizes(): Promise<number[]> {
+      const sizes = new Map<string | undefined, number>();
+      for (const run of await emulator.runs()) sizes.set(run.idempotencyKey, (sizes.get(run.idempotencyKey) ?? 0) + 1);
+      return [...sizes.values()];
+    }
+
+    it('creates the runs in batch requests when Runflow accepts the model (the first at the concurrency), and saves each image once', async () => {
       const { folder, session } = await runSeven('batch-route', { kind: 'accept_batches' });
       const requests = await emulator.requests();
       const batches = requests.filter((r) => r.method === 'POST' && r.path === BATCH_PATH);
-      assert.deepEqual(batches.map((r) => r.status), [201], 'one batch for the seven images');
+      assert.deepEqual(batches.map((r) => r.status), [201, 201], 'two batches for the seven images');
+      assert.deepEqual(await batchSizes(), [2, 5], 'the first batch goes out with the first lanes\' worth, the rest together');
       assert.equal(requests.filter((r) => r.method === 'POST' && r.path === CREATE_PATH).length, 0, 'no single create');
       await assertEachSavedOnce(folder, session);
     });
@@ -191,8 +199,9 @@ describe('Batch: edit each selected image with one prompt', function () {
     it('sends the batch again with the same Idempotency-Key after a dropped answer, and makes no run twice', async () => {
       const { folder, session } = await runSeven('batch-dropped', [{ kind: 'accept_batches' }, { kind: 'reset', match: { method: 'POST', path: BATCH_PATH }, when: 'after' }]);
       const batches = (await emulator.requests()).filter((r) => r.method === 'POST' && r.path === BATCH_PATH);
-      assert.deepEqual(batches.slice(0, 2).map((r) => r.status), [0, 201], 'the dropped batch, then its repeat');
-      assert.equal(batches[0].headers['idempotency-key'], batches[1].headers['idempotency-key']);
+      assert.deepEqual(batches.map((r) => r.status).sort(), [0, 201, 201], 'the dropped batch, its repeat and the second batch');
+      const dropped = batches.find((r) => r.status === 0)!;
+      assert.equal(batches.filter((r) => r.headers['idempotency-key'] === dropped.headers['idempotency-key']).length, 2, 'repeated with the same key');
       await assertEachSavedOnce(folder, session);
     });
 
