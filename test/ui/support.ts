@@ -264,8 +264,12 @@ export function quickPickRow(page: Page, name: string | RegExp): Locator {
 
 /** Runs a command from the palette by its full title ("Category: Title"). */
 export async function runFromPalette(page: Page, title: string): Promise<void> {
-  const input = await openCommandPalette(page);
-  await input.fill(`>${title}`);
+  // A webview that takes the focus just after it is shown closes a palette opened meanwhile: open it again.
+  const input = await poll(`the command palette to take "${title}"`, async () => {
+    const palette = await openCommandPalette(page);
+    await palette.fill(`>${title}`, { timeout: 3000 });
+    return palette;
+  }, 30_000, 100);
   const row = quickPickRow(page, new RegExp(escapeRegExp(title))).first();
   await row.waitFor({ state: 'visible', timeout: 15_000 });
   await input.press('Enter');
