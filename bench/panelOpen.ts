@@ -1,7 +1,7 @@
 // Figures 11–12: opening the edit panel in the real editor (VS Code server + Chromium, as the UI
 // tests start them) against opening the same image in VS Code's built-in image preview, each from
 // one click in the explorer to its image decoded in the webview; and re-showing the hidden panel
-// (its webview is torn down when hidden and rebuilt from the host's state) against its first open.
+// (its page is kept while hidden; one VS Code rebuilds is restored from the host's state) against its first open.
 // Median of 5 each, alternating, after one open of each that is not counted (the first command
 // loads dist/main.js, the first webview warms the browser's caches).
 import type { Frame, Page } from 'playwright-core';
