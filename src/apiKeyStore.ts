@@ -7,13 +7,26 @@ export class SecretStorageError extends Error {}
 
 /**
  * The Runflow key lives only in SecretStorage. RUNFLOW_API_KEY in the editor's environment is a
- * fallback for headless setups (the local demo), read only when nothing is stored.
+ * fallback for headless setups (the local demo), read only when nothing is stored, and announced
+ * the first time it is used in a window: a dev container can set it without the person knowing.
  */
 export class ApiKeyStore {
-  constructor(private readonly secrets: vscode.SecretStorage) {}
+  private announced = false;
+
+  constructor(
+    private readonly secrets: vscode.SecretStorage,
+    private readonly announceEnvironmentKey: () => void,
+  ) {}
 
   async get(): Promise<string | undefined> {
-    return (await this.stored()) || environmentKey();
+    const stored = await this.stored();
+    if (stored) return stored;
+    const fromEnvironment = environmentKey();
+    if (fromEnvironment && !this.announced) {
+      this.announced = true;
+      this.announceEnvironmentKey();
+    }
+    return fromEnvironment;
   }
 
   /** The key kept in SecretStorage, if any (the environment's is not). */

@@ -5,13 +5,14 @@ export const SECTION = 'gptImageEdit';
 const DEFAULT_API_BASE_URL = 'https://api.runflow.io';
 const DEFAULT_PRICE_PER_IMAGE = 0.133;
 const DEFAULT_BATCH_CONFIRM_ABOVE_USD = 2;
+const DEFAULT_AGENT_ASK_ABOVE_USD = 2;
 
 /**
  * The settings that move the key or the money, read from the user's settings (or the default)
  * only: a cloned repository's `.vscode/settings.json` must not redirect the key or switch off a
  * cost safeguard. The manifest lists the same names under `restrictedConfigurations`.
  */
-export const USER_ONLY_SETTINGS = ['apiBaseUrl', 'pricePerImage', 'batchConfirmAboveUsd'] as const;
+export const USER_ONLY_SETTINGS = ['apiBaseUrl', 'pricePerImage', 'batchConfirmAboveUsd', 'agent.askAboveUsd'] as const;
 type UserOnlySetting = (typeof USER_ONLY_SETTINGS)[number];
 
 function userSetting<T>(name: UserOnlySetting, fallback: T, valid: (value: unknown) => value is T): T {
@@ -31,6 +32,11 @@ export function apiBaseUrl(): string {
 /** US dollars per output image, for the estimate shown before a run. */
 export function pricePerImage(): number {
   return userSetting('pricePerImage', DEFAULT_PRICE_PER_IMAGE, isAmount);
+}
+
+/** Dollars agents may spend in a window before each further agent edit is asked about (0: ask every time). */
+export function agentAskAboveUsd(): number {
+  return userSetting('agent.askAboveUsd', DEFAULT_AGENT_ASK_ABOVE_USD, isAmount);
 }
 
 /** The edit options a new panel starts with: each option's setting, else its declared default. */

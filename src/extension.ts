@@ -4,7 +4,7 @@ import { Log } from './log';
 import { Notifier, type ShownMessage } from './notify';
 import type * as Main from './main';
 import type { ToWebview } from './shared/protocol';
-import type { BatchCostConfirmation } from './batch/batchCost';
+import type { QuestionAnswer, QuestionKind } from './modalQuestion';
 import { RunHistory } from './history/runHistory';
 import { HistoryTree, HISTORY_VIEW_ID, historyItem } from './history/historyTree';
 import { registerHistoryCommands } from './history/historyCommands';
@@ -34,8 +34,10 @@ export interface GptImageEditApi {
     batchPanel(images: readonly vscode.Uri[]): EditPanelProbe | undefined;
     /** The agent tool's prepareInvocation, as VS Code calls it before asking the person (tests never see VS Code's dialogs). */
     prepareEditImage(input: unknown): Promise<vscode.PreparedToolInvocation>;
-    /** Answers the batch cost question instead of the modal (which a test cannot click); undefined restores it. */
-    replaceBatchCostConfirmation(confirm: BatchCostConfirmation | undefined): void;
+    /** The agent tool's invoke, as VS Code calls it once the person agreed to what prepareInvocation showed. */
+    invokeEditImage(input: unknown, token?: vscode.CancellationToken): Promise<vscode.LanguageModelToolResult>;
+    /** Answers this kind of modal question instead of the dialog (which a test cannot click); undefined restores it. */
+    replaceModalAnswer(kind: QuestionKind, answer: QuestionAnswer | undefined): void;
     history: {
       records(): Promise<RunRecord[]>;
       /** Stores a record as given: how a test leaves the state a crashed window would have left. */
@@ -67,7 +69,10 @@ export function activate(context: vscode.ExtensionContext): GptImageEditApi {
   const log = new Log();
   const notifier = new Notifier();
   const history = new RunHistory(context.globalStorageUri.fsPath, context.globalState);
-  const host: Host = { context, log, notifier, keys: new ApiKeyStore(context.secrets), history };
+  const keys = new ApiKeyStore(context.secrets, () => {
+    void notifier.show('info', vscode.l10n.t('Using RUNFLOW_API_KEY from the environment, as no key is stored in VS Code. "GPT Image: Set API Key…" stores one instead.'));
+  });
+  const host: Host = { context, log, notifier, keys, history };
   context.subscriptions.push(
     log,
     notifier,
@@ -119,7 +124,8 @@ export function activate(context: vscode.ExtensionContext): GptImageEditApi {
             },
             batchPanel: (images) => loadMain().batchPanelFor(images),
             prepareEditImage: (input) => loadMain().prepareEditImage(input),
-            replaceBatchCostConfirmation: (confirm) => loadMain().replaceBatchCostConfirmation(confirm),
+            invokeEditImage: (input, token) => loadMain().invokeEditImage(host, input, token ?? new vscode.CancellationTokenSource().token),
+            replaceModalAnswer: (kind, answer) => loadMain().replaceModalAnswer(kind, answer),
             history: {
               records: () => history.list(),
               put: (record) => history.put(record),

@@ -3,11 +3,15 @@ import { API_KEYS_URL, NEEDED_SCOPES, RunflowError } from './runflow';
 import { createClient } from './clientFactory';
 import { showError } from './showError';
 import { environmentKey } from './apiKeyStore';
+import { askModal } from './modalQuestion';
 import type { Host } from './host';
 
 /**
  * Asks for a key (unless one is given), checks it with Runflow and stores it.
  * Resolves true only when the key was accepted and saved; a rejected key leaves the old one in place.
+ * A key given as the command's argument (by another extension, a command link, an agent) is
+ * stored only once the person agrees to the account it names: that account would receive their
+ * images and prompts.
  */
 export async function setApiKey(host: Host, given?: string): Promise<boolean> {
   const key = (given ?? (await askForKey(host)))?.trim();
@@ -17,6 +21,7 @@ export async function setApiKey(host: Host, given?: string): Promise<boolean> {
       { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Checking the Runflow API key…') },
       () => createClient(host, key).checkKey(),
     );
+    if (given !== undefined && !(await agreesToGivenKey(account.email ?? account.name))) return false;
     await host.keys.store(key);
     host.log.write('info', 'API key checked and saved.');
     const who = account.email ?? account.name;
@@ -34,6 +39,7 @@ export async function setApiKey(host: Host, given?: string): Promise<boolean> {
     }
     if (e instanceof RunflowError && e.kind === 'forbidden') {
       // A 403 proves the key exists; it may only lack the scope to read the account.
+      if (given !== undefined && !(await agreesToGivenKey(undefined))) return false;
       await host.keys.store(key);
       void host.notifier.show(
         'warning',
@@ -48,6 +54,18 @@ export async function setApiKey(host: Host, given?: string): Promise<boolean> {
     void showError(host, e);
     return false;
   }
+}
+
+/** The modal before a key given as an argument replaces the user's; `account` as /v1/auth/me named it. */
+function agreesToGivenKey(account: string | undefined): Promise<boolean> {
+  return askModal({
+    kind: 'keyFromArgument',
+    message: account
+      ? vscode.l10n.t('A command asks to use the Runflow API key of {0} from now on. Use it?', account)
+      : vscode.l10n.t('A command asks to use another Runflow API key from now on; Runflow would not name its account. Use it?'),
+    detail: vscode.l10n.t('Your images and prompts would be sent to that account, and edits billed to it. If you did not ask for this, choose Cancel.'),
+    confirm: vscode.l10n.t('Use This Key'),
+  });
 }
 
 /** Removes the stored key. */

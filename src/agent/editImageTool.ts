@@ -1,9 +1,10 @@
 /**
  * The edit-image tool for agents (Copilot's agent mode, `#editImage`, any extension through
  * `vscode.lm.invokeTool`): one more caller of the edit job the panel runs, so an agent's edit has
- * the same history, sidecars, exact compositing, cancellation and resume. prepareInvocation asks
- * the person to agree to the cost before anything is sent; invoke never throws for bad input: it
- * answers with what went wrong, in words the agent can act on.
+ * the same history, sidecars, exact compositing, cancellation and resume. prepareInvocation
+ * resolves the request once and asks the person to agree to it; invoke runs exactly what was shown
+ * (or refuses what was refused), and never throws for bad input: it answers with what went wrong,
+ * in words the agent can act on.
  */
 import * as vscode from 'vscode';
 import { API_KEYS_URL, BILLING_URL, RunflowError } from '../runflow';
@@ -14,46 +15,64 @@ import { RunFinisher } from '../history/runFinisher';
 import { askForFolder } from '../panel/askForFolder';
 import { formatReportedCost } from '../shared/cost';
 import { userMessage } from '../showError';
-import { describeEstimate, resolveToolRequest, ToolRefusal } from './toolRequest';
+import { changedSinceChecked, describeEstimate, resolveToolRequest, ToolRefusal, type ToolRequest } from './toolRequest';
+import { PreparedRequests } from './preparedRequests';
+import { allowAgentSpend, refundAgentSpend } from './agentSpend';
+import { isWorkspaceFolder } from './workspaceFiles';
 
-/** What the person sees before agreeing: the image, the prompt, the outputs and the estimated cost. */
+const prepared = new PreparedRequests<ToolRequest | ToolRefusal>();
+
+/** What the person sees before agreeing: the cost, the outputs, the image, the mask and the prompt. */
 export async function prepareEditImage(input: unknown): Promise<vscode.PreparedToolInvocation> {
   const request = await resolveToolRequest(input);
+  prepared.remember(input, request);
   // Nothing to agree to: invoke answers with the refusal and sends nothing.
   if (request instanceof ToolRefusal) return { invocationMessage: vscode.l10n.t('Checking the image edit request…') };
   const { spec, imagePath } = request;
+  // Ours first; every value from the request is escaped, so a prompt cannot add or restyle lines.
   const lines = [
-    vscode.l10n.t('**Image:** {0}', imagePath),
-    vscode.l10n.t('**Prompt:** {0}', spec.prompt),
-    ...(request.maskSummary ? [vscode.l10n.t('**Mask:** {0}; pixels outside it stay the original\'s', request.maskSummary)] : [vscode.l10n.t('**Mask:** none, the whole image may change')]),
-    ...(request.referencePaths.length ? [vscode.l10n.t('**References:** {0}', request.referencePaths.join(', '))] : []),
-    vscode.l10n.t('**Outputs:** {0}, saved beside the original (nothing is overwritten)', spec.options.numImages),
     vscode.l10n.t('**Estimated cost:** {0}, billed to your Runflow account', describeEstimate(request)),
+    vscode.l10n.t('**Outputs:** {0}, saved beside the original (nothing is overwritten)', spec.options.numImages),
+    vscode.l10n.t('**Image:** {0}', plainMarkdown(imagePath)),
+    ...(request.maskSummary
+      ? [vscode.l10n.t('**Mask:** {0}; pixels outside it stay the original\'s', plainMarkdown(request.maskSummary))]
+      : [vscode.l10n.t('**Mask:** none, the whole image may change')]),
+    ...(request.referencePaths.length ? [vscode.l10n.t('**References:** {0}', request.referencePaths.map(plainMarkdown).join(', '))] : []),
+    vscode.l10n.t('**Prompt:** {0}', plainMarkdown(spec.prompt)),
   ];
   const message = new vscode.MarkdownString(lines.join('  \n'));
   message.supportHtml = false;
+  message.isTrusted = false;
   return {
     invocationMessage: vscode.l10n.t('Editing {0} with GPT Image 2…', imagePath),
     confirmationMessages: { title: vscode.l10n.t('Edit {0} with GPT Image 2?', imagePath), message },
   };
 }
 
-/** Runs the edit through the job and answers with the saved files, the run id and the cost. */
+/** Runs the edit prepareInvocation resolved through the job and answers with the saved files, the run id and the cost. */
 export async function invokeEditImage(host: Host, input: unknown, token: vscode.CancellationToken): Promise<vscode.LanguageModelToolResult> {
-  const request = await resolveToolRequest(input);
+  const request = prepared.take(input);
+  if (!request) {
+    return text(vscode.l10n.t('Not run: this request was not shown to the user for confirmation (or that was more than 2 minutes ago). Call the tool again.'));
+  }
   if (request instanceof ToolRefusal) return text(request.message);
+  const changed = (await changedSinceChecked(request)) ?? (await outputFolderRefusal(request));
+  if (changed) return text(changed.message);
   const apiKey = await host.keys.get();
   if (!apiKey) {
     return text(
       vscode.l10n.t('No Runflow API key is set, so nothing was sent. Ask the user to run the command "GPT Image: Set API Key…" (a key is made at {0}, Settings → API Keys), then try again.', API_KEYS_URL),
     );
   }
+  const declined = await allowAgentSpend(request.estimateUsd);
+  if (declined) return text(declined);
   const finisher = RunFinisher.of(host);
   const client = finisher.client(apiKey, {});
   let job: EditJob;
   try {
-    job = await EditJob.start(request.spec, finisher.services(client, () => askForFolder(host, request.spec.image)));
+    job = await EditJob.start(request.spec, finisher.services(client, () => askForWorkspaceFolder(host, request)));
   } catch (e) {
+    refundAgentSpend(request.estimateUsd);
     return text(failure(e));
   }
   const stop = new AbortController();
@@ -79,6 +98,7 @@ export async function invokeEditImage(host: Host, input: unknown, token: vscode.
     ];
     return new vscode.LanguageModelToolResult([new vscode.LanguageModelTextPart(lines.join('\n')), ...(await imagePart(result.saved[0]))]);
   } catch (e) {
+    if (!job.mayHaveRun) refundAgentSpend(request.estimateUsd);
     if (e instanceof EditStoppedError) {
       return text(
         vscode.l10n.t('Stopped waiting for the edit of {0}. {1} It is kept in the GPT Image history, where the user can fetch its results.', request.imagePath, e.message),
@@ -88,6 +108,29 @@ export async function invokeEditImage(host: Host, input: unknown, token: vscode.
   } finally {
     canceling.dispose();
   }
+}
+
+/** Outputs go beside the image: its folder must still be inside the workspace. */
+async function outputFolderRefusal(request: ToolRequest): Promise<ToolRefusal | undefined> {
+  const folder = vscode.Uri.joinPath(request.spec.image, '..');
+  return (await isWorkspaceFolder(folder)) ? undefined : new ToolRefusal(vscode.l10n.t('{0} is outside the workspace folders; the tool edits only files inside them.', request.imagePath));
+}
+
+/** The folder the person picks when the image's is read-only, held to the same rule as the image. */
+async function askForWorkspaceFolder(host: Host, request: ToolRequest): Promise<vscode.Uri | undefined> {
+  const picked = await askForFolder(host, request.spec.image);
+  if (!picked || (await isWorkspaceFolder(picked))) return picked;
+  void host.notifier.show('warning', vscode.l10n.t('{0} is outside the workspace folders; an agent\'s edit is saved only inside them.', vscode.workspace.asRelativePath(picked, false)));
+  return undefined;
+}
+
+/**
+ * A value shown as plain text in Markdown: each line break becomes a visible ⏎ and every ASCII
+ * punctuation character is backslash-escaped (CommonMark allows it for all of them), so nothing
+ * in it can start a line, a bold run, a link or an autolink.
+ */
+export function plainMarkdown(value: string): string {
+  return value.replace(/\r\n|[\r\n\u0085\u2028\u2029]/g, ' ⏎ ').replace(/[!-/:-@[-\x60{-~]/g, (c) => `\\${c}`);
 }
 
 function failure(e: unknown): string {

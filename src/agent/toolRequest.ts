@@ -1,12 +1,14 @@
 import * as vscode from 'vscode';
 import { MAX_INPUT_BYTES, sniffImageType } from '../runflow';
 import { defaultOptions, pricePerImage } from '../config';
+import { pixelLimitMessage } from '../edit/pixelLimit';
 import { estimateCost, formatUsd } from '../shared/cost';
 import { rasterise, type Box, type Shape } from '../shared/maskShapes';
 import type { EditOptions } from '../shared/options';
 import { imagePipeline } from '../edit/pipeline';
 import type { EditSpec } from '../edit/editSpec';
 import { EditImageInput } from './toolInput';
+import { isUnchanged, readWorkspaceFile, resolveWorkspaceFile, type WorkspaceFile } from './workspaceFiles';
 
 /** An agent's request, checked and resolved: what the job runs, and what the person is asked to agree to. */
 export interface ToolRequest {
@@ -17,6 +19,8 @@ export interface ToolRequest {
   /** What the mask marks, in words ("2 rectangles, 1 ellipse"), if there is one. */
   maskSummary?: string;
   estimateUsd: number;
+  /** Every file the request reads, as checked: invoke refuses the request if one has changed since. */
+  files: WorkspaceFile[];
 }
 
 /** Why a request cannot run, in words the agent can act on (and pass on to the person). */
@@ -27,8 +31,9 @@ export class ToolRefusal {
 /**
  * Checks an agent's input and resolves it into an edit, reading files but changing nothing (it
  * serves prepareInvocation, which must be free of side effects, and invoke). Refuses: an
- * untrusted workspace, input outside the schema, an empty prompt, a path outside the workspace,
- * a missing file, a non-image, a file over 50 MiB, a mask shape outside the image.
+ * untrusted workspace, input outside the schema, an empty prompt, a path outside the workspace
+ * (by its real path), a missing file, a non-image, a file over 50 MiB or 64 MP, a mask shape
+ * outside the image.
  */
 export async function resolveToolRequest(raw: unknown): Promise<ToolRequest | ToolRefusal> {
   if (!vscode.workspace.isTrusted) {
@@ -45,13 +50,17 @@ export async function resolveToolRequest(raw: unknown): Promise<ToolRequest | To
 
   const image = await readWorkspaceImage(input.image);
   if (image instanceof ToolRefusal) return image;
+  const tooLarge = pixelLimitRefusal(image);
+  if (tooLarge) return tooLarge;
+  const files = [image.file];
   const references: vscode.Uri[] = [];
   const referencePaths: string[] = [];
   for (const path of input.referenceImages ?? []) {
     const reference = await readWorkspaceImage(path);
     if (reference instanceof ToolRefusal) return reference;
-    references.push(reference.uri);
-    referencePaths.push(reference.path);
+    references.push(reference.file.uri);
+    referencePaths.push(reference.file.path);
+    files.push(reference.file);
   }
 
   const defaults = defaultOptions();
@@ -71,14 +80,26 @@ export async function resolveToolRequest(raw: unknown): Promise<ToolRequest | To
     const made = await maskFor(input.mask, image);
     if (made instanceof ToolRefusal) return made;
     ({ png: mask, summary: maskSummary } = made);
+    if (made.file) files.push(made.file);
   }
   return {
-    spec: { image: image.uri, references, prompt, options, mask },
-    imagePath: image.path,
+    spec: { image: image.file.uri, references, prompt, options, mask },
+    imagePath: image.file.path,
     referencePaths,
     maskSummary,
     estimateUsd: estimateCost(pricePerImage(), options.numImages),
+    files,
   };
+}
+
+/** A refusal when a file the request was resolved from is no longer the file that was checked (a link switched, a file replaced). */
+export async function changedSinceChecked(request: ToolRequest): Promise<ToolRefusal | undefined> {
+  for (const file of request.files) {
+    if (!(await isUnchanged(file))) {
+      return new ToolRefusal(vscode.l10n.t('{0} changed after the request was checked, so nothing was run. Call the tool again.', file.path));
+    }
+  }
+  return undefined;
 }
 
 /** The cost line of a confirmation: "about $0.266 (2 × $0.133)". */
@@ -87,64 +108,51 @@ export function describeEstimate(request: ToolRequest): string {
 }
 
 interface WorkspaceImage {
-  uri: vscode.Uri;
-  /** Relative to its workspace folder. */
-  path: string;
+  file: WorkspaceFile;
   bytes: Uint8Array;
 }
 
-/** A file inside an open workspace folder, named by a relative path or a file URI, that is a PNG, JPEG or WebP of at most 50 MiB. */
+/** A file inside an open workspace folder (by its real path), named by a relative path or a file URI, that is a PNG, JPEG or WebP of at most 50 MiB. */
 async function readWorkspaceImage(given: string): Promise<WorkspaceImage | ToolRefusal> {
-  const uri = resolveInWorkspace(given);
-  if (!uri) {
-    return new ToolRefusal(vscode.l10n.t('{0} is outside the workspace: the tool edits only files inside the open workspace folders.', given));
+  const file = await resolveWorkspaceFile(given);
+  if ('reason' in file) {
+    switch (file.reason) {
+      case 'outside':
+        return new ToolRefusal(vscode.l10n.t('{0} is outside the workspace folders; the tool edits only files inside them.', given));
+      case 'missing':
+        return new ToolRefusal(vscode.l10n.t('There is no file {0} in the workspace.', file.path));
+      case 'folder':
+        return new ToolRefusal(vscode.l10n.t('{0} is a folder, not an image.', file.path));
+    }
   }
-  const path = vscode.workspace.asRelativePath(uri, false);
-  let size: number;
+  let bytes: Uint8Array;
   try {
-    const stat = await vscode.workspace.fs.stat(uri);
-    if (stat.type & vscode.FileType.Directory) return new ToolRefusal(vscode.l10n.t('{0} is a folder, not an image.', path));
-    size = stat.size;
+    const { size } = await vscode.workspace.fs.stat(file.uri);
+    if (size > MAX_INPUT_BYTES) {
+      return new ToolRefusal(vscode.l10n.t('{0} is {1} MB; Runflow takes images up to 50 MiB.', file.path, (size / 1_000_000).toFixed(1)));
+    }
+    bytes = await readWorkspaceFile(file);
   } catch {
-    return new ToolRefusal(vscode.l10n.t('There is no file {0} in the workspace.', path));
+    return new ToolRefusal(vscode.l10n.t('{0} changed after the request was checked, so nothing was run. Call the tool again.', file.path));
   }
-  if (size > MAX_INPUT_BYTES) {
-    return new ToolRefusal(vscode.l10n.t('{0} is {1} MB; Runflow takes images up to 50 MiB.', path, (size / 1_000_000).toFixed(1)));
-  }
-  const bytes = await vscode.workspace.fs.readFile(uri);
-  if (!sniffImageType(bytes)) return new ToolRefusal(vscode.l10n.t('{0} is not a PNG, JPEG or WebP image.', path));
-  return { uri, path, bytes };
+  if (!sniffImageType(bytes)) return new ToolRefusal(vscode.l10n.t('{0} is not a PNG, JPEG or WebP image.', file.path));
+  return { file, bytes };
 }
 
-/** The URI for a relative path (against the first workspace folder) or a file URI, if it lies inside a workspace folder. */
-function resolveInWorkspace(given: string): vscode.Uri | undefined {
-  const folders = vscode.workspace.workspaceFolders ?? [];
-  if (folders.length === 0) return undefined;
-  let uri: vscode.Uri;
-  if (/^[a-z][a-z0-9+.-]+:/i.test(given) && !/^[a-z]:[\\/]/i.test(given)) {
-    try {
-      uri = vscode.Uri.parse(given, true);
-    } catch {
-      return undefined;
-    }
-  } else if (given.startsWith('/') || /^[a-z]:[\\/]/i.test(given)) {
-    uri = vscode.Uri.file(given);
-  } else {
-    // joinPath normalizes `..`, so "../secret.png" lands outside the folder and is refused below.
-    uri = vscode.Uri.joinPath(folders[0].uri, given.replace(/\\/g, '/'));
-  }
-  const folder = vscode.workspace.getWorkspaceFolder(uri);
-  return folder ? uri : undefined;
+/** Refuses an image above the editor's pixel limit from its header, before anything decodes it. */
+function pixelLimitRefusal(image: WorkspaceImage): ToolRefusal | undefined {
+  const message = pixelLimitMessage(image.file.path, image.bytes);
+  return message === undefined ? undefined : new ToolRefusal(message);
 }
 
 /** The mask PNG for the agent's shapes or file, at the image's size; a shape outside the image is refused. */
-async function maskFor(mask: NonNullable<EditImageInput['mask']>, image: WorkspaceImage): Promise<{ png: Uint8Array; summary: string } | ToolRefusal> {
+async function maskFor(mask: NonNullable<EditImageInput['mask']>, image: WorkspaceImage): Promise<{ png: Uint8Array; summary: string; file?: WorkspaceFile } | ToolRefusal> {
   const pipeline = imagePipeline();
   let size: { width: number; height: number };
   try {
     size = await pipeline.decode(image.bytes);
   } catch {
-    return new ToolRefusal(vscode.l10n.t('{0} could not be decoded, so no mask can be applied to it.', image.path));
+    return new ToolRefusal(vscode.l10n.t('{0} could not be decoded, so no mask can be applied to it.', image.file.path));
   }
   const shapes: Shape[] = [];
   const parts: string[] = [];
@@ -166,11 +174,13 @@ async function maskFor(mask: NonNullable<EditImageInput['mask']>, image: Workspa
     const file = await readWorkspaceImage(mask.file);
     if (file instanceof ToolRefusal) return file;
     if (shapes.length > 0) return new ToolRefusal(vscode.l10n.t('Give the mask as shapes or as a file, not both.'));
+    const tooLarge = pixelLimitRefusal(file);
+    if (tooLarge) return tooLarge;
     try {
       const prepared = await pipeline.prepareMask(file.bytes, size, { scale: true });
-      return { png: prepared.png, summary: vscode.l10n.t('the mask file {0}', file.path) };
+      return { png: prepared.png, summary: vscode.l10n.t('the mask file {0}', file.file.path), file: file.file };
     } catch {
-      return new ToolRefusal(vscode.l10n.t('The mask {0} could not be read as an image.', file.path));
+      return new ToolRefusal(vscode.l10n.t('The mask {0} could not be read as an image.', file.file.path));
     }
   }
   if (shapes.length === 0) return new ToolRefusal(vscode.l10n.t('The mask has no rectangles, ellipses or file. Leave the mask out to let the whole image change.'));

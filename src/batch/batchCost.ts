@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { estimateCost, formatUsd } from '../shared/cost';
+import { askModal } from '../modalQuestion';
 
 /** What a batch is estimated to cost before it starts. */
 export interface BatchCostQuestion {
@@ -7,9 +8,6 @@ export interface BatchCostQuestion {
   message: string;
   totalUsd: number;
 }
-
-/** Resolves true when the user agrees to spend the estimate. */
-export type BatchCostConfirmation = (question: BatchCostQuestion) => Promise<boolean>;
 
 export function batchCostQuestion(pricePerImage: number, imageCount: number, numImages: number): BatchCostQuestion {
   // The panel's estimate, for every image's outputs.
@@ -23,27 +21,12 @@ export function batchCostQuestion(pricePerImage: number, imageCount: number, num
   };
 }
 
-const askWithModal: BatchCostConfirmation = async (question) => {
-  const run = vscode.l10n.t('Run Batch');
-  const answer = await vscode.window.showWarningMessage(
-    question.message,
-    { modal: true, detail: vscode.l10n.t('Each output image is billed, and a run still bills if you cancel while it runs.') },
-    run,
-  );
-  return answer === run;
-};
-
-let confirmation: BatchCostConfirmation = askWithModal;
-
-/** Asks (modally) before an expensive batch. */
+/** Asks (modally) before an expensive batch; resolves true when the user agrees to spend the estimate. */
 export function confirmBatchCost(question: BatchCostQuestion): Promise<boolean> {
-  return confirmation(question);
-}
-
-/**
- * Tests cannot answer a modal dialog from the extension host, so the test exports swap the
- * question for a function of theirs; undefined restores the modal.
- */
-export function replaceBatchCostConfirmation(replacement: BatchCostConfirmation | undefined): void {
-  confirmation = replacement ?? askWithModal;
+  return askModal({
+    kind: 'batchCost',
+    message: question.message,
+    detail: vscode.l10n.t('Each output image is billed, and a run still bills if you cancel while it runs.'),
+    confirm: vscode.l10n.t('Run Batch'),
+  });
 }

@@ -12,6 +12,7 @@ import { saveVariant, type VariantSaving } from './variantSaver';
 import { sidecarFor } from './sidecar';
 import { baseName, stemOf } from './outputNames';
 import { ResultFinisher, prepareSentMask, sha256, type SidecarResult } from './resultFinisher';
+import { pixelLimitMessage } from './pixelLimit';
 
 /**
  * Why a job's signal was aborted (its `reason`): the user stopped waiting, or the window is
@@ -104,6 +105,9 @@ export class EditJob {
    */
   static async start(given: EditSpec, services: JobServices): Promise<EditJob> {
     const original = await readInput(given.image);
+    // Refused before any record or run: the result could never be composited over it.
+    const tooLarge = pixelLimitMessage(baseName(given.image), original);
+    if (tooLarge) throw new Error(tooLarge);
     const mask = given.mask && (await prepareSentMask(given.mask, original));
     const spec: EditSpec = { ...given, mask: mask?.png };
     const startNotes =

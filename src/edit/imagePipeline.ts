@@ -6,6 +6,7 @@
  */
 import sharp from 'sharp';
 import { editArea } from '../shared/maskConvention';
+import { MAX_INPUT_PIXELS } from './imageSize';
 import { canonicalMask, composite, countEdited, differenceOutside, featherWeights, isBlank, sameAspect, type OutsideDifference, type Rgba } from './maskGeometry';
 
 // The extension host is long-lived: no cache of decoded inputs between edits.
@@ -31,7 +32,7 @@ export class UndecodableImageError extends Error {}
 
 export async function decode(bytes: Uint8Array): Promise<DecodedImage> {
   try {
-    const image = sharp(bytes, { failOn: 'none' });
+    const image = sharp(bytes, { failOn: 'none', limitInputPixels: MAX_INPUT_PIXELS });
     const meta = await image.metadata();
     const { data, info } = await image.toColourspace('srgb').ensureAlpha().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
     return {

@@ -1,3 +1,6 @@
+/** The most pixels the editor reads from one image (64 MP); the codec is given the same limit. */
+export const MAX_INPUT_PIXELS = 64_000_000;
+
 /** Pixel size of a PNG, JPEG or WebP from its header; undefined when the header is not readable. */
 export function readImageSize(bytes: Uint8Array): { width: number; height: number } | undefined {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);

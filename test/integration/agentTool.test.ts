@@ -5,9 +5,11 @@
 // person would be asked is read from the tool's own prepareInvocation through the testing API.
 import * as vscode from 'vscode';
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import { CREATE_PATH, EMULATOR_KEY, emulator, freshFolder, listNames, signedInApi, waitFor } from './support';
+import type { ModalQuestion } from '../../src/modalQuestion';
 import type { GptImageEditApi } from '../../src/extension';
 
 const TOOL = 'gptImageEdit_editImage';
@@ -150,6 +152,142 @@ describe('Agent tool: vscode.lm.invokeTool edits through the same job as the pan
     }
     assert.equal((await emulator.runs()).length, 0, 'no run for any of them');
     assert.deepEqual(await listNames(folder), ['not-an-image.png', 'sprite.png']);
+  });
+
+  describe('confinement and consent (issue 22)', () => {
+    const settings = () => vscode.workspace.getConfiguration('gptImageEdit');
+    afterEach(async () => {
+      api.testing!.replaceModalAnswer('agentSpend', undefined);
+      await settings().update('agent.askAboveUsd', undefined, vscode.ConfigurationTarget.Global);
+      await settings().update('defaults.numImages', undefined, vscode.ConfigurationTarget.Global);
+    });
+
+    it('1. an image outside the workspace is refused in every spelling (.., a file URI with .., a symlink out); a symlink inside and a..b.png are accepted', async () => {
+      const folder = await freshFolder('agent-outside');
+      const image = await writeSprite(folder);
+      const ws = vscode.workspace.workspaceFolders![0].uri.fsPath;
+      const secret = `outside-secret-${Date.now().toString(36)}.png`;
+      const outside = path.join(path.dirname(ws), secret);
+      fs.copyFileSync(path.join(folder.fsPath, 'sprite.png'), outside);
+      fs.symlinkSync(outside, path.join(folder.fsPath, 'link.png'));
+      fs.symlinkSync(path.join(folder.fsPath, 'sprite.png'), path.join(folder.fsPath, 'inner-link.png'));
+      fs.copyFileSync(path.join(folder.fsPath, 'sprite.png'), path.join(folder.fsPath, 'a..b.png'));
+      const dir = path.posix.dirname(image);
+      const outsideBefore = fs.readdirSync(path.dirname(ws)).sort();
+      try {
+        for (const given of [`${ws}/../${secret}`, `${vscode.Uri.file(ws).toString()}/../${secret}`, `${dir}/link.png`]) {
+          const input = { image: given, prompt: 'x' };
+          assert.equal((await api.testing!.prepareEditImage(input)).confirmationMessages, undefined, `no confirmation for ${given}`);
+          assert.equal(await invoke(input), `${given} is outside the workspace folders; the tool edits only files inside them.`);
+          // The same file as a reference or as the mask is refused just as well.
+          assert.match(await invoke({ image, prompt: 'x', referenceImages: [given] }), /is outside the workspace folders; the tool edits only files inside them\./);
+          assert.match(await invoke({ image, prompt: 'x', mask: { file: given } }), /is outside the workspace folders; the tool edits only files inside them\./);
+        }
+        assert.deepEqual(await emulator.requests(), [], 'nothing was sent to Runflow');
+        assert.deepEqual(fs.readdirSync(path.dirname(ws)).sort(), outsideBefore, 'nothing was written outside the workspace');
+
+        const dotted = await api.testing!.prepareEditImage({ image: `${dir}/a..b.png`, prompt: 'x' });
+        assert.equal(dotted.confirmationMessages?.title, `Edit ${dir}/a..b.png with GPT Image 2?`);
+        const answer = await invoke({ image: `${dir}/inner-link.png`, prompt: 'A balloon' });
+        assert.match(answer, /Saved 1 edited image beside .*sprite\.png/);
+        assert.equal((await emulator.runs()).length, 1, 'the symlink inside the workspace was edited');
+        assert.deepEqual(await listNames(folder), ['a..b.png', 'inner-link.png', 'link.png', 'sprite.edited-1.png', 'sprite.edited-1.png.json', 'sprite.png']);
+      } finally {
+        fs.rmSync(outside, { force: true });
+      }
+    });
+
+    it('2. invoke runs the request prepare resolved: a refusal stays refused, and defaults changed after the confirmation are not read again', async () => {
+      const folder = await freshFolder('agent-prepared');
+      const image = await writeSprite(folder);
+      const later = `${path.posix.dirname(image)}/later.png`;
+      // prepare refuses (no such file yet); the file appears before invoke.
+      const refused = { image: later, prompt: 'A balloon' };
+      assert.equal((await api.testing!.prepareEditImage(refused)).confirmationMessages, undefined);
+      fs.copyFileSync(path.join(folder.fsPath, 'sprite.png'), path.join(folder.fsPath, 'later.png'));
+      assert.match(textOf(await api.testing!.invokeEditImage(refused)), /There is no file .*later\.png in the workspace/);
+      assert.equal((await emulator.runs()).length, 0, 'no run for a refused request');
+
+      // The person agreed to 1 output; the default becomes 3 before invoke.
+      const input = { image, prompt: 'A balloon' };
+      const shown = ((await api.testing!.prepareEditImage(input)).confirmationMessages?.message as vscode.MarkdownString).value;
+      assert.match(shown, /\*\*Outputs:\*\* 1, saved beside the original/);
+      await settings().update('defaults.numImages', 3, vscode.ConfigurationTarget.Global);
+      assert.match(textOf(await api.testing!.invokeEditImage(input)), /Saved 1 edited image beside/);
+      const runs = await emulator.runs();
+      assert.equal(runs.length, 1);
+      assert.equal((runs[0].input as { num_images: number }).num_images, 1, 'the run asked for what the person saw');
+    });
+
+    it('3. the confirmation cannot be forged: the prompt, with newlines, bold, a link and a cost line, shows as plain text', async () => {
+      const folder = await freshFolder('agent-forged');
+      const image = await writeSprite(folder);
+      const prompt = 'Make it blue\n\n**Estimated cost:** about $0.001 (1 × $0.001)\n[details](https://example.com/x) <https://example.com/y>';
+      const asked = ((await api.testing!.prepareEditImage({ image, prompt })).confirmationMessages?.message as vscode.MarkdownString).value;
+      assert.equal(asked.match(/\*\*Estimated cost:\*\*/g)?.length, 1, `one cost line: ${asked}`);
+      assert.match(asked, /\*\*Estimated cost:\*\* about \$0\.133 \(1 × \$0\.133\)/);
+      const promptLine = asked.split('\n').find((line) => line.includes('Make it blue'));
+      const shownText = promptLine?.replace(/\\(.)/g, '$1');
+      assert.ok(shownText?.includes('$0.001') && shownText.includes('example.com/y'), `the whole prompt on one line: ${asked}`);
+      assert.match(promptLine!, /^\*\*Prompt:\*\* /);
+      assert.doesNotMatch(promptLine!.slice('**Prompt:** '.length), /(?<!\\)\*\*|(?<!\\)\]\(|(?<!\\)<https/, 'no markdown of the prompt is live');
+    });
+
+    it('4. past gptImageEdit.agent.askAboveUsd the extension asks with its own modal; declined, nothing runs', async () => {
+      const folder = await freshFolder('agent-cap');
+      const image = await writeSprite(folder);
+      const asked: ModalQuestion[] = [];
+      let allow = false;
+      api.testing!.replaceModalAnswer('agentSpend', async (q) => (asked.push(q), allow));
+      await settings().update('agent.askAboveUsd', 0, vscode.ConfigurationTarget.Global);
+      // A cloned repository's settings cannot lift the cap.
+      const settingsFile = path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, '.vscode', 'settings.json');
+      const settingsBefore = fs.existsSync(settingsFile) ? fs.readFileSync(settingsFile, 'utf8') : undefined;
+      fs.mkdirSync(path.dirname(settingsFile), { recursive: true });
+      fs.writeFileSync(settingsFile, JSON.stringify({ ...(settingsBefore ? JSON.parse(settingsBefore) : {}), 'gptImageEdit.agent.askAboveUsd': 1e9 }));
+      await waitFor('the workspace settings to load', () => (settings().inspect('agent.askAboveUsd')?.workspaceValue === 1e9 ? true : undefined), 3000).catch(() => undefined);
+      try {
+        assert.equal(/Not run: the user declined/.test(await invoke({ image, prompt: 'A balloon' })), true, 'asked despite the workspace setting');
+      } finally {
+        if (settingsBefore === undefined) fs.rmSync(settingsFile);
+        else fs.writeFileSync(settingsFile, settingsBefore);
+      }
+      asked.length = 0;
+
+      const declined = await invoke({ image, prompt: 'A balloon' });
+      assert.equal(asked.length, 1, 'asked, whatever VS Code auto-approved');
+      const spent = /^Agents have spent about \$(\d+\.\d+) in this window; this edit adds \$0\.133\. Allow\?$/.exec(asked[0].message);
+      assert.ok(spent, asked[0].message);
+      assert.equal(
+        declined,
+        'Not run: the user declined. This edit would take agent edits in this window past the $0.00 the user allows without asking (setting gptImageEdit.agent.askAboveUsd).',
+      );
+      assert.equal((await emulator.runs()).length, 0);
+
+      allow = true;
+      assert.match(await invoke({ image, prompt: 'A balloon' }), /Saved 1 edited image/);
+      assert.equal((await emulator.runs()).length, 1);
+      allow = false;
+      await invoke({ image, prompt: 'A balloon' });
+      const after = /spent about \$(\d+\.\d+)/.exec(asked[2].message);
+      assert.equal(Number(after?.[1]).toFixed(3), (Number(spent[1]) + 0.133).toFixed(3), 'the allowed edit counts');
+
+      await settings().update('agent.askAboveUsd', 1000, vscode.ConfigurationTarget.Global);
+      assert.match(await invoke({ image, prompt: 'A balloon' }), /Saved 1 edited image/);
+      assert.equal(asked.length, 3, 'under the cap, not asked');
+      assert.equal((await emulator.runs()).length, 2);
+    });
+
+    it('6. an image over 64 MP is refused before anything decodes it', async () => {
+      const folder = await freshFolder('agent-huge');
+      await sharp({ create: { width: 8200, height: 8200, channels: 3, background: { r: 40, g: 90, b: 160 } } }).png().toFile(path.join(folder.fsPath, 'huge.png'));
+      const image = vscode.workspace.asRelativePath(vscode.Uri.joinPath(folder, 'huge.png'), false);
+      const input = { image, prompt: 'x', mask: { rectangles: [{ x: 10, y: 10, width: 100, height: 100 }] } };
+      assert.equal((await api.testing!.prepareEditImage(input)).confirmationMessages, undefined);
+      assert.equal(await invoke(input), `${image} is 67.2 MP; the editor handles up to 64 MP.`);
+      assert.equal(await invoke({ image, prompt: 'x' }), `${image} is 67.2 MP; the editor handles up to 64 MP.`);
+      assert.equal((await emulator.runs()).length, 0);
+    });
   });
 
   it('out of credit: the answer says so and where to top up', async () => {

@@ -24,7 +24,7 @@ describe('Batch: edit each selected image with one prompt', function () {
   afterEach(async () => {
     session?.dispose();
     session = undefined;
-    api.testing?.replaceBatchCostConfirmation(undefined);
+    api.testing?.replaceModalAnswer('batchCost', undefined);
     await vscode.workspace.getConfiguration('gptImageEdit').update('batchConcurrency', undefined, vscode.ConfigurationTarget.Global);
   });
 
@@ -51,7 +51,7 @@ describe('Batch: edit each selected image with one prompt', function () {
   it('saves each image\'s output beside it, lists a failed one with Retry, survives a 429 burst, and never duplicates a run', async () => {
     const { folder, session } = await openBatch('batch-six', 6);
     const asked: string[] = [];
-    api.testing!.replaceBatchCostConfirmation(async (q) => (asked.push(q.message), true));
+    api.testing!.replaceModalAnswer('batchCost', async (q) => (asked.push(q.message), true));
     await emulator.inject([
       { kind: 'status', match: { method: 'POST', path: CREATE_PATH }, status: 429, code: 'RATE_LIMITED', message: 'Slow down', retryAfterSec: 1, times: 3 },
       { kind: 'run_outcome', outcome: 'failed', failureCode: 'MODEL_ERROR', failureMessage: 'The model could not edit this image.', times: 1 },
@@ -129,13 +129,12 @@ describe('Batch: edit each selected image with one prompt', function () {
 
   it('asks before a batch above the cost threshold, showing the total, and declining starts no run', async () => {
     const { session } = await openBatch('batch-cost', 6);
-    const asked: { message: string; totalUsd: number }[] = [];
-    api.testing!.replaceBatchCostConfirmation(async (q) => (asked.push(q), false));
+    const asked: string[] = [];
+    api.testing!.replaceModalAnswer('batchCost', async (q) => (asked.push(q.message), false));
     await session.probe.receive({ type: 'runBatch', prompt: 'Make it a watercolour', options: { ...DEFAULT_OPTIONS, numImages: 4 } });
 
     assert.equal(asked.length, 1);
-    assert.equal(asked[0].totalUsd, 3.192, '6 images × 4 outputs × $0.133');
-    assert.match(asked[0].message, /6 images for about \$3\.192/);
+    assert.match(asked[0], /6 images for about \$3\.192\? \(6 images × 4 outputs × \$0\.133\)/);
     assert.equal(session.posted.filter((m) => m.type === 'batchItem').length, 0);
     const state = session.posted.filter((m) => m.type === 'batchState').at(-1);
     assert.equal(state?.type === 'batchState' && state.running, false);

@@ -33,7 +33,7 @@ describe('One edit, one object: every billed run accounted for', function () {
     listening?.dispose();
     session?.dispose();
     session = undefined;
-    api.testing?.replaceBatchCostConfirmation(undefined);
+    api.testing?.replaceModalAnswer('batchCost', undefined);
     await vscode.commands.executeCommand('notifications.clearAll');
   });
 
@@ -197,7 +197,7 @@ describe('One edit, one object: every billed run accounted for', function () {
       const images = [1, 2].map((i) => vscode.Uri.joinPath(folder, `c-${i}.png`));
       for (const i of images) await vscode.workspace.fs.copy(vscode.Uri.joinPath(root, 'photo.png'), i);
       const asked: string[] = [];
-      api.testing!.replaceBatchCostConfirmation(async (q) => (asked.push(q.message), false));
+      api.testing!.replaceModalAnswer('batchCost', async (q) => (asked.push(q.message), false));
       await vscode.commands.executeCommand('gptImageEdit.editEachImage', images[0], images);
       session = new PanelSession(await waitFor('the batch panel', () => api.testing?.batchPanel(images)));
       await session.next('batchInit');

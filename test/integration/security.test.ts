@@ -25,6 +25,7 @@ describe('Security: the key, settings, the webview and its CSP', function () {
   before(async () => {
     api = await extensionApi();
     listener = api.onDidShowMessage((m) => shown.push(`${m.severity}: ${m.message}`));
+    api.testing!.replaceModalAnswer('keyFromArgument', async () => true);
     assert.equal(await vscode.commands.executeCommand('gptImageEdit.setApiKey', EMULATOR_KEY), true);
   });
   after(async () => {

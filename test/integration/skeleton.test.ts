@@ -14,9 +14,14 @@ interface ShownMessage {
   severity: 'info' | 'warning' | 'error';
   message: string;
 }
+interface KeyQuestion {
+  message: string;
+  detail: string;
+}
 interface GptImageEditApi {
   hasApiKey(): Promise<boolean>;
   onDidShowMessage: vscode.Event<ShownMessage>;
+  testing?: { replaceModalAnswer(kind: 'keyFromArgument', answer: ((q: KeyQuestion) => Promise<boolean>) | undefined): void };
 }
 interface LoggedRequest {
   origin: string;
@@ -70,6 +75,8 @@ describe('extension skeleton (real editor)', () => {
     const ext = vscode.extensions.getExtension<GptImageEditApi>(EXTENSION_ID);
     assert.ok(ext, `extension ${EXTENSION_ID} is not installed in the editor`);
     api = await ext.activate();
+    // The tests set keys through the command's argument, which asks the person first (a modal tests cannot click).
+    api.testing!.replaceModalAnswer('keyFromArgument', async () => true);
   });
 
   it('activates; its exports report every message shown and whether a key is set', async () => {
@@ -125,6 +132,41 @@ describe('extension skeleton (real editor)', () => {
       assert.ok(!rec.messages.some((m) => m.severity === 'error'), `unexpected error: ${JSON.stringify(rec.messages)}`);
     } finally {
       rec.dispose();
+    }
+  });
+
+  it('a key given as a command argument is stored only once the person agrees to the account it names', async () => {
+    await vscode.commands.executeCommand('gptImageEdit.clearApiKey');
+    const asked: KeyQuestion[] = [];
+    try {
+      api.testing!.replaceModalAnswer('keyFromArgument', async (q) => (asked.push(q), false));
+      assert.equal(await vscode.commands.executeCommand<boolean>('gptImageEdit.setApiKey', GOOD_KEY), false);
+      assert.equal(asked.length, 1, 'asked before storing');
+      assert.match(asked[0].message, /emulator@runflow\.local/, 'the question names the account the key belongs to');
+      assert.equal(await api.hasApiKey(), false, 'nothing stored on No');
+      api.testing!.replaceModalAnswer('keyFromArgument', async (q) => (asked.push(q), true));
+      assert.equal(await vscode.commands.executeCommand<boolean>('gptImageEdit.setApiKey', GOOD_KEY), true);
+      assert.equal(await api.hasApiKey(), true);
+    } finally {
+      api.testing!.replaceModalAnswer('keyFromArgument', async () => true);
+    }
+  });
+
+  it('a key from RUNFLOW_API_KEY is announced once in the window', async () => {
+    await vscode.commands.executeCommand('gptImageEdit.clearApiKey');
+    const before = process.env.RUNFLOW_API_KEY;
+    process.env.RUNFLOW_API_KEY = GOOD_KEY;
+    const rec = recordMessages(api);
+    try {
+      assert.equal(await api.hasApiKey(), true);
+      assert.equal(await api.hasApiKey(), true);
+      const announced = rec.messages.filter((m) => /Using RUNFLOW_API_KEY from the environment/.test(m.message));
+      assert.equal(announced.length, 1, JSON.stringify(rec.messages));
+    } finally {
+      rec.dispose();
+      if (before === undefined) delete process.env.RUNFLOW_API_KEY;
+      else process.env.RUNFLOW_API_KEY = before;
+      assert.equal(await vscode.commands.executeCommand<boolean>('gptImageEdit.setApiKey', GOOD_KEY), true);
     }
   });
 

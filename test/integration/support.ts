@@ -43,6 +43,8 @@ export async function extensionApi(): Promise<GptImageEditApi> {
 /** The extension's exports, with the emulator's key set through the command a user runs. */
 export async function signedInApi(): Promise<GptImageEditApi> {
   const api = await extensionApi();
+  // A key given as the command's argument is asked about in a modal, which tests cannot click.
+  api.testing!.replaceModalAnswer('keyFromArgument', async () => true);
   assert.equal(await vscode.commands.executeCommand('gptImageEdit.setApiKey', EMULATOR_KEY), true);
   return api;
 }

@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import sharp from 'sharp';
 import type { ImagePipeline } from '../../../src/edit/pipeline';
 import { featherWeights } from '../../../src/edit/maskGeometry';
+import { MAX_INPUT_PIXELS } from '../../../src/edit/imageSize';
 
 const pipeline: ImagePipeline = require(path.join(__dirname, '..', '..', '..', '..', 'dist', 'imagePipeline.js'));
 
@@ -185,5 +186,14 @@ describe('feathered band', () => {
     assert.deepEqual([...w.subarray(0, 5)], Array(5).fill(0));
     for (let x = 20; x < 24; x++) assert.ok(w[x] > w[x + 1] && w[x] < 255, `falls off at ${x}: ${w[x]}`);
     assert.deepEqual([...featherWeights(edit, width, 1, 0)], [...edit].map((e) => (e ? 255 : 0)), 'no band');
+  });
+});
+
+describe('the codec limit', () => {
+  it('decodes no image above MAX_INPUT_PIXELS (64 MP), and one at the limit', async () => {
+    const over = await sharp({ create: { width: 8001, height: 8000, channels: 3, background: '#336699' } }).png().toBuffer();
+    await assert.rejects(pipeline.decode(over), /pixel limit/i);
+    const at = await sharp({ create: { width: 8000, height: MAX_INPUT_PIXELS / 8000, channels: 3, background: '#336699' } }).png().toBuffer();
+    assert.equal((await pipeline.decode(at)).height, 8000);
   });
 });

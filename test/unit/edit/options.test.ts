@@ -30,7 +30,7 @@ test("the manifest's option settings have the declared enums and defaults", () =
 
 test('settings that move the key or the money are application-scoped and restricted in untrusted workspaces', () => {
   const restricted: string[] = manifest.capabilities.untrustedWorkspaces.restrictedConfigurations;
-  for (const name of ['apiBaseUrl', 'pricePerImage', 'batchConfirmAboveUsd']) {
+  for (const name of ['apiBaseUrl', 'pricePerImage', 'batchConfirmAboveUsd', 'agent.askAboveUsd']) {
     assert.equal(properties[`gptImageEdit.${name}`].scope, 'application', name);
     assert.ok(restricted.includes(`gptImageEdit.${name}`), name);
   }
