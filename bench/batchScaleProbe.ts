@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { DurationModel, MAX_BATCH_ITEMS, RunflowClient, type EditInput } from '../src/runflow';
 import { runStaged } from '../src/batch/batchQueue';
-import { BatchCreator, type QueuedCreate } from '../src/batch/batchCreates';
+import { BatchCreator, type QueuedCreate } from '../src/runflow/batchCreator';
 import { editInput, promptFor } from './benchRuns';
 
 const [baseUrl, apiKey, itemsArg, concurrencyArg, modelTimeArg, refPrefix] = process.argv.slice(2);

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { API_KEYS_URL, NEEDED_SCOPES, RunflowError } from './runflow';
-import { createClient } from './clientFactory';
+import { createClient } from './edit/editRunner';
 import { showError } from './showError';
 import { environmentKey } from './apiKeyStore';
 import { askModal } from './modalQuestion';
@@ -81,13 +81,6 @@ export async function clearApiKey(host: Host): Promise<void> {
   } catch (e) {
     void showError(host, e);
   }
-}
-
-/** The key to use now: the stored one, else asks for one (first use). Undefined if the user gave none. */
-export async function requireApiKey(host: Host): Promise<string | undefined> {
-  const stored = await host.keys.get();
-  if (stored) return stored;
-  return (await setApiKey(host)) ? host.keys.get() : undefined;
 }
 
 function askForKey(host: Host): Thenable<string | undefined> {

@@ -9,7 +9,7 @@ import { BatchPanel } from './panel/batchPanel';
 import { resolveEditTarget, resolveBatchTargets, isImageFile } from './editTarget';
 import { showError } from './showError';
 import { baseName } from './edit/outputNames';
-import { RunFinisher } from './history/runFinisher';
+import { fetchResults, resumeInFlight as resumeRecorded } from './resume/recordedEdits';
 import { reopenInPanel } from './panel/reopenInPanel';
 import type { HeavyHistoryCommands } from './history/historyCommands';
 
@@ -69,13 +69,13 @@ export function batchPanelFor(images: readonly vscode.Uri[]): BatchPanel | undef
 
 /** Settles the runs a reload, a crash or a closed panel left in flight; called on activation when there are any. */
 export function resumeInFlight(host: Host): Promise<void> {
-  return RunFinisher.of(host).resumeInFlight();
+  return resumeRecorded(host);
 }
 
 /** The history view's actions that need the client or the panel. */
 export function historyCommands(host: Host): HeavyHistoryCommands {
   return {
     reopenInPanel: (runId) => reopenInPanel(host, runId),
-    fetchResults: (runId) => RunFinisher.of(host).fetchResults(runId),
+    fetchResults: (runId) => fetchResults(host, runId),
   };
 }

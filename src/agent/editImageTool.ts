@@ -7,11 +7,10 @@
  * in words the agent can act on.
  */
 import * as vscode from 'vscode';
-import { API_KEYS_URL, BILLING_URL, RunflowError } from '../runflow';
+import { API_KEYS_URL, BILLING_URL } from '../runflow';
 import type { Host } from '../host';
-import { EditJob, EditStoppedError, type StopReason } from '../edit/editJob';
-import { saveDurations } from '../edit/durationStore';
-import { RunFinisher } from '../history/runFinisher';
+import { EditStoppedError, type EditJob, type StopReason } from '../edit/editJob';
+import { EditRunner, errorAction } from '../edit/editRunner';
 import { askForFolder } from '../panel/askForFolder';
 import { formatReportedCost } from '../shared/cost';
 import { userMessage } from '../showError';
@@ -58,19 +57,18 @@ export async function invokeEditImage(host: Host, input: unknown, token: vscode.
   if (request instanceof ToolRefusal) return text(request.message);
   const changed = (await changedSinceChecked(request)) ?? (await outputFolderRefusal(request));
   if (changed) return text(changed.message);
-  const apiKey = await host.keys.get();
-  if (!apiKey) {
+  // An agent's call asks for no key: the person sets one themselves.
+  const session = await EditRunner.of(host).session({ askForKey: false, chooseOtherFolder: () => askForWorkspaceFolder(host, request) });
+  if (!session) {
     return text(
       vscode.l10n.t('No Runflow API key is set, so nothing was sent. Ask the user to run the command "GPT Image: Set API Key…" (a key is made at {0}, Settings → API Keys), then try again.', API_KEYS_URL),
     );
   }
   const declined = await allowAgentSpend(request.estimateUsd);
   if (declined) return text(declined);
-  const finisher = RunFinisher.of(host);
-  const client = finisher.client(apiKey, {});
   let job: EditJob;
   try {
-    job = await EditJob.start(request.spec, finisher.services(client, () => askForWorkspaceFolder(host, request)));
+    job = await session.start(request.spec);
   } catch (e) {
     refundAgentSpend(request.estimateUsd);
     return text(failure(e));
@@ -78,14 +76,8 @@ export async function invokeEditImage(host: Host, input: unknown, token: vscode.
   const stop = new AbortController();
   const canceling = token.onCancellationRequested(() => stop.abort('user' satisfies StopReason));
   try {
-    const result = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Editing {0} for an agent', request.imagePath) },
-      (progress) => {
-        const reporting = job.onEvent((e) => e.type === 'phase' && progress.report({ message: `${e.phase} · ${Math.round(e.elapsedMs / 1000)} s` }));
-        return job.run(finisher.jobSignal(stop.signal)).finally(() => reporting.dispose());
-      },
-    );
-    if (job.durations) saveDurations(host.context, job.durations);
+    // The agent's caller cancels through its token, not the notification.
+    const result = await session.run(job, stop, { title: vscode.l10n.t('Editing {0} for an agent', request.imagePath), cancellable: false });
     const paths = result.saved.map((uri) => vscode.workspace.asRelativePath(uri, false));
     host.log.write('info', `Agent tool: run ${result.runId} saved ${paths.join(', ')}.`);
     const lines = [
@@ -135,7 +127,7 @@ export function plainMarkdown(value: string): string {
 
 function failure(e: unknown): string {
   const message = userMessage(e);
-  if (e instanceof RunflowError && e.kind === 'insufficient_credit') {
+  if (errorAction(e) === 'openBilling') {
     return vscode.l10n.t('The edit was not made: {0} The user can top up at {1}.', message, BILLING_URL);
   }
   return vscode.l10n.t('The edit was not made: {0}', message);

@@ -6,7 +6,7 @@ import type { BatchItem, BatchItemStatus, RunPhase } from '../shared/protocol';
 import { userMessage } from '../showError';
 import { runBatch, runStaged, type BatchItemOutcome, type BatchOptions } from './batchQueue';
 import { MAX_BATCH_ITEMS } from '../runflow';
-import type { BatchCreator } from './batchCreates';
+import type { BatchCreator } from '../runflow';
 
 /** How far the batch route's first stage may run ahead of the images being waited for. */
 const QUEUE_AHEAD = 2 * MAX_BATCH_ITEMS;

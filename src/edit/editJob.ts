@@ -1,7 +1,6 @@
 import * as vscode from 'vscode';
 import { randomUUID } from 'crypto';
-import { EDIT_MODEL_ID, RunflowError, isFlagged, outcomeUnknown, type DurationModel, type ModelInput, type Run, type RunOutput, type RunflowClient } from '../runflow';
-import type { BatchCreator } from '../batch/batchCreates';
+import { EDIT_MODEL_ID, RunflowError, isFlagged, outcomeUnknown, type BatchCreator, type DurationModel, type ModelInput, type Run, type RunOutput, type RunflowClient } from '../runflow';
 import type { RunPhase } from '../shared/protocol';
 import type { RunHistory } from '../history/runHistory';
 import type { RunLeases } from '../history/runLeases';

@@ -1,16 +1,14 @@
 import * as vscode from 'vscode';
-import { RateLimitGate, RunflowError } from '../runflow';
+import { BatchCreator, RateLimitGate, worthBatching } from '../runflow';
 import type { EditOptions, ErrorAction } from '../shared/protocol';
 import { BatchPanelState, parseToBatchHost, type BatchItem, type ToBatchHost, type ToBatchWebview } from '../shared/batchPanelMessages';
 import { WEBVIEW_STRINGS } from '../shared/webviewStrings';
 import { batchSettings, defaultOptions, pricePerImage } from '../config';
 import { BATCH_PANEL_VIEW_TYPE, type Host } from '../host';
-import { EditJob, RUN_METADATA, type JobServices, type StopReason } from '../edit/editJob';
-import { BatchCreator, worthBatching } from '../batch/batchCreates';
+import { RUN_METADATA, type EditJob, type StopReason } from '../edit/editJob';
+
 import { baseName } from '../edit/outputNames';
-import { saveDurations } from '../edit/durationStore';
-import { RunFinisher } from '../history/runFinisher';
-import { requireApiKey, setApiKey } from '../keyCommands';
+import { EditRunner, errorAction, type EditSession } from '../edit/editRunner';
 import { userMessage } from '../showError';
 import { editEach } from '../batch/batchEdit';
 import { batchCostQuestion, confirmBatchCost } from '../batch/batchCost';
@@ -208,26 +206,24 @@ export class BatchPanel extends PanelHost<ToBatchHost, ToBatchWebview> {
 
   /** Runs `indices` with the batch's settings under one notification, one client and one gate. */
   private async runItems(indices: number[], batch: LastBatch, signal: AbortSignal): Promise<void> {
-    const apiKey = await requireApiKey(this.host);
-    if (!apiKey) {
+    const session = await EditRunner.of(this.host).session({ askForKey: true, rateLimitGate: batch.gate });
+    if (!session) {
       this.post({ type: 'error', message: vscode.l10n.t('A Runflow API key is needed to edit images.'), action: 'setApiKey', fields: [] });
       return;
     }
     this.post({ type: 'batchState', running: true });
-    const finisher = RunFinisher.of(this.host);
-    const services = finisher.services(finisher.client(apiKey, { rateLimitGate: batch.gate }));
     this.host.log.write('info', `Batch: editing ${indices.length} image(s).`);
     const jobFor = async (index: number): Promise<EditJob> => {
-      const earlier = this.jobs.get(index) ?? (await this.recordedJob(index, services));
+      const earlier = this.jobs.get(index) ?? (await this.recordedJob(index, session));
       // A run that exists (its download or save failed, the wait timed out) is resumed, never billed again.
-      if (earlier && earlier.status !== 'failed') return earlier.withClient(services.client);
-      const job = await EditJob.start({ image: this.images[index], references: [], prompt: batch.prompt, options: batch.options }, services);
+      if (earlier && earlier.status !== 'failed') return session.adopt(earlier);
+      const job = await session.start({ image: this.images[index], references: [], prompt: batch.prompt, options: batch.options });
       this.jobs.set(index, job);
       return job;
     };
-    const jobSignal = finisher.jobSignal(signal);
+    const jobSignal = session.signal(signal);
     const { concurrency } = batchSettings();
-    const batchCreator = worthBatching(indices.length, concurrency) ? new BatchCreator({ client: services.client, signal: jobSignal, metadata: RUN_METADATA, firstBatchItems: concurrency }) : undefined;
+    const batchCreator = worthBatching(indices.length, concurrency) ? new BatchCreator({ client: session.client, signal: jobSignal, metadata: RUN_METADATA, firstBatchItems: concurrency }) : undefined;
     const outcomes = await withBatchNotification(indices.length, () => this.stop(), (settled) =>
       editEach({
         indices,
@@ -245,15 +241,15 @@ export class BatchPanel extends PanelHost<ToBatchHost, ToBatchWebview> {
       const { batches, refused } = batchCreator.sent;
       this.host.log.write('info', refused ? 'Batch: Runflow does not take this model in batches (422); each image was created as a single run.' : `Batch: ${batches} batch request(s) created the runs.`);
     }
-    if (services.durations) saveDurations(this.host.context, services.durations);
+    session.keepDurations();
     this.offerFix(outcomes.map((o) => o.error));
   }
 
   /** After a reload: the job of an image whose run the history knows (by the run id its list kept). */
-  private async recordedJob(index: number, services: JobServices): Promise<EditJob | undefined> {
+  private async recordedJob(index: number, session: EditSession): Promise<EditJob | undefined> {
     const runId = this.items[index]?.runId;
     const record = runId ? await this.host.history.find(runId) : undefined;
-    const job = record ? await EditJob.fromRecord(record.id, services) : undefined;
+    const job = record ? await session.fromRecord(record.id) : undefined;
     if (job) this.jobs.set(index, job);
     return job;
   }
@@ -274,10 +270,11 @@ export class BatchPanel extends PanelHost<ToBatchHost, ToBatchWebview> {
 
   /** A rejected key or an empty balance fails every image alike: say it once, with its fix. */
   private offerFix(errors: unknown[]): void {
-    const fatal = errors.find((e) => e instanceof RunflowError && (e.kind === 'unauthorized' || e.kind === 'insufficient_credit'));
-    if (!(fatal instanceof RunflowError)) return;
-    this.postError(fatal, undefined, fatal.kind === 'unauthorized' ? 'setApiKey' : 'openBilling');
-    if (fatal.kind === 'unauthorized') void setApiKey(this.host);
+    const fatal = errors.find((e) => ['setApiKey', 'openBilling'].includes(errorAction(e)));
+    if (fatal === undefined) return;
+    const action = errorAction(fatal);
+    this.postError(fatal, undefined, action);
+    if (action === 'setApiKey') void vscode.commands.executeCommand('gptImageEdit.setApiKey');
   }
 
   /** Every error offers the log unless it has a fix of its own (`action`). */

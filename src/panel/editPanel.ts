@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { RunflowError, type RunflowClient } from '../runflow';
-import type { ErrorAction, ResultInfo } from '../shared/protocol';
+import { RunflowError } from '../runflow';
+import type { ResultInfo } from '../shared/protocol';
 import { PanelState, parseToEditHost, type OutcomeView, type RunView, type ToEditHost, type ToEditWebview } from '../shared/editPanelMessages';
 import { WEBVIEW_STRINGS } from '../shared/webviewStrings';
 import { pricePerImage } from '../config';
@@ -8,10 +8,8 @@ import { EDIT_PANEL_VIEW_TYPE, type Host } from '../host';
 import { EditJob, EditStoppedError, type EditResult, type StopReason } from '../edit/editJob';
 import type { EditSpec } from '../edit/editSpec';
 import { baseName } from '../edit/outputNames';
-import { saveDurations } from '../edit/durationStore';
-import { RunFinisher } from '../history/runFinisher';
+import { EditRunner, errorAction, type EditSession } from '../edit/editRunner';
 import { isUnsettled } from '../history/runRecord';
-import { requireApiKey, setApiKey } from '../keyCommands';
 import { userMessage } from '../showError';
 import { askForFolder } from './askForFolder';
 import { PanelViewStore, mayRevive, startingDraft, type Opening, type RestoredForm, type StoredView } from './editPanelViews';
@@ -206,10 +204,10 @@ export class EditPanel extends PanelHost<ToEditHost, ToEditWebview> {
         return;
       }
       const spec: EditSpec = { image: this.image, references: this.references, prompt, options: message.options, mask: message.mask ? dataUriBytes(message.mask) : undefined };
-      const client = await this.client(message.requestId);
-      if (!client) return;
-      this.job = await EditJob.start(spec, RunFinisher.of(this.host).services(client, () => askForFolder(this.host, this.image)));
-      await this.runJob(this.job, message.requestId);
+      const session = await this.session(message.requestId);
+      if (!session) return;
+      this.job = await session.start(spec);
+      await this.runJob(session, this.job, message.requestId);
     } finally {
       this.busy = false;
     }
@@ -225,26 +223,27 @@ export class EditPanel extends PanelHost<ToEditHost, ToEditWebview> {
     }
     this.busy = true;
     try {
-      const client = await this.client(requestId);
-      if (client) await this.runJob(job.withClient(client), requestId);
+      const session = await this.session(requestId);
+      if (session) await this.runJob(session, session.adopt(job), requestId);
     } finally {
       this.busy = false;
     }
   }
 
-  /** A client with the current key (asked for on first use); undefined, with the reason shown, without one. */
-  private async client(requestId?: number): Promise<RunflowClient | undefined> {
-    const apiKey = await requireApiKey(this.host);
-    if (!apiKey) {
-      this.showOutcome({ kind: 'error', message: vscode.l10n.t('A Runflow API key is needed to edit images.'), action: 'setApiKey', fields: [] }, requestId);
-      return undefined;
-    }
-    return RunFinisher.of(this.host).client(apiKey, {
+  /** A session with the current key (asked for on first use); undefined, with the reason shown, without one. */
+  private async session(requestId?: number): Promise<EditSession | undefined> {
+    const session = await EditRunner.of(this.host).session({
+      askForKey: true,
       onRetryWait: (wait) => this.post({ type: 'retryWait', delayMs: wait.delayMs, reason: wait.kind }),
+      chooseOtherFolder: () => askForFolder(this.host, this.image),
     });
+    if (!session) {
+      this.showOutcome({ kind: 'error', message: vscode.l10n.t('A Runflow API key is needed to edit images.'), action: 'setApiKey', fields: [] }, requestId);
+    }
+    return session;
   }
 
-  private async runJob(job: EditJob, requestId?: number): Promise<void> {
+  private async runJob(session: EditSession, job: EditJob, requestId?: number): Promise<void> {
     const stop = new AbortController();
     this.running = stop;
     this.change({ results: undefined, outcome: undefined });
@@ -253,15 +252,7 @@ export class EditPanel extends PanelHost<ToEditHost, ToEditWebview> {
       if (event.type === 'runCreated') this.host.log.write('info', `Run ${event.runId} created for ${baseName(this.image)}.`);
     });
     try {
-      const result = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Editing {0}', baseName(this.image)), cancellable: true },
-        (progress, token) => {
-          token.onCancellationRequested(() => stop.abort('user' satisfies StopReason));
-          const reporting = job.onEvent((e) => e.type === 'phase' && progress.report({ message: `${e.phase} · ${Math.round(e.elapsedMs / 1000)} s` }));
-          return job.run(RunFinisher.of(this.host).jobSignal(stop.signal)).finally(() => reporting.dispose());
-        },
-      );
-      if (job.durations) saveDurations(this.host.context, job.durations);
+      const result = await session.run(job, stop, { title: vscode.l10n.t('Editing {0}', baseName(this.image)), cancellable: true });
       this.host.log.write('info', `Run ${result.runId}: saved ${result.saved.map(baseName).join(', ')}.`);
       for (const note of result.notes) this.host.log.write('warn', note);
       if (this.disposed) void this.host.notifier.show('info', vscode.l10n.t('Saved {0} from run {1}.', result.saved.map(baseName).join(', '), result.runId));
@@ -273,7 +264,7 @@ export class EditPanel extends PanelHost<ToEditHost, ToEditWebview> {
       } else {
         this.postError(e, requestId);
         // After a 401 the stored key is wrong: ask for a new one right away.
-        if (e instanceof RunflowError && e.kind === 'unauthorized') void setApiKey(this.host);
+        if (e instanceof RunflowError && e.kind === 'unauthorized') void vscode.commands.executeCommand('gptImageEdit.setApiKey');
       }
     } finally {
       listening.dispose();
@@ -309,11 +300,7 @@ export class EditPanel extends PanelHost<ToEditHost, ToEditWebview> {
   protected override postError(e: unknown, requestId?: number): void {
     const message = userMessage(e);
     this.host.log.write('error', message);
-    const kind = e instanceof RunflowError ? e.kind : undefined;
-    // Try Again is offered when it can help: a passing failure, or a run that exists and is not saved yet.
-    const resumable = this.job?.runId !== undefined && ['notSaved', 'inFlight', 'interrupted'].includes(this.job.status);
-    const action: ErrorAction =
-      kind === 'unauthorized' ? 'setApiKey' : kind === 'insufficient_credit' ? 'openBilling' : resumable || (e instanceof RunflowError && e.retryable) ? 'retry' : 'showLog';
+    const action = errorAction(e, this.job);
     // The API names fields by their path in the body (`input.mask_url`); the form knows `mask_url`.
     const fields = e instanceof RunflowError ? (e.fieldErrors ?? []).flatMap((f) => (f.field ? [f.field.replace(/^input\./, '')] : [])) : [];
     this.showOutcome({ kind: 'error', message, action, fields }, requestId);

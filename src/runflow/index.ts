@@ -50,6 +50,8 @@ export type { ModelInput } from './uploads';
 export { RunflowError, outcomeUnknown } from './errors';
 export { MAX_BATCH_ITEMS } from './batches';
 export type { BatchCreate, BatchItemRequest } from './batches';
+export { BatchCreator, worthBatching } from './batchCreator';
+export type { QueuedCreate } from './batchCreator';
 export type { RunflowErrorKind, FieldError } from './errors';
 export type { Run, RunStatus, RunOutput, RunResult, EditInput, OutputFormat, ImageSize, Quality, Account, Balance } from './schemas';
 export { sniffImageType } from './imageType';

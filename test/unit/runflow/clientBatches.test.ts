@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, test } from 'node:test';
 import type { Emulator } from '../../emulator';
 import { DurationModel, RunflowError, type BatchItemRequest } from '../../../src/runflow';
-import { BatchCreator } from '../../../src/batch/batchCreates';
+import { BatchCreator } from '../../../src/runflow/batchCreator';
 import { clientFor, emulator, tinyPngUri } from './helpers';
 
 const BATCH_PATH = '/v1/models/openai/gpt-image-2/edit/batches';

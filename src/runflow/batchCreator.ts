@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { MAX_BATCH_ITEMS, type BatchItemRequest, type RunflowClient } from '../runflow';
+import { MAX_BATCH_ITEMS, type BatchItemRequest } from './batches';
+import type { RunflowClient } from './client';
 
 /**
  * The answer to one queued create. `made: false`: nothing was made for it (Runflow does not take
