@@ -36,6 +36,8 @@ export interface GptImageEditApi {
     prepareEditImage(input: unknown): Promise<vscode.PreparedToolInvocation>;
     /** The agent tool's invoke, as VS Code calls it once the person agreed to what prepareInvocation showed. */
     invokeEditImage(input: unknown, token?: vscode.CancellationToken): Promise<vscode.LanguageModelToolResult>;
+    /** How many images of each kind the image pipeline has decoded since it loaded. */
+    decodeCounts(): Record<'original' | 'mask' | 'output' | 'saved', number>;
     /** Answers this kind of modal question instead of the dialog (which a test cannot click); undefined restores it. */
     replaceModalAnswer(kind: QuestionKind, answer: QuestionAnswer | undefined): void;
     history: {
@@ -126,6 +128,7 @@ export function activate(context: vscode.ExtensionContext): GptImageEditApi {
             prepareEditImage: (input) => loadMain().prepareEditImage(input),
             invokeEditImage: (input, token) => loadMain().invokeEditImage(host, input, token ?? new vscode.CancellationTokenSource().token),
             replaceModalAnswer: (kind, answer) => loadMain().replaceModalAnswer(kind, answer),
+            decodeCounts: () => ({ ...loadMain().imagePipeline().decodeCounts }),
             history: {
               records: () => history.list(),
               put: (record) => history.put(record),

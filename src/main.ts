@@ -16,6 +16,7 @@ import type { HeavyHistoryCommands } from './history/historyCommands';
 export { setApiKey, clearApiKey } from './keyCommands';
 export { prepareEditImage, invokeEditImage } from './agent/editImageTool';
 export { replaceModalAnswer } from './modalQuestion';
+export { imagePipeline } from './edit/pipeline';
 
 /** "Edit Image with GPT Image 2…": opens (or reveals) the edit panel beside the image. */
 export async function editImage(host: Host, arg?: unknown, selection?: unknown): Promise<EditPanel | undefined> {

@@ -150,7 +150,7 @@ async function maskFor(mask: NonNullable<EditImageInput['mask']>, image: Workspa
   const pipeline = imagePipeline();
   let size: { width: number; height: number };
   try {
-    size = await pipeline.decode(image.bytes);
+    size = await pipeline.measure(image.bytes);
   } catch {
     return new ToolRefusal(vscode.l10n.t('{0} could not be decoded, so no mask can be applied to it.', image.file.path));
   }

@@ -10,7 +10,7 @@ import { toEditInput, type EditSpec } from './editSpec';
 import { saveVariant, type VariantSaving } from './variantSaver';
 import { sidecarFor } from './sidecar';
 import { baseName, stemOf } from './outputNames';
-import { ResultFinisher, prepareSentMask, sha256, type SidecarResult } from './resultFinisher';
+import { ResultFinisher, prepareSentMask, sha256, type SentInputs, type SidecarResult } from './resultFinisher';
 import { pixelLimitMessage } from './pixelLimit';
 
 /**
@@ -93,6 +93,8 @@ export class EditJob {
     private services: JobServices,
     /** Said with the results (a mask that covers the whole image). */
     private readonly startNotes: string[] = [],
+    /** The original as read, hashed and size-checked at the start (the bytes uploaded and finished over), and the mask's area; let go once saved. */
+    private sent?: SentInputs,
   ) {
     this.createSent = spec === undefined;
   }
@@ -129,7 +131,7 @@ export class EditJob {
       outputs: [],
     };
     await services.history.put(record);
-    return new EditJob(record, spec, services, startNotes);
+    return new EditJob(record, spec, services, startNotes, { original, maskArea: mask?.area });
   }
 
   /** The job of a recorded edit (resume, Fetch Results); undefined when the history has no such edit. */
@@ -320,8 +322,8 @@ export class EditJob {
 
   private async uploadInputs(spec: EditSpec, signal: AbortSignal): Promise<UploadedInputs> {
     const images: ModelInput[] = [];
-    for (const uri of [spec.image, ...spec.references]) {
-      const bytes = await readInput(uri);
+    for (const [index, uri] of [spec.image, ...spec.references].entries()) {
+      const bytes = index === 0 && this.sent ? this.sent.original : await readInput(uri);
       images.push(await this.services.client.toInputUrl(bytes, baseName(uri), signal));
     }
     const mask = spec.mask ? await this.services.client.toInputUrl(spec.mask, 'mask.png', signal) : undefined;
@@ -344,7 +346,7 @@ export class EditJob {
   /** Fetches and saves each output not saved yet, exactly once, then marks the record saved. */
   private async saveOutputs(run: Run, signal: AbortSignal, report: (phase: RunPhase) => void): Promise<EditResult> {
     const outputs = (run.output?.outputs ?? []).filter((o) => o.type === 'image');
-    const finisher = await ResultFinisher.for(this.record);
+    const finisher = await ResultFinisher.for(this.record, this.sent);
     const notes: string[] = [...this.startNotes, ...finisher.notes];
     const [original] = this.record.inputs.map((u) => vscode.Uri.parse(u));
     const saving: VariantSaving = {
@@ -375,6 +377,7 @@ export class EditJob {
     if (missing > 0) notes.unshift(vscode.l10n.t('The model did not return {0} of the requested images.', missing));
     const message = notes.length ? notes.join(' ') : undefined;
     await this.change((r) => ({ ...r, status: 'saved', cost: run.cost ?? r.cost, message }));
+    this.sent = undefined;
     return { runId: run.id, saved: this.record.outputs.map((o) => vscode.Uri.parse(o.uri)), cost: run.cost ?? undefined, missing, notes };
   }
 
@@ -397,8 +400,8 @@ export class EditJob {
   }
 
   private sidecar(run: Run, variant: number, result: SidecarResult | undefined): unknown {
-    const { prompt, options, inputs, masked } = this.record;
-    return sidecarFor({ prompt, options, masked, clientRef: this.id, inputs: inputs.map((u) => baseName(vscode.Uri.parse(u))) }, run, variant, result);
+    const { prompt, options, inputs, masked, originalSha256 } = this.record;
+    return sidecarFor({ prompt, options, masked, clientRef: this.id, inputs: inputs.map((u) => baseName(vscode.Uri.parse(u))), originalSha256 }, run, variant, result);
   }
 
   /** Records how far the edit got, and turns `error` into what the caller is told. */

@@ -1,7 +1,7 @@
 import * as path from 'path';
 import type * as PipelineModule from './imagePipeline';
 
-export type { FinishedImage, PreparedMask, SavedFormat } from './imagePipeline';
+export type { FinishedImage, OutputFinisher, PreparedMask, SavedFormat } from './imagePipeline';
 export type ImagePipeline = typeof PipelineModule;
 
 let loaded: ImagePipeline | undefined;

@@ -3,7 +3,7 @@ import { createHash } from 'crypto';
 import { RunflowError, type ImageType } from '../runflow';
 import type { RunRecord } from '../history/runRecord';
 import { baseName } from './outputNames';
-import { imagePipeline, type FinishedImage, type PreparedMask } from './pipeline';
+import { imagePipeline, type FinishedImage, type OutputFinisher, type PreparedMask } from './pipeline';
 
 export function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
@@ -22,7 +22,7 @@ export async function prepareSentMask(mask: Uint8Array, image: Uint8Array): Prom
   const pipeline = imagePipeline();
   let size;
   try {
-    size = await pipeline.decode(image);
+    size = await pipeline.measure(image);
   } catch {
     return refuse(vscode.l10n.t('The image could not be decoded, so no mask can be applied to it.'));
   }
@@ -42,6 +42,12 @@ export async function prepareSentMask(mask: Uint8Array, image: Uint8Array): Prom
   }
   if (prepared!.edited === 0) refuse(vscode.l10n.t('The mask marks nothing to edit, so no run was made. Paint the area to change, or clear the mask to let the whole image change.'));
   return prepared!;
+}
+
+/** What a job read and sent, kept until its outputs are saved so nothing is read or decoded twice. */
+export interface SentInputs {
+  original: Uint8Array;
+  maskArea?: Uint8Array;
 }
 
 /** One output made ready to save, with what the user and the sidecar are told about it. */
@@ -73,36 +79,44 @@ export interface SidecarResult {
 export class ResultFinisher {
   private constructor(
     private readonly record: RunRecord,
-    private readonly original: Uint8Array | undefined,
+    /** Finishes over the original that was sent; undefined when it is not known (saved as returned). */
+    private readonly outputs: OutputFinisher | undefined,
     /** Said once for the whole run. */
     readonly notes: string[],
   ) {}
 
-  static async for(record: RunRecord): Promise<ResultFinisher> {
+  /**
+   * The finisher of a recorded edit. `sent`: what this job read and sent, the original's bytes
+   * (its hash is the record's) and the mask's edit area; without them the file is read and must
+   * still hash the same, and the recorded mask is decoded.
+   */
+  static async for(record: RunRecord, sent?: SentInputs): Promise<ResultFinisher> {
     if (!record.originalSha256) return new ResultFinisher(record, undefined, []);
     const uri = vscode.Uri.parse(record.inputs[0]);
-    const bytes = await Promise.resolve(vscode.workspace.fs.readFile(uri)).catch(() => undefined);
+    const bytes = sent?.original ?? (await Promise.resolve(vscode.workspace.fs.readFile(uri)).catch(() => undefined));
     if (!bytes || sha256(bytes) !== record.originalSha256) {
       const note = vscode.l10n.t('{0} changed or moved since the edit was sent, so its outputs were saved as the model returned them (not matched or composited).', baseName(uri));
       return new ResultFinisher(record, undefined, [note]);
     }
-    return new ResultFinisher(record, bytes, []);
+    const { options, sentMask } = record;
+    const outputs = imagePipeline().outputFinisher({
+      original: bytes,
+      mask: sentMask ? Buffer.from(sentMask, 'base64') : undefined,
+      maskArea: sent?.maskArea,
+      keepUnmaskedExact: options.keepUnmaskedExact,
+      featherPx: options.featherPx,
+      matchOriginal: options.matchOriginal,
+      lossyQuality: options.lossyQuality,
+    });
+    return new ResultFinisher(record, outputs, []);
   }
 
   async finish(output: { bytes: Uint8Array; type: ImageType }): Promise<FinishedOutput> {
-    if (!this.original) return { image: output, describe: () => [] };
-    const { options, sentMask } = this.record;
+    if (!this.outputs) return { image: output, describe: () => [] };
+    const { options } = this.record;
     let finished: FinishedImage;
     try {
-      finished = await imagePipeline().finishOutput({
-        original: this.original,
-        output: output.bytes,
-        mask: sentMask ? Buffer.from(sentMask, 'base64') : undefined,
-        keepUnmaskedExact: options.keepUnmaskedExact,
-        featherPx: options.featherPx,
-        matchOriginal: options.matchOriginal,
-        lossyQuality: options.lossyQuality,
-      });
+      finished = await this.outputs.finish(output.bytes);
     } catch (e) {
       const detail = e instanceof Error ? e.message : String(e);
       return { image: output, describe: (name) => [vscode.l10n.t('{0} was saved as the model returned it: it could not be decoded here ({1}).', name, detail)] };

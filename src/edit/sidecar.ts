@@ -9,6 +9,8 @@ export interface Sidecar {
   options: EditOptions;
   /** File names of the edited image, then the references. */
   inputs: string[];
+  /** SHA-256 of the original as it was sent (hex), when recorded. */
+  originalSha256?: string;
   mask: boolean;
   /** 1-based, as the history numbers variants. */
   variant: number;
@@ -27,7 +29,7 @@ export interface Sidecar {
 
 /** The sidecar of variant `variant` of `run`, for an edit of `inputs` (file names). */
 export function sidecarFor(
-  edit: { prompt: string; options: EditOptions; inputs: string[]; masked: boolean; clientRef: string },
+  edit: { prompt: string; options: EditOptions; inputs: string[]; masked: boolean; clientRef: string; originalSha256?: string },
   run: Run,
   variant: number,
   result?: SidecarResult,
@@ -37,6 +39,7 @@ export function sidecarFor(
     prompt: edit.prompt,
     options: edit.options,
     inputs: edit.inputs,
+    ...(edit.originalSha256 ? { originalSha256: edit.originalSha256 } : {}),
     mask: edit.masked,
     variant,
     runId: run.id,

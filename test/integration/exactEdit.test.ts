@@ -4,6 +4,8 @@
 // the mask and its soft band the original's, and the panel must say what was measured.
 import * as vscode from 'vscode';
 import * as assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
 import sharp from 'sharp';
 import { DEFAULT_OPTIONS, PanelSession, emulator, freshFolder, listNames, waitFor, panelSuite } from './support';
 import type { EditOptions } from '../../src/shared/protocol';
@@ -143,6 +145,52 @@ describe('Exact edits: the mask holds whatever the model does, and the result ma
       assert.deepEqual([input.image_size, input.output_format], ['auto', 'png'], 'matching asks the model for its own size, losslessly');
     });
   }
+
+  it('each input is read once: the image changed on disk after Run and before the upload, the bytes sent are the ones hashed and finished over', async () => {
+    const folder = await freshFolder('exact-read-once');
+    const original = await writeOriginal(folder, KINDS[0]);
+    const image = vscode.Uri.joinPath(folder, 'sprite.png');
+    const replacement = await sharp(Buffer.from(original)).negate({ alpha: false }).png().toBuffer();
+    session = await suite.open(image);
+    await session.next('init');
+    // The moment the job reports the upload, another program rewrites the file.
+    const rewriting = session.probe.onDidPost((m) => {
+      if (m.type === 'progress' && m.phase === 'uploading') {
+        fs.writeFileSync(image.fsPath, replacement);
+        rewriting.dispose();
+      }
+    });
+    const from = session.posted.length;
+    await session.probe.receive({ type: 'run', prompt: 'Put a red balloon here', options: DEFAULT_OPTIONS, mask: await maskUri('sent') });
+    await session.next('results', from);
+    rewriting.dispose();
+    assert.deepEqual(Buffer.from(await vscode.workspace.fs.readFile(image)), replacement, 'the file did change during the edit');
+
+    const [run] = await emulator.runs();
+    const sent = (run.input as { image_urls: string[] }).image_urls[0];
+    assert.ok(sent.startsWith('data:image/png;base64,'));
+    assert.ok(Buffer.from(sent.slice(sent.indexOf(',') + 1), 'base64').equals(Buffer.from(original)), 'Runflow received the bytes read at Run');
+    const sidecar = JSON.parse(Buffer.from(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder, 'sprite.edited-1.png.json'))).toString('utf8'));
+    assert.equal(sidecar.originalSha256, createHash('sha256').update(original).digest('hex'), 'the sidecar names the bytes that were sent');
+    assert.equal(sidecar.result.composited, true, 'composited over the bytes that were sent');
+  });
+
+  it('a four-output edit decodes its original and its mask once each', async () => {
+    const folder = await freshFolder('exact-decodes');
+    await writeOriginal(folder, KINDS[0]);
+    session = await suite.open(vscode.Uri.joinPath(folder, 'sprite.png'));
+    await session.next('init');
+    const before = suite.api().testing!.decodeCounts();
+    const from = session.posted.length;
+    await session.probe.receive({ type: 'run', prompt: 'Put a red balloon here', options: { ...DEFAULT_OPTIONS, numImages: 4 }, mask: await maskUri('sent') });
+    const results = await session.next('results', from);
+    assert.equal(results.results.length, 4);
+    const after = suite.api().testing!.decodeCounts();
+    assert.deepEqual(
+      { original: after.original - before.original, mask: after.mask - before.mask, output: after.output - before.output },
+      { original: 1, mask: 1, output: 4 },
+    );
+  });
 
   it('with "Keep unmasked pixels exact" off, the drift is saved and the panel says how much', async () => {
     const folder = await freshFolder('exact-off');

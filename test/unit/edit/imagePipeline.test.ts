@@ -167,7 +167,7 @@ describe('image pipeline (dist/imagePipeline.js)', () => {
     const frames = await sharp(Buffer.concat([await sharp(base).raw().toBuffer(), await sharp(base).negate().raw().toBuffer()]), { raw: { width: W, height: H * 2, channels: 3, pageHeight: H } as never })
       .webp({ loop: 0 })
       .toBuffer();
-    const decoded = await Promise.all([sixteen, palette, cmyk, frames].map((b) => pipeline.decode(b)));
+    const decoded = await Promise.all([sixteen, palette, cmyk, frames].map((b) => pipeline.decode(b, 'original')));
     assert.deepEqual(decoded.map((d) => [d.width, d.height]), [[W, H], [W, H], [W, H], [W, H]]);
     assert.equal(decoded[0].highBitDepth, true);
     assert.equal(decoded[2].cmyk, true);
@@ -192,8 +192,8 @@ describe('feathered band', () => {
 describe('the codec limit', () => {
   it('decodes no image above MAX_INPUT_PIXELS (64 MP), and one at the limit', async () => {
     const over = await sharp({ create: { width: 8001, height: 8000, channels: 3, background: '#336699' } }).png().toBuffer();
-    await assert.rejects(pipeline.decode(over), /pixel limit/i);
+    await assert.rejects(pipeline.decode(over, 'original'), /pixel limit/i);
     const at = await sharp({ create: { width: 8000, height: MAX_INPUT_PIXELS / 8000, channels: 3, background: '#336699' } }).png().toBuffer();
-    assert.equal((await pipeline.decode(at)).height, 8000);
+    assert.equal((await pipeline.decode(at, 'original')).height, 8000);
   });
 });
