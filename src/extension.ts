@@ -36,6 +36,10 @@ export interface GptImageEditApi {
     prepareEditImage(input: unknown): Promise<vscode.PreparedToolInvocation>;
     /** The agent tool's invoke, as VS Code calls it once the person agreed to what prepareInvocation showed. */
     invokeEditImage(input: unknown, token?: vscode.CancellationToken): Promise<vscode.LanguageModelToolResult>;
+    /** An image's panel draft as workspaceState holds it, and the file its paint layer goes to. */
+    panelStorage(image: vscode.Uri): { raw: unknown; paintFile: vscode.Uri };
+    /** Stores a panel draft as given, as an earlier version of the extension left it. */
+    storePanelDraft(image: vscode.Uri, raw: unknown): Thenable<void>;
     /** How many images of each kind the image pipeline has decoded since it loaded. */
     decodeCounts(): Record<'original' | 'mask' | 'output' | 'saved', number>;
     /** Answers this kind of modal question instead of the dialog (which a test cannot click); undefined restores it. */
@@ -129,6 +133,8 @@ export function activate(context: vscode.ExtensionContext): GptImageEditApi {
             invokeEditImage: (input, token) => loadMain().invokeEditImage(host, input, token ?? new vscode.CancellationTokenSource().token),
             replaceModalAnswer: (kind, answer) => loadMain().replaceModalAnswer(kind, answer),
             decodeCounts: () => ({ ...loadMain().imagePipeline().decodeCounts }),
+            panelStorage: (image) => loadMain().panelViews(host).stored(image),
+            storePanelDraft: (image, raw) => loadMain().panelViews(host).storeRaw(image, raw),
             history: {
               records: () => history.list(),
               put: (record) => history.put(record),

@@ -11,6 +11,7 @@ import { showError } from './showError';
 import { baseName } from './edit/outputNames';
 import { fetchResults, resumeInFlight as resumeRecorded } from './resume/recordedEdits';
 import { reopenInPanel } from './panel/reopenInPanel';
+import { PanelViewStore } from './panel/editPanelViews';
 import type { HeavyHistoryCommands } from './history/historyCommands';
 
 export { setApiKey, clearApiKey } from './keyCommands';
@@ -61,6 +62,11 @@ export function reviveBatchPanel(host: Host, panel: vscode.WebviewPanel, state: 
 /** The open panel for an image, for tests that drive the host side without the DOM. */
 export function panelFor(image: vscode.Uri): EditPanel | undefined {
   return EditPanel.find(image);
+}
+
+/** The panels' stored drafts, for tests. */
+export function panelViews(host: Host): PanelViewStore {
+  return new PanelViewStore(host.context);
 }
 
 /** The open batch panel for a selection of images, for tests. */

@@ -72,7 +72,7 @@ export class BatchPanel extends PanelHost<ToBatchHost, ToBatchWebview> {
    */
   static revive(host: Host, panel: vscode.WebviewPanel, rawState: unknown): void {
     const state = BatchPanelState.safeParse(rawState);
-    const views = new PanelViewStore(host.context.workspaceState);
+    const views = new PanelViewStore(host.context);
     const images = state.success ? state.data.batchImages.map((u) => vscode.Uri.parse(u)) : [];
     if (images.length === 0 || !images.every((image) => mayRevive(image, views) || views.hasShownBatch(keyOf(images)))) {
       showUnrestorable(host, panel, vscode.l10n.t('This batch panel could not be restored after the reload. Select the images again and choose Edit Each Image with GPT Image 2….'));
@@ -94,7 +94,7 @@ export class BatchPanel extends PanelHost<ToBatchHost, ToBatchWebview> {
     stored?: StoredBatch,
   ) {
     super(host, panel, 'batch panel', images);
-    this.views = new PanelViewStore(host.context.workspaceState);
+    this.views = new PanelViewStore(host.context);
     BatchPanel.panels.set(keyOf(images), this);
     this.draft = { prompt: stored?.prompt ?? '', options: stored?.options ?? defaultOptions() };
     // After a reload, Retry runs a failed image again with the prompt and options the batch had.

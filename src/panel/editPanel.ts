@@ -14,6 +14,7 @@ import { userMessage } from '../showError';
 import { askForFolder } from './askForFolder';
 import { PanelViewStore, mayRevive, startingDraft, type Opening, type RestoredForm, type StoredView } from './editPanelViews';
 import { PANEL_OPTIONS, showUnrestorable } from './html';
+import { MAX_STORED_PAINT_BYTES } from './paintFiles';
 import { imageInfo, readImage } from './imageInfo';
 import { exportMaskFile, readMaskFile } from './maskFile';
 import { PanelHost, type PanelMessage } from './panelHost';
@@ -38,6 +39,11 @@ export class EditPanel extends PanelHost<ToEditHost, ToEditWebview> {
   private live: RunView | undefined;
   /** Said once, with the next init (what could not be restored). */
   private note: string | undefined;
+  /** The paint layer is read from its file after the rest of the draft: nothing is shown or stored before it is in. */
+  private paintLoaded: Promise<void> = Promise.resolve();
+  private paintReady = false;
+  /** Said once while the layer is too large to survive a reload. */
+  private saidWindowOnly = false;
 
   /**
    * Opens the panel for `image` beside the active editor, or reveals the one already open. With
@@ -67,7 +73,7 @@ export class EditPanel extends PanelHost<ToEditHost, ToEditWebview> {
   static revive(host: Host, panel: vscode.WebviewPanel, rawState: unknown): void {
     const state = PanelState.safeParse(rawState);
     const image = state.success ? parseUri(state.data.imageUri) : undefined;
-    if (!image || !mayRevive(image, new PanelViewStore(host.context.workspaceState))) {
+    if (!image || !mayRevive(image, new PanelViewStore(host.context))) {
       showUnrestorable(host, panel, vscode.l10n.t('This edit panel could not be restored after the reload. Open the image again with Edit Image with GPT Image 2….'));
       return;
     }
@@ -83,7 +89,7 @@ export class EditPanel extends PanelHost<ToEditHost, ToEditWebview> {
   private references: vscode.Uri[];
 
   private constructor(host: Host, panel: vscode.WebviewPanel, private image: vscode.Uri, opening: Opening) {
-    const views = new PanelViewStore(host.context.workspaceState);
+    const views = new PanelViewStore(host.context);
     const { draft, note } = startingDraft(views, image, opening);
     // A revived panel's files come from storage: it shows only those inside the workspace or shown by this host before.
     const allowed = (uris: vscode.Uri[]) => (opening.kind === 'revive' ? uris.filter((u) => mayRevive(u, views)) : uris);
@@ -94,6 +100,7 @@ export class EditPanel extends PanelHost<ToEditHost, ToEditWebview> {
     this.references = references;
     this.note = note;
     EditPanel.panels.set(image.toString(), this);
+    this.loadPaint();
     if (opening.kind === 'revive' && draft.run) this.watchResuming(draft.run.jobId, draft.run);
   }
 
@@ -138,6 +145,7 @@ export class EditPanel extends PanelHost<ToEditHost, ToEditWebview> {
   /** Everything the panel shows, for a webview that just (re)loaded. */
   private async sendInit(): Promise<void> {
     try {
+      await this.paintLoaded;
       const [{ info: image, signature }, references] = await Promise.all([
         readImage(this.panel.webview, this.image),
         Promise.all(this.references.map((r) => imageInfo(this.panel.webview, r))),
@@ -182,8 +190,43 @@ export class EditPanel extends PanelHost<ToEditHost, ToEditWebview> {
     this.persist();
   }
 
+  /** Reads the image's paint layer into the draft, unless the user painted meanwhile. */
+  private loadPaint(): void {
+    const image = this.image;
+    const before = this.draft;
+    this.paintReady = false;
+    this.paintLoaded = this.views.readPaint(image).then(
+      (paint) => {
+        if (this.image !== image) return;
+        if (this.draft.paint === before.paint) this.draft = { ...this.draft, paint };
+        this.paintReady = true;
+      },
+      (e: unknown) => {
+        this.host.log.write('warn', `The mask of ${baseName(image)} could not be read: ${String(e)}`);
+        this.paintReady = true;
+      },
+    );
+  }
+
   private persist(): void {
-    void this.views.write(this.image, this.draft);
+    // Stored only once the layer is in, so a draft stored early cannot drop the layer's file.
+    if (!this.paintReady) {
+      void this.paintLoaded.then(() => this.persist());
+      return;
+    }
+    const image = this.image;
+    void this.views.write(image, this.draft).then(
+      (kept) => {
+        if (kept === 'window' && !this.saidWindowOnly) {
+          void this.host.notifier.show(
+            'warning',
+            vscode.l10n.t('The mask of {0} is over {1} MB, so it is kept only while this window is open: it will not survive a reload.', baseName(image), MAX_STORED_PAINT_BYTES / (1024 * 1024)),
+          );
+        }
+        this.saidWindowOnly = kept === 'window';
+      },
+      (e: unknown) => this.host.log.write('warn', `The panel of ${baseName(image)} could not be stored: ${String(e)}`),
+    );
   }
 
   /** Re-opening an edit from the history: its prompt and options, no results. */
@@ -374,6 +417,7 @@ export class EditPanel extends PanelHost<ToEditHost, ToEditWebview> {
 
   /** "Edit this result": the result becomes this panel's input image, with that image's own draft. */
   private async switchImage(image: vscode.Uri): Promise<void> {
+    await this.paintLoaded;
     this.persist();
     EditPanel.panels.delete(this.image.toString());
     this.image = image;
@@ -384,6 +428,7 @@ export class EditPanel extends PanelHost<ToEditHost, ToEditWebview> {
     this.draft = { ...draft, prompt: this.draft.prompt, options: this.draft.options, references: this.draft.references };
     this.note = note;
     this.live = undefined;
+    this.loadPaint();
     this.updateWebviewOptions();
     await this.sendInit();
   }

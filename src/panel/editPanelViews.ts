@@ -4,6 +4,7 @@ import { createHash } from 'crypto';
 import { BatchItem, EditOptions, MAX_PROMPT_LENGTH, OutcomeView, RunPhase } from '../shared/protocol';
 import { defaultOptions } from '../config';
 import { MaskTools } from '../shared/maskTools';
+import { PaintFiles, type PaintKept } from './paintFiles';
 
 const KEY_PREFIX = 'gptImageEdit.panel/';
 const BATCH_KEY_PREFIX = 'gptImageEdit.batchPanel/';
@@ -17,6 +18,7 @@ const StoredView = z.object({
   references: z.array(z.string()),
   prompt: z.string().check(z.maxLength(MAX_PROMPT_LENGTH)),
   options: EditOptions,
+  /** Only in drafts stored before the paint had its own file (moved there on first read); the host keeps it in memory. */
   paint: z.optional(z.string().check(z.startsWith('data:image/png;base64,'))),
   maskTools: z.optional(MaskTools),
   results: z.optional(
@@ -48,12 +50,22 @@ export type StoredRead = { kind: 'none' } | { kind: 'invalid' } | { kind: 'ok'; 
 /**
  * Each image's panel state, in the workspace's own storage (workspaceState): the draft the user
  * was working on survives closing the panel, and everything it showed survives a window reload.
- * Also the host's record of which images (and references) it has shown: a revived panel may show
- * only those, or files inside the workspace.
+ * The mask's paint layer goes to its own file (PaintFiles). Also the host's record of which
+ * images (and references) it has shown: a revived panel may show only those, or files inside the
+ * workspace.
  */
 export class PanelViewStore {
-  constructor(private readonly memento: vscode.Memento) {}
+  /** The paint each image's file holds (or is being written with), so an unchanged layer is not written again. */
+  private static readonly written = new Map<string, string | undefined>();
+  private readonly memento: vscode.Memento;
+  private readonly paints: PaintFiles;
 
+  constructor(context: vscode.ExtensionContext) {
+    this.memento = context.workspaceState;
+    this.paints = PaintFiles.of(context);
+  }
+
+  /** The stored draft, without its paint (see readPaint) unless it was stored before paint files. */
   read(image: vscode.Uri): StoredRead {
     const raw = this.memento.get<unknown>(KEY_PREFIX + image.toString());
     if (raw === undefined) return { kind: 'none' };
@@ -61,8 +73,44 @@ export class PanelViewStore {
     return parsed.success ? { kind: 'ok', view: parsed.data } : { kind: 'invalid' };
   }
 
-  write(image: vscode.Uri, view: StoredView): Thenable<void> {
-    return this.memento.update(KEY_PREFIX + image.toString(), view);
+  /**
+   * The paint layer of `image`: a draft stored before paint files carries it, and it moves to its
+   * file now (so no one loses a mask on update); otherwise it is read from its file.
+   */
+  async readPaint(image: vscode.Uri): Promise<string | undefined> {
+    const stored = this.read(image);
+    if (stored.kind === 'ok' && stored.view.paint) {
+      await this.write(image, stored.view);
+      return stored.view.paint;
+    }
+    const paint = await this.paints.read(image);
+    PanelViewStore.written.set(image.toString(), paint);
+    return paint;
+  }
+
+  /** For tests: the draft as stored, and the file its paint goes to. */
+  stored(image: vscode.Uri): { raw: unknown; paintFile: vscode.Uri } {
+    return { raw: this.memento.get<unknown>(KEY_PREFIX + image.toString()), paintFile: this.paints.fileOf(image) };
+  }
+
+  /** For tests: stores a draft as given (one an earlier version wrote). */
+  storeRaw(image: vscode.Uri, raw: unknown): Thenable<void> {
+    PanelViewStore.written.delete(image.toString());
+    return this.memento.update(KEY_PREFIX + image.toString(), raw);
+  }
+
+  /** Stores the draft; its paint goes to its file. Resolves where the paint is kept. */
+  async write(image: vscode.Uri, view: StoredView): Promise<PaintKept> {
+    const key = image.toString();
+    const { paint, ...rest } = view;
+    const kept = PanelViewStore.written.has(key) && PanelViewStore.written.get(key) === paint ? undefined : this.writePaint(image, paint);
+    await this.memento.update(KEY_PREFIX + key, rest);
+    return (await kept) ?? 'file';
+  }
+
+  private writePaint(image: vscode.Uri, paint: string | undefined): Promise<PaintKept> {
+    PanelViewStore.written.set(image.toString(), paint);
+    return this.paints.write(image, paint);
   }
 
   readBatch(selection: string): StoredBatch | undefined {

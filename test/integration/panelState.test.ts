@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import sharp from 'sharp';
-import { DEFAULT_OPTIONS, PanelSession, emulator, freshFolder, panelSuite } from './support';
+import { DEFAULT_OPTIONS, PanelSession, emulator, freshFolder, panelSuite, waitFor } from './support';
 import type { ToWebview } from '../../src/shared/protocol';
 
 type Init = Extract<ToWebview, { type: 'init' }>;
@@ -104,6 +104,82 @@ describe('Panel state: the host owns what the panel shows', function () {
         panel.dispose();
       }
     }
+  });
+
+  /** The bytes of the paint layer's file, once they are `paint`'s. */
+  async function paintFileHolds(image: vscode.Uri, paint: string): Promise<vscode.Uri> {
+    const { paintFile } = suite.api().testing!.panelStorage(image);
+    const expected = Buffer.from(paint.slice(paint.indexOf(',') + 1), 'base64');
+    await waitFor('the paint layer in its file', async () => {
+      const bytes = await Promise.resolve(vscode.workspace.fs.readFile(paintFile)).catch(() => undefined);
+      return bytes && Buffer.from(bytes).equals(expected) ? true : undefined;
+    });
+    return paintFile;
+  }
+
+  it('the paint layer is kept in a file of its own, not in workspaceState, and a panel revived after a reload shows it', async () => {
+    const folder = await freshFolder('state-paint-file', 'photo.png');
+    const image = vscode.Uri.joinPath(folder, 'photo.png');
+    session = await suite.open(image);
+    const first = await session.next('init');
+    const paint = await paintOf(first.image.width, first.image.height);
+    await session.probe.receive({ type: 'viewChanged', prompt: 'Snow on the roofs', paint });
+    const file = await paintFileHolds(image, paint);
+    assert.doesNotMatch(JSON.stringify(suite.api().testing!.panelStorage(image).raw), /data:image\/png/, 'no paint in workspaceState');
+    assert.match(JSON.stringify(suite.api().testing!.panelStorage(image).raw), /Snow on the roofs/, 'the rest of the draft is');
+    session.dispose();
+    session = undefined;
+
+    const revived = await suite.api().testing!.revivePanel({ imageUri: image.toString() });
+    try {
+      const again = new PanelSession(await waitFor('the revived panel', () => suite.api().testing!.editPanel(image)));
+      const init = await reload(again);
+      assert.equal(init.view.paint, paint, 'the layer came back from its file');
+      assert.equal(init.view.prompt, 'Snow on the roofs');
+      // Clearing the mask removes its file.
+      await again.probe.receive({ type: 'viewChanged', paint: null });
+      await waitFor('the paint file removed', async () => ((await Promise.resolve(vscode.workspace.fs.stat(file)).then(() => false, () => true)) ? true : undefined));
+    } finally {
+      revived.dispose();
+    }
+  });
+
+  it('a draft stored by the previous version keeps its paint: it moves to its file when the panel opens', async () => {
+    const folder = await freshFolder('state-paint-legacy', 'photo.png');
+    const image = vscode.Uri.joinPath(folder, 'photo.png');
+    const { width, height } = await sharp(Buffer.from(await vscode.workspace.fs.readFile(image))).metadata();
+    const paint = await paintOf(width!, height!);
+    await suite.api().testing!.storePanelDraft(image, { version: 1, imageSignature: '', references: [], prompt: 'An older draft', options: DEFAULT_OPTIONS, paint });
+    session = await suite.open(image);
+    const init = await session.next('init');
+    assert.equal(init.view.prompt, 'An older draft');
+    assert.equal(init.view.paint, paint, 'the mask painted before the update is still there');
+    await paintFileHolds(image, paint);
+    await waitFor('the paint out of workspaceState', () => (JSON.stringify(suite.api().testing!.panelStorage(image).raw).includes('data:image/png') ? undefined : true));
+  });
+
+  it('a paint layer over 16 MiB stays for this window, and the panel says it will not survive a reload', async () => {
+    const folder = await freshFolder('state-paint-large', 'photo.png');
+    const image = vscode.Uri.joinPath(folder, 'photo.png');
+    session = await suite.open(image);
+    await session.next('init');
+    const noise = await sharp({ create: { width: 2200, height: 2200, channels: 4, background: '#00000000', noise: { type: 'gaussian', mean: 128, sigma: 90 } } })
+      .png({ compressionLevel: 0 })
+      .toBuffer();
+    assert.ok(noise.length > 16 * 1024 * 1024, `${noise.length} bytes`);
+    const paint = `data:image/png;base64,${noise.toString('base64')}`;
+    const shown: string[] = [];
+    const listening = suite.api().onDidShowMessage((m) => shown.push(m.message));
+    try {
+      await session.probe.receive({ type: 'viewChanged', paint });
+      const warning = await waitFor('the warning', () => shown.find((m) => /mask of photo\.png is over 16 MB/.test(m)));
+      assert.match(warning, /will not survive a reload/);
+    } finally {
+      listening.dispose();
+    }
+    const { paintFile } = suite.api().testing!.panelStorage(image);
+    assert.equal(await Promise.resolve(vscode.workspace.fs.stat(paintFile)).then(() => 'a file', () => 'none'), 'none', 'no file for it');
+    assert.equal((await reload(session)).view.paint, paint, 'kept while the window lives');
   });
 
   it('an error answers the request that caused it', async () => {
