@@ -11,6 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import sharp from 'sharp';
+import { MAX_PROMPT_LENGTH } from '../../src/shared/messageParts';
 import {
   chooseOption,
   closeAllEditors,
@@ -135,6 +136,10 @@ describe('UI: the panel never loses the user\'s work', () => {
     await withArtifacts(editor, 'tab-switch', async () => {
       const { page } = editor;
       const frame = await openPhotoPanel(page);
+      // The prompt box itself stops at the protocol's limit (the host drops a longer prompt).
+      const prompt = frame.locator('#prompt textarea');
+      await prompt.fill('x'.repeat(MAX_PROMPT_LENGTH + 5));
+      assert.equal((await prompt.inputValue()).length, MAX_PROMPT_LENGTH);
       const before = await doSomeWork(page, frame);
       const firstHeap = await heapMb(frame);
       // A mark only this page has: a rebuilt page would not (VS Code makes a new one unless the panel keeps it).
