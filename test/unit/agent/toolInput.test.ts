@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EditImageInput, editImageInputSchema } from '../../../src/agent/toolInput';
@@ -8,7 +9,13 @@ const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '../../../../pa
   contributes: { languageModelTools: { name: string; toolReferenceName: string; canBeReferencedInPrompt: boolean; inputSchema: object }[] };
 };
 
-test('package.json declares the tool with the schema the tool validates with (regenerate it from src/agent/toolInput.ts when they differ)', () => {
+test('package.json is what `npm run manifest` writes from the sources (the tool\'s schema, the option settings\' defaults and enums)', () => {
+  const root = path.join(__dirname, '../../../..');
+  const check = spawnSync(process.execPath, [path.join(root, 'scripts', 'manifest.mjs'), '--check'], { cwd: root, encoding: 'utf8' });
+  assert.equal(check.status, 0, check.stderr);
+});
+
+test('package.json declares the tool with the schema the tool validates with (regenerate it with `npm run manifest` when they differ)', () => {
   const [tool] = manifest.contributes.languageModelTools;
   assert.equal(tool.name, 'gptImageEdit_editImage');
   assert.equal(tool.toolReferenceName, 'editImage');
