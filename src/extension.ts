@@ -3,22 +3,12 @@ import { ApiKeyStore } from './apiKeyStore';
 import { Log } from './log';
 import { Notifier, type ShownMessage } from './notify';
 import type * as Main from './main';
-import type { ToWebview } from './shared/protocol';
-import type { QuestionAnswer, QuestionKind } from './modalQuestion';
+import type { TestingApi } from './testingApi';
 import { RunHistory } from './history/runHistory';
-import { HistoryTree, HISTORY_VIEW_ID, historyItem } from './history/historyTree';
+import { HistoryTree, HISTORY_VIEW_ID } from './history/historyTree';
 import { registerHistoryCommands } from './history/historyCommands';
-import type { RunRecord } from './history/runRecord';
 import { BATCH_PANEL_VIEW_TYPE, EDIT_IMAGE_TOOL, EDIT_PANEL_VIEW_TYPE, type Host } from './host';
 
-
-/** The host side of an open edit panel, as tests drive it without the webview's DOM. */
-export interface EditPanelProbe {
-  /** Handles a message exactly as if the webview had posted it (validated the same way). */
-  receive(message: unknown): Promise<void>;
-  readonly onDidPost: vscode.Event<ToWebview>;
-  readonly panel: vscode.WebviewPanel;
-}
 
 /** The extension's exports: enough for tests and automation to observe it, never the key. */
 export interface GptImageEditApi {
@@ -26,41 +16,10 @@ export interface GptImageEditApi {
   /** Every message, question and error shown to the user. */
   readonly onDidShowMessage: vscode.Event<ShownMessage>;
   /** Only when running tests or in development, never in production. */
-  readonly testing?: {
-    editPanel(image: vscode.Uri): EditPanelProbe | undefined;
-    /** Revives an edit panel from `state` as the serializer does after a window reload; resolves with the new panel. */
-    revivePanel(state: unknown): Promise<vscode.WebviewPanel>;
-    /** The batch panel open for these images (in any order); it takes the same probe. */
-    batchPanel(images: readonly vscode.Uri[]): EditPanelProbe | undefined;
-    /** The agent tool's prepareInvocation, as VS Code calls it before asking the person (tests never see VS Code's dialogs). */
-    prepareEditImage(input: unknown): Promise<vscode.PreparedToolInvocation>;
-    /** The agent tool's invoke, as VS Code calls it once the person agreed to what prepareInvocation showed. */
-    invokeEditImage(input: unknown, token?: vscode.CancellationToken): Promise<vscode.LanguageModelToolResult>;
-    /** An image's panel draft as workspaceState holds it, and the file its paint layer goes to. */
-    panelStorage(image: vscode.Uri): { raw: unknown; paintFile: vscode.Uri };
-    /** Stores a panel draft as given, as an earlier version of the extension left it. */
-    storePanelDraft(image: vscode.Uri, raw: unknown): Thenable<void>;
-    /** How many images of each kind the image pipeline has decoded since it loaded. */
-    decodeCounts(): Record<'original' | 'mask' | 'output' | 'saved', number>;
-    /** Answers this kind of modal question instead of the dialog (which a test cannot click); undefined restores it. */
-    replaceModalAnswer(kind: QuestionKind, answer: QuestionAnswer | undefined): void;
-    history: {
-      records(): Promise<RunRecord[]>;
-      /** Stores a record as given: how a test leaves the state a crashed window would have left. */
-      put(record: RunRecord): Promise<void>;
-      /** The activation-time resume itself. */
-      resumeInFlight(): Promise<void>;
-      /** Leaves a lease on the edit as another window would: renewed `ageMs` ago. */
-      leaseElsewhere(runId: string, ageMs: number): Promise<void>;
-      releaseElsewhere(runId: string): Promise<void>;
-      /** The view's item of the edit with this run id (or record id). */
-      treeItem(runId: string): Promise<vscode.TreeItem | undefined>;
-      /** Every value the extension keeps in global state and its history files, to scan for what must never be there. */
-      storedState(): Promise<Record<string, unknown>>;
-    };
-  };
+  readonly testing?: TestingApi;
 }
 
+export type { EditPanelProbe, TestingApi } from './testingApi';
 
 let main: typeof Main | undefined;
 
@@ -118,45 +77,8 @@ export function activate(context: vscode.ExtensionContext): GptImageEditApi {
   return {
     hasApiKey: async () => (await host.keys.get()) !== undefined,
     onDidShowMessage: notifier.onDidShowMessage,
-    testing:
-      context.extensionMode === vscode.ExtensionMode.Production
-        ? undefined
-        : {
-            editPanel: (image) => loadMain().panelFor(image),
-            revivePanel: async (state) => {
-              const panel = vscode.window.createWebviewPanel(EDIT_PANEL_VIEW_TYPE, 'Revived', vscode.ViewColumn.Beside);
-              loadMain().revivePanel(host, panel, state);
-              return panel;
-            },
-            batchPanel: (images) => loadMain().batchPanelFor(images),
-            prepareEditImage: (input) => loadMain().prepareEditImage(input),
-            invokeEditImage: (input, token) => loadMain().invokeEditImage(host, input, token ?? new vscode.CancellationTokenSource().token),
-            replaceModalAnswer: (kind, answer) => loadMain().replaceModalAnswer(kind, answer),
-            decodeCounts: () => ({ ...loadMain().imagePipeline().decodeCounts }),
-            panelStorage: (image) => loadMain().panelViews(host).stored(image),
-            storePanelDraft: (image, raw) => loadMain().panelViews(host).storeRaw(image, raw),
-            history: {
-              records: () => history.list(),
-              put: (record) => history.put(record),
-              resumeInFlight: () => loadMain().resumeInFlight(host),
-              treeItem: async (runId) => {
-                const record = await history.find(runId);
-                return record && historyItem(record);
-              },
-              leaseElsewhere: async (runId, ageMs) => {
-                const record = await history.find(runId);
-                if (record) await history.store.claim(record.id, 'another-window', Date.now() - ageMs);
-              },
-              releaseElsewhere: async (runId) => {
-                const record = await history.find(runId);
-                if (record) await history.store.release(record.id, 'another-window');
-              },
-              storedState: async () => ({
-                ...Object.fromEntries(context.globalState.keys().map((k) => [k, context.globalState.get(k)])),
-                ...Object.fromEntries((await history.list()).map((r) => [`history/${r.id}`, r])),
-              }),
-            },
-          },
+    // The test-only API loads with the heavy part, and never in production.
+    testing: context.extensionMode === vscode.ExtensionMode.Production ? undefined : loadMain().testingApi(host),
   };
 }
 

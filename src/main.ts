@@ -11,13 +11,11 @@ import { showError } from './showError';
 import { baseName } from './edit/outputNames';
 import { fetchResults, resumeInFlight as resumeRecorded } from './resume/recordedEdits';
 import { reopenInPanel } from './panel/reopenInPanel';
-import { PanelViewStore } from './panel/editPanelViews';
 import type { HeavyHistoryCommands } from './history/historyCommands';
 
 export { setApiKey, clearApiKey } from './keyCommands';
 export { prepareEditImage, invokeEditImage } from './agent/editImageTool';
-export { replaceModalAnswer } from './modalQuestion';
-export { imagePipeline } from './edit/pipeline';
+export { testingApi } from './testingApi';
 
 /** "Edit Image with GPT Image 2…": opens (or reveals) the edit panel beside the image. */
 export async function editImage(host: Host, arg?: unknown, selection?: unknown): Promise<EditPanel | undefined> {
@@ -57,21 +55,6 @@ export function revivePanel(host: Host, panel: vscode.WebviewPanel, state: unkno
 
 export function reviveBatchPanel(host: Host, panel: vscode.WebviewPanel, state: unknown): void {
   BatchPanel.revive(host, panel, state);
-}
-
-/** The open panel for an image, for tests that drive the host side without the DOM. */
-export function panelFor(image: vscode.Uri): EditPanel | undefined {
-  return EditPanel.find(image);
-}
-
-/** The panels' stored drafts, for tests. */
-export function panelViews(host: Host): PanelViewStore {
-  return new PanelViewStore(host.context);
-}
-
-/** The open batch panel for a selection of images, for tests. */
-export function batchPanelFor(images: readonly vscode.Uri[]): BatchPanel | undefined {
-  return BatchPanel.find(images);
 }
 
 /** Settles the runs a reload, a crash or a closed panel left in flight; called on activation when there are any. */
