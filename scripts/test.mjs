@@ -3,7 +3,7 @@
 //
 //   1. install   bash scripts/install-editor.sh   (Chromium, Node 24, code-server; skipped when warm)
 //   2. build     node esbuild.js
-//   3. typecheck tsc -p . --noEmit
+//   3. typecheck node scripts/typecheck.mjs   (the project, then each layer of src/ on its own)
 //   4. unit      node --test dist-test/test/unit/            (node:test)
 //   5. vscode    node dist-test/test/vscode/run.js           (mocha inside a real VS Code)
 //   6. package   npm run package && node esbuild.js          (the .vsix the packaged UI test installs)
@@ -48,7 +48,7 @@ const node = process.execPath;
 const stages = [
   { name: 'install', fatal: true, cmd: () => ['bash', ['scripts/install-editor.sh']] },
   { name: 'build', fatal: true, cmd: () => [node, ['esbuild.js']] },
-  { name: 'typecheck', cmd: () => [node, [path.join('node_modules', 'typescript', 'bin', 'tsc'), '-p', '.', '--noEmit']] },
+  { name: 'typecheck', cmd: () => [node, ['scripts/typecheck.mjs']] },
   {
     name: 'unit',
     counts: 'node-test',

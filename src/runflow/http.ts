@@ -11,7 +11,7 @@ export const MAX_ERROR_BODY_BYTES = 64 * 1024;
 const MAX_JSON_BODY_BYTES = 256 * 1024 * 1024;
 
 /** The subset of `fetch` the client uses; undici's fetch by default, injectable for tests. */
-export type FetchLike = (url: string, init: RequestInit & { dispatcher?: Dispatcher }) => Promise<Response>;
+export type FetchLike = (url: string, init: Omit<RequestInit, 'dispatcher'> & { dispatcher?: Dispatcher }) => Promise<Response>;
 
 /** A log sink; messages never contain the key. */
 export type LogFn = (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
@@ -150,7 +150,7 @@ export class HttpTransport {
       const response = await this.fetchFn(req.url.href, {
         method: req.method,
         headers,
-        body: req.body as BodyInit | undefined,
+        body: req.body as RequestInit['body'],
         signal: req.signal,
         redirect: 'manual',
         ...(this.dispatcher ? { dispatcher: this.dispatcher } : {}),
