@@ -105,7 +105,7 @@ export async function invokeEditImage(host: Host, input: unknown, token: vscode.
 /** Outputs go beside the image: its folder must still be inside the workspace. */
 async function outputFolderRefusal(request: ToolRequest): Promise<ToolRefusal | undefined> {
   const folder = vscode.Uri.joinPath(request.spec.image, '..');
-  return (await isWorkspaceFolder(folder)) ? undefined : new ToolRefusal(vscode.l10n.t('{0} is outside the workspace folders; the tool edits only files inside them.', request.imagePath));
+  return (await isWorkspaceFolder(folder)) ? undefined : ToolRefusal.outside(request.imagePath);
 }
 
 /** The folder the person picks when the image's is read-only, held to the same rule as the image. */

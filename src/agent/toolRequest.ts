@@ -26,6 +26,16 @@ export interface ToolRequest {
 /** Why a request cannot run, in words the agent can act on (and pass on to the person). */
 export class ToolRefusal {
   constructor(readonly message: string) {}
+
+  /** `shown` (a path as given, or as the person reads it) lies outside every workspace folder. */
+  static outside(shown: string): ToolRefusal {
+    return new ToolRefusal(vscode.l10n.t('{0} is outside the workspace folders; the tool edits only files inside them.', shown));
+  }
+
+  /** A file the request was resolved from is not the file that was checked any more. */
+  static changed(shown: string): ToolRefusal {
+    return new ToolRefusal(vscode.l10n.t('{0} changed after the request was checked, so nothing was run. Call the tool again.', shown));
+  }
 }
 
 /**
@@ -96,7 +106,7 @@ export async function resolveToolRequest(raw: unknown): Promise<ToolRequest | To
 export async function changedSinceChecked(request: ToolRequest): Promise<ToolRefusal | undefined> {
   for (const file of request.files) {
     if (!(await isUnchanged(file))) {
-      return new ToolRefusal(vscode.l10n.t('{0} changed after the request was checked, so nothing was run. Call the tool again.', file.path));
+      return ToolRefusal.changed(file.path);
     }
   }
   return undefined;
@@ -118,7 +128,7 @@ async function readWorkspaceImage(given: string): Promise<WorkspaceImage | ToolR
   if ('reason' in file) {
     switch (file.reason) {
       case 'outside':
-        return new ToolRefusal(vscode.l10n.t('{0} is outside the workspace folders; the tool edits only files inside them.', given));
+        return ToolRefusal.outside(given);
       case 'missing':
         return new ToolRefusal(vscode.l10n.t('There is no file {0} in the workspace.', file.path));
       case 'folder':
@@ -133,7 +143,7 @@ async function readWorkspaceImage(given: string): Promise<WorkspaceImage | ToolR
     }
     bytes = await readWorkspaceFile(file);
   } catch {
-    return new ToolRefusal(vscode.l10n.t('{0} changed after the request was checked, so nothing was run. Call the tool again.', file.path));
+    return ToolRefusal.changed(file.path);
   }
   if (!sniffImageType(bytes)) return new ToolRefusal(vscode.l10n.t('{0} is not a PNG, JPEG or WebP image.', file.path));
   return { file, bytes };
