@@ -102,6 +102,18 @@ const builds = [
     minify: production,
     loader: { '.css': 'text' },
   },
+  // Pages the UI tests load into a bare Chromium page (parts of the webview, built like it).
+  {
+    ...common,
+    sourcemap: 'inline',
+    entryPoints: entries('test/ui/fixtures', '.ts'),
+    outbase: '.',
+    outdir: 'dist-test',
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    loader: { '.css': 'text' },
+  },
   // Tests, the emulator and benchmarks: node_modules stay external and resolve at run time.
   {
     ...common,

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run manifest`: writes into package.json what follows from the sources, so it is never kept
 // by hand: the agent tool's inputSchema (src/agent/toolInput.ts) and, for each option with a
-// setting (src/shared/options.ts), its setting's default and enum. `--check` writes nothing and
+// setting (OPTION_TABLE in src/shared/options.ts), its setting's default and its values. `--check` writes nothing and
 // exits 1 when package.json is not what the sources give.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -21,18 +21,18 @@ function load(source) {
 }
 
 const { editImageInputSchema } = load('src/agent/toolInput.ts');
-const { DEFAULT_OPTIONS, OPTION_SETTINGS, OUTPUT_FORMATS, IMAGE_SIZES, QUALITIES } = load('src/shared/options.ts');
-const ENUMS = { outputFormat: OUTPUT_FORMATS, imageSize: IMAGE_SIZES, quality: QUALITIES };
+const { OPTION_TABLE } = load('src/shared/options.ts');
 
 const text = fs.readFileSync(manifestPath, 'utf8');
 const manifest = JSON.parse(text);
 manifest.contributes.languageModelTools[0].inputSchema = editImageInputSchema();
 const properties = manifest.contributes.configuration.properties;
-for (const [option, setting] of Object.entries(OPTION_SETTINGS)) {
+for (const [option, { setting, domain, default: value }] of Object.entries(OPTION_TABLE)) {
   if (setting === null) continue;
   const property = (properties[`gptImageEdit.${setting}`] ??= { description: `%config.${option}%` });
-  property.default = DEFAULT_OPTIONS[option];
-  if (ENUMS[option]) property.enum = [...ENUMS[option]];
+  property.default = value;
+  if (domain.kind === 'choice') property.enum = [...domain.values];
+  if (domain.kind === 'int') Object.assign(property, { minimum: domain.min, maximum: domain.max });
 }
 const next = `${JSON.stringify(manifest, null, 2)}\n`;
 

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { DEFAULT_OPTIONS, OPTION_SETTINGS, type EditOptions } from './shared/options';
+import { DEFAULT_OPTIONS, OPTION_TABLE, fitsDomain, optionEntries, type EditOptions } from './shared/options';
 
 export const SECTION = 'gptImageEdit';
 const DEFAULT_API_BASE_URL = 'https://api.runflow.io';
@@ -39,14 +39,15 @@ export function agentAskAboveUsd(): number {
   return userSetting('agent.askAboveUsd', DEFAULT_AGENT_ASK_ABOVE_USD, isAmount);
 }
 
-/** The edit options a new panel starts with: each option's setting, else its declared default. */
+/** The edit options a new panel starts with: each option's setting when it holds one of its values, else its declared default. */
 export function defaultOptions(): EditOptions {
   const c = vscode.workspace.getConfiguration(SECTION);
-  const options = { ...DEFAULT_OPTIONS };
-  for (const [option, setting] of Object.entries(OPTION_SETTINGS) as [keyof EditOptions, string | null][]) {
-    if (setting) Object.assign(options, { [option]: c.get(setting, DEFAULT_OPTIONS[option]) });
+  const options: Record<string, unknown> = { ...DEFAULT_OPTIONS };
+  for (const [name, d] of optionEntries(OPTION_TABLE)) {
+    const value = d.setting === null ? undefined : c.get(d.setting);
+    if (fitsDomain(d.domain, value)) options[name] = value;
   }
-  return options;
+  return options as EditOptions;
 }
 
 /** Whether each output gets a `<output>.json` sidecar. */

@@ -4,8 +4,8 @@
  * test fails when the two differ).
  */
 import * as z from 'zod/mini';
-import { IMAGE_SIZES, MAX_NUM_IMAGES, OUTPUT_FORMATS, QUALITIES } from '../shared/options';
-import { MAX_PROMPT_LENGTH } from '../shared/messageParts';
+import { OPTION_TABLE, optionEntries, type EditOptions } from '../shared/options';
+import { MAX_PROMPT_LENGTH, domainSchema } from '../shared/messageParts';
 
 /** A box in the image's pixels, from its top-left corner. */
 const PixelBox = z.object({
@@ -18,7 +18,28 @@ const PixelBox = z.object({
 export const MAX_MASK_SHAPES = 50;
 export const MAX_TOOL_REFERENCES = 8;
 
-export const EditImageInput = z.object({
+/** The options an agent may set, each under its tool field (OPTION_TABLE's `agent`), all optional. */
+function agentOptionFields(): Record<string, z.ZodMiniOptional<z.ZodMiniType<string | number | boolean>>> {
+  const fields: Record<string, z.ZodMiniOptional<z.ZodMiniType<string | number | boolean>>> = {};
+  for (const [, d] of optionEntries(OPTION_TABLE)) {
+    if (d.agent === null) continue;
+    const description = 'description' in d.agent ? d.agent.description : undefined;
+    fields[d.agent.field] = z.optional(description ? domainSchema(d.domain).check(z.describe(description)) : domainSchema(d.domain));
+  }
+  return fields;
+}
+
+/** The options `input` sets, by option name. */
+export function agentOptions(input: EditImageInput): Partial<EditOptions> {
+  const options: Record<string, unknown> = {};
+  for (const [name, d] of optionEntries(OPTION_TABLE)) {
+    const value = d.agent === null ? undefined : (input as Record<string, unknown>)[d.agent.field];
+    if (value !== undefined) options[name] = value;
+  }
+  return options as Partial<EditOptions>;
+}
+
+const RequestFields = z.object({
   image: z.string().check(
     z.minLength(1),
     z.describe('The image to edit: a path relative to the workspace folder (e.g. "assets/hero.png") or a file URI. PNG, JPEG or WebP, up to 50 MiB.'),
@@ -36,13 +57,14 @@ export const EditImageInput = z.object({
       })
       .check(z.describe('Where the image may change. Without a mask the whole image may change. Pixels outside the mask stay exactly the original\'s (unless keepUnmaskedExact is false).')),
   ),
-  numImages: z.optional(z.int().check(z.minimum(1), z.maximum(MAX_NUM_IMAGES), z.describe('How many variants to make (each is billed).'))),
-  size: z.optional(z.enum(IMAGE_SIZES).check(z.describe('Output size; "auto" follows the input. Ignored while matchOriginal is true.'))),
-  quality: z.optional(z.enum(QUALITIES)),
-  outputFormat: z.optional(z.enum(OUTPUT_FORMATS).check(z.describe('Ignored while matchOriginal is true.'))),
-  matchOriginal: z.optional(z.boolean().check(z.describe('Save at the original\'s pixel size and in its format (default true).'))),
-  keepUnmaskedExact: z.optional(z.boolean().check(z.describe('With a mask, keep every pixel outside it (and its soft band) exactly the original\'s (default true).'))),
 });
+
+/** The options an agent may set, typed: each under its tool field, of its option's type. */
+type AgentOptionFields = {
+  [K in keyof typeof OPTION_TABLE as (typeof OPTION_TABLE)[K]['agent'] extends { field: infer F extends string } ? F : never]?: EditOptions[K];
+};
+
+export const EditImageInput = z.extend(RequestFields, agentOptionFields()) as unknown as z.ZodMiniType<z.infer<typeof RequestFields> & AgentOptionFields>;
 export type EditImageInput = z.infer<typeof EditImageInput>;
 
 /** The JSON schema `package.json` declares for the tool. */

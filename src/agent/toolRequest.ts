@@ -7,7 +7,7 @@ import { rasterise, type Box, type Shape } from '../shared/maskShapes';
 import type { EditOptions } from '../shared/options';
 import { imagePipeline } from '../edit/pipeline';
 import type { EditSpec } from '../edit/editSpec';
-import { EditImageInput } from './toolInput';
+import { EditImageInput, agentOptions } from './toolInput';
 import { isUnchanged, readWorkspaceFile, resolveWorkspaceFile, type WorkspaceFile } from './workspaceFiles';
 
 /** An agent's request, checked and resolved: what the job runs, and what the person is asked to agree to. */
@@ -73,16 +73,7 @@ export async function resolveToolRequest(raw: unknown): Promise<ToolRequest | To
     files.push(reference.file);
   }
 
-  const defaults = defaultOptions();
-  const options: EditOptions = {
-    ...defaults,
-    numImages: input.numImages ?? defaults.numImages,
-    imageSize: input.size ?? defaults.imageSize,
-    quality: input.quality ?? defaults.quality,
-    outputFormat: input.outputFormat ?? defaults.outputFormat,
-    matchOriginal: input.matchOriginal ?? defaults.matchOriginal,
-    keepUnmaskedExact: input.keepUnmaskedExact ?? defaults.keepUnmaskedExact,
-  };
+  const options: EditOptions = { ...defaultOptions(), ...agentOptions(input) };
 
   let mask: Uint8Array | undefined;
   let maskSummary: string | undefined;

@@ -1,6 +1,6 @@
 import type * as vscode from 'vscode';
 import type { EditInput } from '../runflow';
-import type { EditOptions, ModelOptions } from '../shared/options';
+import { OPTION_TABLE, optionEntries, type EditOptions, type OptionTable } from '../shared/options';
 
 /** One user action as the job receives it: which image, with what, and how. */
 export interface EditSpec {
@@ -12,33 +12,28 @@ export interface EditSpec {
   mask?: Uint8Array;
 }
 
-/**
- * Each option's field in the API's input. Typed against both sides, so an option added to
- * EditOptions does not compile until it is given a field here, and that field exists in EditInput.
- */
-const API_FIELDS = {
-  numImages: 'num_images',
-  outputFormat: 'output_format',
-  imageSize: 'image_size',
-  quality: 'quality',
-  private: 'sync_mode',
-} as const satisfies { [K in keyof ModelOptions]: keyof EditInput };
+/** Each option with an API field names one EditInput has (the compiler holds it). */
+type WireFields = { [K in keyof typeof OPTION_TABLE]: (typeof OPTION_TABLE)[K]['wire'] }[keyof typeof OPTION_TABLE];
+const wireFieldsExist: Exclude<WireFields, null> extends keyof EditInput ? true : never = true;
+void wireFieldsExist;
 
 /**
  * What the model is asked for. Matching the original asks for the model's own size and a lossless
  * PNG: the host scales it to the original's size and encodes it in the original's format.
  */
-export function modelOptions(options: EditOptions): ModelOptions {
-  const asked = { ...options, ...(options.matchOriginal ? { imageSize: 'auto', outputFormat: 'png' } as const : {}) };
-  return { numImages: asked.numImages, outputFormat: asked.outputFormat, imageSize: asked.imageSize, quality: asked.quality, private: asked.private };
+function modelOptions(options: EditOptions): EditOptions {
+  return options.matchOriginal ? { ...options, imageSize: 'auto', outputFormat: 'png' } : options;
 }
 
-/** The API's input for a spec whose images are already model inputs (`imageUrls[0]` is the edited one). */
-export function toEditInput(spec: Pick<EditSpec, 'prompt' | 'options'>, imageUrls: string[], maskUrl?: string): EditInput {
+/**
+ * The API's input for a spec whose images are already model inputs (`imageUrls[0]` is the edited
+ * one): each option of `table` with an API field is sent in it.
+ */
+export function toEditInput(spec: Pick<EditSpec, 'prompt' | 'options'>, imageUrls: string[], maskUrl?: string, table: OptionTable = OPTION_TABLE): EditInput {
   const input: EditInput = { prompt: spec.prompt, image_urls: imageUrls, ...(maskUrl ? { mask_url: maskUrl } : {}) };
-  const asked = modelOptions(spec.options);
-  for (const option of Object.keys(API_FIELDS) as (keyof ModelOptions)[]) {
-    Object.assign(input, { [API_FIELDS[option]]: asked[option] });
+  const asked: Record<string, unknown> = modelOptions(spec.options);
+  for (const [name, d] of optionEntries(table)) {
+    if (d.wire !== null) Object.assign(input, { [d.wire]: asked[name] });
   }
   return input;
 }

@@ -103,10 +103,8 @@ export class ResultFinisher {
       original: bytes,
       mask: sentMask ? Buffer.from(sentMask, 'base64') : undefined,
       maskArea: sent?.maskArea,
-      keepUnmaskedExact: options.keepUnmaskedExact,
-      featherPx: options.featherPx,
-      matchOriginal: options.matchOriginal,
-      lossyQuality: options.lossyQuality,
+      // The options that shape a saved output (FinishInputs names them).
+      ...options,
     });
     return new ResultFinisher(record, outputs, []);
   }

@@ -1,4 +1,4 @@
-import { AS_RETURNED, IMAGE_SIZES, MAX_FEATHER_PX, MAX_NUM_IMAGES, OUTPUT_FORMATS, QUALITIES, type EditOptions } from '../shared/options';
+import { readOptions, type EditOptions } from '../shared/options';
 
 /**
  * Where a recorded edit stands:
@@ -77,33 +77,6 @@ const isString = (v: unknown): v is string => typeof v === 'string';
 const optional = (v: unknown, check: (v: unknown) => boolean): boolean => v === undefined || check(v);
 const oneOf = <T extends string>(values: readonly T[]) => (v: unknown): v is T => isString(v) && (values as readonly string[]).includes(v);
 
-const isIntIn = (min: number, max: number) => (v: unknown): boolean => Number.isInteger(v) && (v as number) >= min && (v as number) <= max;
-
-/** Options as stored: those recorded before the result options existed saved outputs as they came. */
-function readOptions(v: unknown): EditOptions | undefined {
-  if (!isOptions(v)) return undefined;
-  const stored = v as unknown as Loose;
-  const hasResultOptions =
-    typeof stored.matchOriginal === 'boolean' && typeof stored.keepUnmaskedExact === 'boolean' && isIntIn(0, MAX_FEATHER_PX)(stored.featherPx) && isIntIn(1, 100)(stored.lossyQuality);
-  const { numImages, outputFormat, imageSize, quality } = v;
-  const result = hasResultOptions ? (stored as unknown as EditOptions) : AS_RETURNED;
-  const { matchOriginal, keepUnmaskedExact, featherPx, lossyQuality } = result;
-  return { numImages, outputFormat, imageSize, quality, private: v.private, matchOriginal, keepUnmaskedExact, featherPx, lossyQuality };
-}
-
-function isOptions(v: unknown): v is EditOptions {
-  return (
-    isObject(v) &&
-    Number.isInteger(v.numImages) &&
-    (v.numImages as number) >= 1 &&
-    (v.numImages as number) <= MAX_NUM_IMAGES &&
-    oneOf(OUTPUT_FORMATS)(v.outputFormat) &&
-    oneOf(IMAGE_SIZES)(v.imageSize) &&
-    oneOf(QUALITIES)(v.quality) &&
-    typeof v.private === 'boolean'
-  );
-}
-
 const isVariants = (v: unknown): v is SavedVariant[] =>
   Array.isArray(v) && v.every((o) => isObject(o) && Number.isInteger(o.variant) && (o.variant as number) >= 1 && isString(o.uri));
 
@@ -114,7 +87,7 @@ function hasCommonFields(v: Loose): boolean {
     v.inputs.length >= 1 &&
     v.inputs.every(isString) &&
     isString(v.prompt) &&
-    isOptions(v.options) &&
+    readOptions(v.options) !== undefined &&
     isString(v.outputFolder) &&
     typeof v.createdAt === 'number' &&
     optional(v.message, isString) &&

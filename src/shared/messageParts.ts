@@ -6,26 +6,31 @@
 // zod/mini: the same schemas at a fraction of the webview bundle's size (full zod is ~440 KB minified).
 import * as z from 'zod/mini';
 
-import { IMAGE_SIZES, MAX_FEATHER_PX, MAX_NUM_IMAGES, OUTPUT_FORMATS, QUALITIES, type EditOptions as EditOptionValues } from './options';
+import { OPTION_TABLE, optionEntries, type EditOptions as EditOptionValues, type OptionDomain, type OptionTable, type OptionValues } from './options';
 
-export { IMAGE_SIZES, OUTPUT_FORMATS, QUALITIES };
 /** GPT Image 2 takes up to 32,000 characters of prompt upstream. */
 export const MAX_PROMPT_LENGTH = 32000;
 /** A data: URI of a PNG mask; generous for a 4096×4096 mask, bounded so a bad message cannot flood the host. */
 const MAX_MASK_DATA_URI = 64 * 1024 * 1024;
 
-// Typed against options.ts, so an option added there must be added here too.
-export const EditOptions: z.ZodMiniType<EditOptionValues> = z.object({
-  numImages: z.int().check(z.minimum(1), z.maximum(MAX_NUM_IMAGES)),
-  outputFormat: z.enum(OUTPUT_FORMATS),
-  imageSize: z.enum(IMAGE_SIZES),
-  quality: z.enum(QUALITIES),
-  private: z.boolean(),
-  matchOriginal: z.boolean(),
-  keepUnmaskedExact: z.boolean(),
-  featherPx: z.int().check(z.minimum(0), z.maximum(MAX_FEATHER_PX)),
-  lossyQuality: z.int().check(z.minimum(1), z.maximum(100)),
-});
+/** The schema of one option's values. */
+export function domainSchema(domain: OptionDomain): z.ZodMiniType<string | number | boolean> {
+  switch (domain.kind) {
+    case 'choice':
+      return z.enum(domain.values as [string, ...string[]]);
+    case 'int':
+      return z.int().check(z.minimum(domain.min), z.maximum(domain.max));
+    case 'flag':
+      return z.boolean();
+  }
+}
+
+/** The schema of a full set of options: every option of `table`, each within its domain. */
+export function optionsSchema<T extends OptionTable>(table: T): z.ZodMiniType<OptionValues<T>> {
+  return z.object(Object.fromEntries(optionEntries(table).map(([name, d]) => [name, domainSchema(d.domain)]))) as unknown as z.ZodMiniType<OptionValues<T>>;
+}
+
+export const EditOptions = optionsSchema(OPTION_TABLE);
 export type EditOptions = EditOptionValues;
 
 /** An image the webview shows: `src` is a webview resource URI, `uri` identifies the file to the host. */

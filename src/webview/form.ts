@@ -1,6 +1,9 @@
+import type { VscodeCheckbox } from '@vscode-elements/elements/dist/vscode-checkbox/vscode-checkbox.js';
 import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-single-select/vscode-single-select.js';
-import { IMAGE_SIZES, MAX_PROMPT_LENGTH, OUTPUT_FORMATS, QUALITIES, type EditOptions } from '../shared/protocol';
-import { DEFAULT_OPTIONS, MAX_FEATHER_PX } from '../shared/options';
+import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-textfield/vscode-textfield.js';
+import { MAX_PROMPT_LENGTH } from '../shared/protocol';
+import { OPTION_TABLE, defaultsOf, optionEntries, withChange, type EditOptions, type OptionDescriptor, type OptionTable } from '../shared/options';
+import type { WebviewStringKey } from '../shared/webviewStrings';
 import { estimateCost, formatReportedCost, formatUsd } from '../shared/cost';
 import { h, setShown } from './dom';
 import type { FieldTarget } from './fieldErrors';
@@ -27,15 +30,7 @@ export class EditForm {
     placeholder: t('prompt.placeholder'),
     'aria-describedby': 'prompt-hint',
   });
-  private readonly numImages = select('num-images', ['1', '2', '3', '4'], (n) => n);
-  private readonly outputFormat = select('output-format', OUTPUT_FORMATS, (f) => t(`format.${f}`));
-  private readonly imageSize = select('image-size', IMAGE_SIZES, (s) => t(`size.${s}`));
-  private readonly quality = select('quality', QUALITIES, (q) => t(`quality.${q}`));
-  private readonly privateBox = h('vscode-checkbox', { id: 'private' }, t('private.label'));
-  private readonly matchOriginalBox = h('vscode-checkbox', { id: 'match-original' }, t('result.matchOriginal'));
-  private readonly keepExactBox = h('vscode-checkbox', { id: 'keep-exact' }, t('result.keepExact'));
-  private readonly featherInput = numberInput('feather', 0, MAX_FEATHER_PX);
-  private readonly lossyQualityInput = numberInput('lossy-quality', 1, 100);
+  private readonly controls: OptionInput[];
   private readonly cost = h('p', { id: 'cost', class: 'cost' });
   private readonly runButton = h('vscode-button', { id: 'run' }, t('run.label'));
   private readonly cancelButton = h('vscode-button', { id: 'cancel', secondary: true, hidden: true }, t('run.cancel'));
@@ -44,15 +39,23 @@ export class EditForm {
    * The options as chosen, kept here rather than read from the dropdowns: a dropdown's value reads
    * empty until it has processed its options, which happens after it is first rendered.
    */
-  private values: EditOptions = { ...DEFAULT_OPTIONS };
+  private values: EditOptions;
   private pricePerImage = 0;
   private running = false;
 
-  /** `imageCount` > 1 in batch mode: the same edit runs on each image, and the estimate covers them all. */
+  /**
+   * `imageCount` > 1 in batch mode: the same edit runs on each image, the estimate covers them all,
+   * and only the options a batch offers are shown. One control per option of `table`.
+   */
   constructor(
     private readonly events: FormEvents,
     private readonly imageCount = 1,
+    table: OptionTable = OPTION_TABLE,
   ) {
+    this.values = defaultsOf(table) as EditOptions;
+    this.controls = optionEntries(table)
+      .filter(([, d]) => imageCount === 1 || d.batch)
+      .map(([name, d]) => optionInput(name, d, (value) => this.changed({ [name]: value })));
     this.promptInput.label = t('prompt.label');
     this.promptInput.maxLength = MAX_PROMPT_LENGTH;
     const promptField = h(
@@ -62,59 +65,23 @@ export class EditForm {
       this.promptInput,
       h('p', { id: 'prompt-hint', class: 'hint' }, t('prompt.hint')),
     );
-    const optionFields = (
-      [
-        ['num_images', this.numImages, 'options.numImages'],
-        ['output_format', this.outputFormat, 'options.outputFormat'],
-        ['image_size', this.imageSize, 'options.imageSize'],
-        ['quality', this.quality, 'options.quality'],
-      ] as const
-    ).map(([apiName, control, labelKey]) => {
-      control.label = t(labelKey);
-      const wrapper = h('div', { class: 'field' }, h('label', { for: control.id, class: 'field-label' }, t(labelKey)), control);
-      this.fieldTargets[apiName] = { wrapper, control };
-      return wrapper;
-    });
+    for (const c of this.controls) if (c.wire !== null) this.fieldTargets[c.wire] = { wrapper: c.wrapper, control: c.control };
+    const inGroup = (group: OptionDescriptor['control']['group']) => this.controls.filter((c) => c.group === group).map((c) => c.wrapper);
     this.fieldTargets.prompt = { wrapper: promptField, control: this.promptInput };
 
     this.element = h(
       'section',
       { class: 'edit-form' },
       promptField,
-      h('div', { class: 'options' }, ...optionFields),
-      h('div', { class: 'private-field' }, this.privateBox, h('p', { class: 'hint' }, t('private.note'))),
-      h(
-        'fieldset',
-        { class: 'result-options' },
-        h('legend', {}, t('result.heading')),
-        h('div', { class: 'check-field' }, this.matchOriginalBox, h('p', { class: 'hint' }, t('result.matchOriginalNote'))),
-        h('div', { class: 'check-field' }, this.keepExactBox, h('p', { class: 'hint' }, t('result.keepExactNote'))),
-        h('div', { class: 'field' }, h('label', { for: 'feather', class: 'field-label' }, t('result.feather')), this.featherInput),
-        h('div', { class: 'field' }, h('label', { for: 'lossy-quality', class: 'field-label' }, t('result.lossyQuality')), this.lossyQualityInput),
-      ),
+      h('div', { class: 'options' }, ...inGroup('grid')),
+      ...inGroup('line'),
+      h('fieldset', { class: 'result-options' }, h('legend', {}, t('result.heading')), ...inGroup('result')),
       this.cost,
       h('div', { class: 'run-row' }, this.runButton, this.cancelButton, this.emptyPromptNote),
     );
+    this.showValues();
 
     this.promptInput.addEventListener('input', () => this.changed());
-    this.numImages.addEventListener('change', () => this.changed({ numImages: Number(this.numImages.value) }));
-    // Choosing a format, or a size other than auto, overrides matching the original.
-    this.outputFormat.addEventListener('change', () => {
-      const outputFormat = this.outputFormat.value as EditOptions['outputFormat'];
-      if (outputFormat !== this.values.outputFormat) this.changed({ outputFormat, matchOriginal: false });
-    });
-    this.imageSize.addEventListener('change', () => {
-      const imageSize = this.imageSize.value as EditOptions['imageSize'];
-      if (imageSize !== this.values.imageSize) this.changed({ imageSize, ...(imageSize !== 'auto' ? { matchOriginal: false } : {}) });
-    });
-    this.matchOriginalBox.addEventListener('change', () =>
-      this.changed(this.matchOriginalBox.checked ? { matchOriginal: true, imageSize: 'auto' } : { matchOriginal: false }),
-    );
-    this.keepExactBox.addEventListener('change', () => this.changed({ keepUnmaskedExact: this.keepExactBox.checked }));
-    this.featherInput.addEventListener('change', () => this.changed({ featherPx: clampInt(this.featherInput.value, 0, MAX_FEATHER_PX, this.values.featherPx) }));
-    this.lossyQualityInput.addEventListener('change', () => this.changed({ lossyQuality: clampInt(this.lossyQualityInput.value, 1, 100, this.values.lossyQuality) }));
-    this.quality.addEventListener('change', () => this.changed({ quality: this.quality.value as EditOptions['quality'] }));
-    this.privateBox.addEventListener('change', () => this.changed({ private: this.privateBox.checked }));
     this.runButton.addEventListener('click', () => this.requestRun());
     this.cancelButton.addEventListener('click', () => this.events.cancel());
     // Ctrl/Cmd+Enter runs from anywhere in the panel, the prompt included (the event leaves its shadow root).
@@ -138,12 +105,7 @@ export class EditForm {
   setValues(prompt: string, options: EditOptions, pricePerImage: number): void {
     this.promptInput.value = prompt;
     this.values = { ...options };
-    this.numImages.value = String(options.numImages);
-    this.outputFormat.value = options.outputFormat;
-    this.imageSize.value = options.imageSize;
-    this.quality.value = options.quality;
-    this.privateBox.checked = options.private;
-    this.showResultOptions();
+    this.showValues();
     this.pricePerImage = pricePerImage;
     this.showEstimate();
     this.updateRunButton();
@@ -160,23 +122,17 @@ export class EditForm {
     this.cost.textContent = cost === undefined ? t('cost.unknown') : t('cost.actual', formatReportedCost(cost));
   }
 
-  private changed(option: Partial<EditOptions> = {}): void {
-    this.values = { ...this.values, ...option };
-    this.showResultOptions();
+  private changed(change: Partial<EditOptions> = {}): void {
+    this.values = withChange(this.values, change);
+    this.showValues();
     this.showEstimate();
     this.updateRunButton();
     this.events.change();
   }
 
-  /** The result options' controls follow the values (a format choice unticks matching). */
-  private showResultOptions(): void {
-    const v = this.values;
-    this.matchOriginalBox.checked = v.matchOriginal;
-    this.imageSize.value = v.imageSize;
-    this.keepExactBox.checked = v.keepUnmaskedExact;
-    this.featherInput.value = String(v.featherPx);
-    this.featherInput.disabled = !v.keepUnmaskedExact;
-    this.lossyQualityInput.value = String(v.lossyQuality);
+  /** The controls follow the values (a format choice unticks matching the original). */
+  private showValues(): void {
+    for (const c of this.controls) c.show(this.values as Record<string, unknown>);
   }
 
   private requestRun(): void {
@@ -210,17 +166,60 @@ export class EditForm {
   }
 }
 
-function numberInput(id: string, min: number, max: number) {
-  return h('vscode-textfield', { id, type: 'number', min: String(min), max: String(max), class: 'number-field' });
+/** One option's control, in its labelled wrapper. */
+interface OptionInput {
+  readonly wire: string | null;
+  readonly group: OptionDescriptor['control']['group'];
+  readonly wrapper: HTMLElement;
+  readonly control: HTMLElement;
+  /** Shows the option's value in `values` (and whether it is enabled). */
+  show(values: Record<string, unknown>): void;
+}
+
+/** The control `d` describes; `onChange` gets each value the user picks, within its domain. */
+function optionInput(name: string, d: OptionDescriptor, onChange: (value: string | number | boolean) => void): OptionInput {
+  const { id, label, hint, group, valueLabels, enabledBy } = d.control;
+  const hintLine = hint ? [h('p', { class: 'hint' }, t(hint))] : [];
+  const base = { wire: d.wire, group };
+  const enabled = (values: Record<string, unknown>) => !enabledBy || values[enabledBy] === true;
+  if (d.domain.kind === 'flag') {
+    const box: VscodeCheckbox = h('vscode-checkbox', { id }, t(label));
+    box.addEventListener('change', () => onChange(box.checked));
+    const wrapper = h('div', { class: group === 'line' ? 'line-field' : 'check-field' }, box, ...hintLine);
+    const show = (v: Record<string, unknown>) => {
+      box.checked = v[name] === true;
+      box.disabled = !enabled(v);
+    };
+    return { ...base, wrapper, control: box, show };
+  }
+  const labelled = (control: HTMLElement) => h('div', { class: 'field' }, h('label', { for: id, class: 'field-label' }, t(label)), control, ...hintLine);
+  const domain = d.domain;
+  if (domain.kind === 'int' && !d.control.dropdown) {
+    const { min, max } = domain;
+    const field: VscodeTextfield = h('vscode-textfield', { id, type: 'number', min: String(min), max: String(max), class: 'number-field' });
+    let shown = 0;
+    field.addEventListener('change', () => onChange(clampInt(field.value, min, max, shown)));
+    const show = (v: Record<string, unknown>) => {
+      shown = v[name] as number;
+      field.value = String(shown);
+      field.disabled = !enabled(v);
+    };
+    return { ...base, wrapper: labelled(field), control: field, show };
+  }
+  const values = domain.kind === 'choice' ? domain.values : Array.from({ length: domain.max - domain.min + 1 }, (_, i) => String(domain.min + i));
+  const valueLabel = (value: string) => (valueLabels ? t(`${valueLabels}.${value}` as WebviewStringKey) : value);
+  const select: VscodeSingleSelect = h('vscode-single-select', { id }, ...values.map((value) => h('vscode-option', { value }, valueLabel(value))));
+  select.label = t(label);
+  select.addEventListener('change', () => onChange(domain.kind === 'int' ? Number(select.value) : select.value));
+  const show = (v: Record<string, unknown>) => {
+    select.value = String(v[name]);
+    select.disabled = !enabled(v);
+  };
+  return { ...base, wrapper: labelled(select), control: select, show };
 }
 
 /** The integer typed, within [min, max]; `fallback` for anything that is not a number. */
 function clampInt(text: string, min: number, max: number, fallback: number): number {
   const n = Math.round(Number(text));
   return Number.isFinite(n) && text.trim() !== '' ? Math.min(max, Math.max(min, n)) : fallback;
-}
-
-/** A labelled dropdown of `values`, each shown with `label(value)`. */
-function select<V extends string>(id: string, values: readonly V[], label: (value: V) => string): VscodeSingleSelect {
-  return h('vscode-single-select', { id }, ...values.map((value) => h('vscode-option', { value }, label(value))));
 }

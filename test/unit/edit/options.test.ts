@@ -1,31 +1,34 @@
-// The options are declared once (src/shared/options.ts): the manifest's settings, the API input
-// and the protocol follow from that one place, and the settings that move the key or the money
-// can only come from the user.
+// The options are declared once (OPTION_TABLE in src/shared/options.ts): the manifest's settings,
+// the API input, the protocol and history records follow from that one place, and the settings
+// that move the key or the money can only come from the user.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { DEFAULT_OPTIONS, IMAGE_SIZES, MAX_NUM_IMAGES, OPTION_SETTINGS, OUTPUT_FORMATS, QUALITIES } from '../../../src/shared/options';
-import { EditOptions } from '../../../src/shared/protocol';
+import { DEFAULT_OPTIONS, OPTION_TABLE, readOptions } from '../../../src/shared/options';
+import { EditOptions, optionsSchema } from '../../../src/shared/protocol';
 import { toEditInput } from '../../../src/edit/editSpec';
 import { lowestFreeNumber } from '../../../src/edit/outputNames';
+import { WITH_STRENGTH } from '../../support/optionTableWithStrength';
 
 const manifest = JSON.parse(readFileSync(path.join(__dirname, '..', '..', '..', '..', 'package.json'), 'utf8'));
 const properties: Record<string, { default?: unknown; enum?: unknown[]; minimum?: number; maximum?: number; scope?: string }> =
   manifest.contributes.configuration.properties;
 
-test("the manifest's option settings have the declared enums and defaults", () => {
-  const enums: Record<string, readonly unknown[]> = { outputFormat: OUTPUT_FORMATS, imageSize: IMAGE_SIZES, quality: QUALITIES };
-  for (const [option, setting] of Object.entries(OPTION_SETTINGS)) {
+test("the manifest's option settings have the declared values and defaults", () => {
+  const declared: string[] = [];
+  for (const [option, { setting, domain, default: value }] of Object.entries(OPTION_TABLE)) {
     if (setting === null) continue;
+    declared.push(`gptImageEdit.${setting}`);
     const property = properties[`gptImageEdit.${setting}`];
     assert.ok(property, `gptImageEdit.${setting} is contributed`);
-    assert.deepEqual(property.default, DEFAULT_OPTIONS[option as keyof typeof DEFAULT_OPTIONS], `${setting} default`);
-    if (enums[option]) assert.deepEqual(property.enum, [...enums[option]], `${setting} enum`);
+    assert.deepEqual(property.default, value, `${setting} default`);
+    if (domain.kind === 'choice') assert.deepEqual(property.enum, [...domain.values], `${setting} enum`);
+    if (domain.kind === 'int') assert.deepEqual([property.minimum, property.maximum], [domain.min, domain.max], `${option} range`);
   }
-  assert.equal(properties['gptImageEdit.defaults.numImages'].maximum, MAX_NUM_IMAGES);
+  assert.deepEqual(properties['gptImageEdit.defaults.numImages'].maximum, 4);
   const contributed = Object.keys(properties).filter((k) => k.startsWith('gptImageEdit.defaults.'));
-  assert.deepEqual(contributed.sort(), Object.values(OPTION_SETTINGS).filter((s) => s !== null).map((s) => `gptImageEdit.${s}`).sort(), 'no default setting without an option');
+  assert.deepEqual(contributed.sort(), declared.sort(), 'no default setting without an option');
 });
 
 test('settings that move the key or the money are application-scoped and restricted in untrusted workspaces', () => {
@@ -39,13 +42,36 @@ test('settings that move the key or the money are application-scoped and restric
 test('the protocol accepts exactly the declared option values', () => {
   assert.equal(EditOptions.safeParse(DEFAULT_OPTIONS).success, true);
   assert.equal(EditOptions.safeParse({ ...DEFAULT_OPTIONS, outputFormat: 'gif' }).success, false);
-  assert.equal(EditOptions.safeParse({ ...DEFAULT_OPTIONS, numImages: MAX_NUM_IMAGES + 1 }).success, false);
+  assert.equal(EditOptions.safeParse({ ...DEFAULT_OPTIONS, numImages: 5 }).success, false);
+  assert.equal(EditOptions.safeParse({ ...DEFAULT_OPTIONS, featherPx: 65 }).success, false);
 });
 
 test('toEditInput maps every option to its API field', () => {
   const input = toEditInput({ prompt: 'p', options: { ...DEFAULT_OPTIONS, numImages: 3, outputFormat: 'webp', imageSize: 'square', quality: 'low', private: true, matchOriginal: false } }, ['data:a'], 'data:m');
   assert.deepEqual(input, { prompt: 'p', image_urls: ['data:a'], mask_url: 'data:m', num_images: 3, output_format: 'webp', image_size: 'square', quality: 'low', sync_mode: true });
   assert.equal('mask_url' in toEditInput({ prompt: 'p', options: DEFAULT_OPTIONS }, ['data:a']), false);
+});
+
+test('an option added to the table is accepted by the message schema, sent in its API field and kept by records', () => {
+  const values = { ...DEFAULT_OPTIONS, strength: 7 };
+  const schema = optionsSchema(WITH_STRENGTH);
+  assert.deepEqual(schema.safeParse(values).data, values, 'the message schema accepts it');
+  assert.equal(schema.safeParse({ ...values, strength: 11 }).success, false, 'within its domain only');
+  assert.equal(schema.safeParse(DEFAULT_OPTIONS).success, false, 'a message must carry it');
+
+  const input = toEditInput({ prompt: 'p', options: values }, ['data:a'], undefined, WITH_STRENGTH);
+  assert.equal((input as unknown as Record<string, unknown>).strength, 7, 'the API input carries its wire field');
+
+  const stored = JSON.parse(JSON.stringify(values));
+  assert.deepEqual(readOptions(stored, WITH_STRENGTH), values, 'a record with it round-trips');
+  assert.deepEqual(readOptions(DEFAULT_OPTIONS, WITH_STRENGTH), { ...DEFAULT_OPTIONS, strength: 5 }, 'a record from before it takes its legacy meaning');
+});
+
+test('records from before the result options existed still load, as saved as the model returned them', () => {
+  const { numImages, outputFormat, imageSize, quality } = DEFAULT_OPTIONS;
+  const old = { numImages, outputFormat, imageSize, quality, private: false };
+  assert.deepEqual(readOptions(old), { ...old, matchOriginal: false, keepUnmaskedExact: false, featherPx: 0, lossyQuality: 90 });
+  assert.equal(readOptions({ ...old, quality: 'ultra' }), undefined, 'a model option out of its domain makes the record unreadable');
 });
 
 test('an output number is free only when its image and its sidecar names both are', () => {
