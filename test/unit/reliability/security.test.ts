@@ -2,7 +2,7 @@
 // request, redirects may not lead to another scheme or into a private network, and the key is
 // redacted from everything the extension logs (the log channel itself cannot be read by a test
 // in the editor, so src/log.ts's `redact` is proven here).
-import './vscodeStub';
+import '../../support/vscodeStub';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { RunflowClient, RunflowError } from '../../../src/runflow';

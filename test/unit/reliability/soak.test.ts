@@ -1,20 +1,23 @@
 // The soak: 200 edits in a row against the emulator with random faults mixed in (seeded, so a
-// failure replays), through the client and the extension's own saver (src/edit/saver.ts, on the
-// real disk through a plain-Node vscode.workspace.fs). Every edit ends saved or with one reported
-// failure; nothing is duplicated, nothing partial is left.
-import './vscodeStub';
+// failure replays), each through the product's edit runner as a panel runs one (src/edit/
+// editRunner.ts: the job records it, uploads, creates, waits, fetches, finishes and saves beside
+// the image with its sidecar), on the real disk through a plain-Node vscode stub. Every edit ends
+// saved or with one reported failure and a settled record; nothing is duplicated, nothing partial
+// is left.
+import { loggedLines } from '../../support/vscodeStub';
 import * as vscode from 'vscode';
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Emulator, Fault } from '../../emulator';
-import { RunflowError, sniffImageType, type RunflowClient } from '../../../src/runflow';
-import { clientFor, CREATE_PATH, duplicatedRuns, editInput, emulator, FAST_KEY, fastDurations, KEY, Tally } from './helpers';
+import { RunflowError, sniffImageType } from '../../../src/runflow';
+import { CREATE_PATH, duplicatedRuns, emulator, KEY, png, Tally } from './helpers';
 import { seededRandom } from '../../support/seededRandom';
-import { saveBesideOriginal } from '../../../src/edit/saver';
+import { nodeHost, type NodeHost } from '../../support/nodeHost';
+import { EditRunner, type EditSession } from '../../../src/edit/editRunner';
+import { DEFAULT_OPTIONS } from '../../../src/shared/options';
 
 const EDITS = 200;
 const CONCURRENCY = 8;
@@ -44,32 +47,35 @@ const FATAL: Fault[] = [
 ];
 
 let emu: Emulator;
+let host: NodeHost;
 let folder: string;
 const tally = new Tally('soak');
 before(async () => {
   emu = await emulator({ modelTimeMs: 50 });
+  // Run times already learned (as after earlier edits), so polls are planned for the emulator's 50 ms runs.
+  host = await nodeHost({ baseUrl: emu.baseUrl, apiKey: KEY, learned: { 'gpt-image-2|high|auto': 800 } });
   folder = fs.mkdtempSync(path.join(os.tmpdir(), 'gie-soak-'));
 });
 after(async () => {
+  host.close();
   await emu.close();
   fs.rmSync(folder, { recursive: true, force: true });
   console.log(tally.line());
 });
 
-async function oneEdit(client: RunflowClient, clientRef: string): Promise<string> {
-  const input = await editInput(`soak edit ${clientRef}`);
-  const run = await client.createEditRun(input, { clientRef, idempotencyKey: randomUUID() });
-  const done = await client.waitForRun(run.id, { durations: fastDurations(), durationKey: FAST_KEY, timeoutMs: 30_000 });
-  const outputs = done.output?.outputs ?? [];
-  if (outputs.length === 0) throw new RunflowError('run_failed', 'The run returned no images.', { runId: done.id });
-  const { bytes, type } = await client.fetchOutput(outputs[0], { timeoutMs: 10_000 });
-  const saved = await saveBesideOriginal(vscode.Uri.file(folder), 'soak', type === 'jpeg' ? 'jpg' : type, bytes);
-  return saved.uri.fsPath;
+/** One edit of its own image, as the edit panel runs it; resolves with the files it saved. */
+async function oneEdit(session: EditSession, name: string): Promise<string[]> {
+  const image = vscode.Uri.file(path.join(folder, `${name}.png`));
+  fs.writeFileSync(image.fsPath, await png());
+  const job = await session.start({ image, references: [], prompt: `soak edit ${name}`, options: { ...DEFAULT_OPTIONS } });
+  const result = await session.run(job, new AbortController());
+  return result.saved.map((uri) => uri.fsPath);
 }
 
 test(`soak: ${EDITS} edits with random faults (seed ${SEED}, ${CONCURRENCY} at a time)`, { timeout: 90_000 }, async () => {
   const random = seededRandom(SEED);
-  const { client, logs } = clientFor(emu, { requestTimeoutMs: 400, random });
+  const session = (await EditRunner.of(host).session({ askForKey: false }))!;
+  let editsSaved = 0;
   const saved: string[] = [];
   const failures: { ref: string; kind: string; message: string }[] = [];
   let fatalInjected = 0;
@@ -88,7 +94,8 @@ test(`soak: ${EDITS} edits with random faults (seed ${SEED}, ${CONCURRENCY} at a
       }
       const ref = `soak-${i}`;
       try {
-        saved.push(await oneEdit(client, ref));
+        saved.push(...(await oneEdit(session, ref)));
+        editsSaved++;
       } catch (e) {
         assert.ok(e instanceof RunflowError, `edit ${i} failed with a non-client error: ${String(e)}`);
         failures.push({ ref, kind: e.kind, message: e.message });
@@ -98,13 +105,14 @@ test(`soak: ${EDITS} edits with random faults (seed ${SEED}, ${CONCURRENCY} at a
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   const seconds = (Date.now() - started) / 1000;
 
-  assert.equal(saved.length + failures.length, EDITS, 'every edit ended saved or reported');
+  assert.equal(editsSaved + failures.length, EDITS, 'every edit ended saved or reported');
+  assert.equal(saved.length, editsSaved, 'each saved edit saved its one output');
   assert.ok(failures.length <= fatalInjected, `${failures.length} failures for ${fatalInjected} fatal faults: ${JSON.stringify(failures.slice(0, 5))}`);
   for (const f of failures) {
     assert.ok(['run_failed', 'run_canceled', 'not_an_image', 'validation'].includes(f.kind), `unexpected failure ${f.kind}: ${f.message}`);
     assert.ok(f.message.length > 20);
   }
-  tally.scan(...failures.map((f) => f.message), ...logs);
+  tally.scan(...failures.map((f) => f.message), ...loggedLines);
 
   const runs = emu.runs();
   const dup = duplicatedRuns(emu);
@@ -112,15 +120,21 @@ test(`soak: ${EDITS} edits with random faults (seed ${SEED}, ${CONCURRENCY} at a
   assert.equal(dup, 0, 'no client_ref has two runs');
   // Runs created = user actions that got past validation: a 422 creates nothing.
   assert.equal(runs.length, EDITS - failures.filter((f) => f.kind === 'validation').length, 'runs created = edits that were accepted');
-  for (const r of runs) assert.ok(r.clientRef?.startsWith('soak-'));
+  const records = await host.history.list();
+  assert.equal(records.length, runs.length, 'every edit with a run is in the history (one refused at its create billed nothing and is not kept)');
+  assert.deepEqual(records.filter((r) => r.status === 'creating' || r.status === 'inFlight').map((r) => r.status), [], 'every record settled');
+  const recorded = new Set(records.map((r) => r.id));
+  for (const r of runs) assert.ok(r.clientRef && recorded.has(r.clientRef), `run ${r.id} belongs to a recorded edit`);
 
+  // Each image, each saved output and its sidecar; nothing else.
   const names = fs.readdirSync(folder);
-  assert.equal(names.length, saved.length, 'one file per saved edit, nothing else');
+  assert.equal(names.length, EDITS + 2 * saved.length, 'the images, one output and one sidecar per saved edit, nothing else');
+  for (const file of saved) assert.ok(fs.existsSync(`${file}.json`), `sidecar of ${file}`);
   for (const name of names) {
     assert.ok(!name.endsWith('.tmp'), `temp file left: ${name}`);
     const bytes = fs.readFileSync(path.join(folder, name));
     assert.ok(bytes.length > 0, `zero-byte file: ${name}`);
-    assert.ok(sniffImageType(bytes), `not an image: ${name}`);
+    if (!name.endsWith('.json')) assert.ok(sniffImageType(bytes), `not an image: ${name}`);
   }
   assert.equal(tally.keysFound, 0);
   console.log(`soak: ${EDITS} edits in ${seconds.toFixed(1)} s — saved ${saved.length}, failed ${failures.length} (fatal faults ${fatalInjected}), faults ${tally.faults}, runs ${runs.length}, duplicated ${dup}; key ${KEY.slice(0, 3)}… found ${tally.keysFound} times`);
