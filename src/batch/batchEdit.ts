@@ -1,38 +1,48 @@
 import * as vscode from 'vscode';
 import { RunflowError } from '../runflow';
-import { EditStoppedError, type EditJob, type EditResult } from '../edit/editJob';
+import { EditStoppedError, RUN_METADATA, type EditJob, type EditResult } from '../edit/editJob';
+import type { EditSession } from '../edit/editRunner';
 import { baseName } from '../edit/outputNames';
 import type { BatchItem, BatchItemStatus, RunPhase } from '../shared/protocol';
 import { userMessage } from '../showError';
 import { runBatch, runStaged, type BatchItemOutcome, type BatchOptions } from './batchQueue';
-import { MAX_BATCH_ITEMS } from '../runflow';
-import type { BatchCreator } from '../runflow';
+import { BatchCreator, MAX_BATCH_ITEMS, worthBatching } from '../runflow';
 
 /** How far the batch route's first stage may run ahead of the images being waited for. */
 const QUEUE_AHEAD = 2 * MAX_BATCH_ITEMS;
 
 export interface BatchEditDeps {
+  /** The action's session: its client, and the window's shutdown. */
+  session: EditSession;
   /** Which images to run now: all of them, or a failed one being retried. */
   indices: readonly number[];
   /** The job of one image: a new one, or (for a retry) the one whose run already exists. */
   jobFor(index: number): Promise<EditJob>;
+  /** The user's stop. */
   signal: AbortSignal;
   concurrency: number;
   /** Each change of an image's state, in order; the settled ones are final. */
   onItem(item: BatchItem): void;
-  /** Runflow's batch route, when the batch is large enough for it: creates go out 100 at a time. */
-  batchCreator?: BatchCreator;
+}
+
+export interface BatchEditOutcome {
+  /** Each image's, in the order of `indices`. */
+  outcomes: BatchItemOutcome<EditResult>[];
+  /** Requests to Runflow's batch route, and whether it refused them; undefined when the batch was too small to use it. */
+  batchRoute?: BatchCreator['sent'];
 }
 
 /**
  * Runs one edit job per image through the batch queue, so each image's outputs are saved beside
  * it exactly as a single edit saves them. Resolves with every image's outcome once all settled.
- * With a batch creator, a first stage uploads each image and queues its create (at most
- * `concurrency` at once, up to QUEUE_AHEAD images ahead of the waits), so Runflow gets the runs
- * 100 per request; an image's wait starts once its create is queued (so none is created alone
- * while its create was about to join a batch), then it saves as usual.
+ * When there are more images than run at once, Runflow's batch route is used: a first stage
+ * uploads each image and queues its create (at most `concurrency` at once, up to QUEUE_AHEAD
+ * images ahead of the waits), so Runflow gets the runs 100 per request; an image's wait starts
+ * once its create is queued (so none is created alone while its create was about to join a
+ * batch), then it saves as usual.
  */
-export async function editEach(deps: BatchEditDeps): Promise<BatchItemOutcome<EditResult>[]> {
+export async function editEach(deps: BatchEditDeps): Promise<BatchEditOutcome> {
+  const signal = deps.session.signal(deps.signal);
   const lastStatus = new Map<number, BatchItemStatus>();
   const runIds = new Map<number, string>();
   const emit = (item: BatchItem): void => {
@@ -46,14 +56,18 @@ export async function editEach(deps: BatchEditDeps): Promise<BatchItemOutcome<Ed
     if (!jobs.has(index)) jobs.set(index, deps.jobFor(index));
     return jobs.get(index)!;
   };
-  const creator = deps.batchCreator;
+  const creator = worthBatching(deps.indices.length, deps.concurrency)
+    ? new BatchCreator({ client: deps.session.client, signal, metadata: RUN_METADATA, firstBatchItems: deps.concurrency })
+    : undefined;
   const options: BatchOptions<number, EditResult> = {
     concurrency: deps.concurrency,
-    signal: deps.signal,
-    work: async (index, _position, signal) => {
+    signal,
+    work: async (index, _position, signal, release) => {
       const job = await jobOf(index);
       const listening = job.onEvent((event) => {
         if (event.type !== 'phase') return;
+        // The run ended at Runflow: the next image's run may start while this one saves.
+        if (event.phase === 'downloading') release();
         if (event.runId) runIds.set(index, event.runId);
         // Polls repeat the same phase; the panel needs only the changes.
         const status = statusOf(event.phase);
@@ -95,7 +109,7 @@ export async function editEach(deps: BatchEditDeps): Promise<BatchItemOutcome<Ed
       emit(settledItem(index, outcome, runIds));
     }
   }
-  return outcomes;
+  return { outcomes, batchRoute: creator?.sent };
 }
 
 /** The run's phases, as the batch list names them. */

@@ -14,7 +14,12 @@ export interface BatchOptions<T, R> {
   concurrency: number;
   /** Abort: nothing new starts; running work gets the abort through its own signal. */
   signal: AbortSignal;
-  work: (item: T, index: number, signal: AbortSignal) => Promise<R>;
+  /**
+   * One item's work. `release` frees its lane for the next item while the item finishes (its run
+   * ended at Runflow and only saving is left). A lane starts an item only while at most
+   * `concurrency` are finishing past their release, so at most twice `concurrency` are.
+   */
+  work: (item: T, index: number, signal: AbortSignal, release: () => void) => Promise<R>;
   onItemStart?: (index: number) => void;
   onItemSettled?: (outcome: BatchItemOutcome<R>) => void;
 }
@@ -31,29 +36,48 @@ export async function runBatch<T, R>(items: readonly T[], options: BatchOptions<
   const outcomes: BatchItemOutcome<R>[] = items.map((_, index) => ({ index, status: 'not_started' }));
   let next = 0;
 
-  const runItem = async (index: number): Promise<BatchItemOutcome<R>> => {
+  const runItem = async (index: number, release: () => void): Promise<BatchItemOutcome<R>> => {
     try {
       onItemStart?.(index);
-      return { index, status: 'succeeded', result: await work(items[index], index, signal) };
+      return { index, status: 'succeeded', result: await work(items[index], index, signal, release) };
     } catch (error) {
       return { index, status: signal.aborted ? 'canceled' : 'failed', error };
     }
   };
+  const settle = (outcome: BatchItemOutcome<R>): void => {
+    outcomes[outcome.index] = outcome;
+    try {
+      onItemSettled?.(outcome);
+    } catch {
+      // A listener's bug must not lose the item's outcome or stop the other lanes.
+    }
+  };
+  /** Items finishing past their release. */
+  const finishing = new Set<Promise<void>>();
 
-  // Each lane takes the next unstarted item until the list runs out or the batch is aborted.
+  // Each lane takes the next unstarted item until the list runs out or the batch is aborted, and
+  // moves on when the item settles or releases it.
   const lane = async (): Promise<void> => {
-    while (next < items.length && !signal.aborted) {
-      const outcome = await runItem(next++);
-      outcomes[outcome.index] = outcome;
-      try {
-        onItemSettled?.(outcome);
-      } catch {
-        // A listener's bug must not lose the item's outcome or stop the other lanes.
+    for (;;) {
+      while (finishing.size > concurrency) await Promise.race(finishing);
+      if (next >= items.length || signal.aborted) return;
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      let settled = false;
+      const done = runItem(next++, release).then((outcome) => {
+        settled = true;
+        settle(outcome);
+      });
+      await Promise.race([released, done]);
+      if (!settled) {
+        finishing.add(done);
+        void done.then(() => finishing.delete(done));
       }
     }
   };
 
   await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, lane));
+  await Promise.all(finishing);
   return outcomes;
 }
 
@@ -100,10 +124,10 @@ export async function runStaged<T, R>(items: readonly T[], options: StagedBatchO
   });
   const outcomes = await runBatch(items, {
     ...options,
-    work: async (item, index, signal) => {
+    work: async (item, index, signal, release) => {
       await prepared[index].promise;
       workStarted.reach(index + 1);
-      return work(item, index, signal);
+      return work(item, index, signal, release);
     },
   });
   workStarted.reach(Infinity);

@@ -1,12 +1,11 @@
 import * as vscode from 'vscode';
-import { BatchCreator, RateLimitGate, worthBatching } from '../runflow';
+import { RateLimitGate } from '../runflow';
 import type { EditOptions, ErrorAction } from '../shared/protocol';
 import { BatchPanelState, parseToBatchHost, type BatchItem, type ToBatchHost, type ToBatchWebview } from '../shared/batchPanelMessages';
 import { WEBVIEW_STRINGS } from '../shared/webviewStrings';
 import { batchSettings, defaultOptions, pricePerImage } from '../config';
 import { BATCH_PANEL_VIEW_TYPE, type Host } from '../host';
-import { RUN_METADATA, type EditJob, type StopReason } from '../edit/editJob';
-
+import type { EditJob, StopReason } from '../edit/editJob';
 import { baseName } from '../edit/outputNames';
 import { EditRunner, errorAction, type EditSession } from '../edit/editRunner';
 import { userMessage } from '../showError';
@@ -221,24 +220,22 @@ export class BatchPanel extends PanelHost<ToBatchHost, ToBatchWebview> {
       this.jobs.set(index, job);
       return job;
     };
-    const jobSignal = session.signal(signal);
     const { concurrency } = batchSettings();
-    const batchCreator = worthBatching(indices.length, concurrency) ? new BatchCreator({ client: session.client, signal: jobSignal, metadata: RUN_METADATA, firstBatchItems: concurrency }) : undefined;
-    const outcomes = await withBatchNotification(indices.length, () => this.stop(), (settled) =>
+    const { outcomes, batchRoute } = await withBatchNotification(indices.length, () => this.stop(), (settled) =>
       editEach({
+        session,
         indices,
         jobFor,
-        signal: jobSignal,
+        signal,
         concurrency,
-        batchCreator,
         onItem: (item) => {
           this.setItem(item);
           if (item.status === 'done' || item.status === 'failed') settled(item.status === 'failed');
         },
       }),
     );
-    if (batchCreator?.sent.batches) {
-      const { batches, refused } = batchCreator.sent;
+    if (batchRoute?.batches) {
+      const { batches, refused } = batchRoute;
       this.host.log.write('info', refused ? 'Batch: Runflow does not take this model in batches (422); each image was created as a single run.' : `Batch: ${batches} batch request(s) created the runs.`);
     }
     session.keepDurations();

@@ -211,3 +211,55 @@ test('runStaged: a failed first stage leaves the item to its work; an abort stop
   assert.deepEqual(outcomes.slice(2).map((o) => o.status), ['not_started', 'not_started', 'not_started', 'not_started']);
   assert.ok(prepared.length < 6, `the first stage stopped (${prepared.join(', ')})`);
 });
+
+test("an item that releases its lane lets the next one start while it finishes, and the batch waits for both", { timeout: 5_000 }, async () => {
+  // With one lane, the first item finishes only once the second has started: a lane still held
+  // by the first item would never start the second (the test then times out).
+  let secondStarted!: () => void;
+  const second = new Promise<void>((resolve) => (secondStarted = resolve));
+  const settled: number[] = [];
+  const outcomes = await runBatch([1, 2], {
+    concurrency: 1,
+    signal: new AbortController().signal,
+    work: async (item, index, _signal, release) => {
+      if (index === 1) {
+        secondStarted();
+        return item * 10;
+      }
+      release();
+      await second;
+      await tick();
+      return item * 10;
+    },
+    onItemSettled: (o) => settled.push(o.index),
+  });
+  assert.deepEqual(settled, [1, 0], 'the second settled while the first finished');
+  assert.deepEqual(outcomes.map((o) => [o.status, o.result]), [['succeeded', 10], ['succeeded', 20]]);
+});
+
+test('released items: never more than `concurrency` unreleased, nor twice `concurrency` finishing past their release', async () => {
+  let unreleased = 0;
+  let finishing = 0;
+  let maxUnreleased = 0;
+  let maxFinishing = 0;
+  const outcomes = await runStaged([...Array(20).keys()], {
+    concurrency: 3,
+    signal: new AbortController().signal,
+    ahead: 4,
+    prepare: () => tick(),
+    work: async (item, _index, _signal, release) => {
+      maxUnreleased = Math.max(maxUnreleased, ++unreleased);
+      await tick();
+      unreleased--;
+      release();
+      maxFinishing = Math.max(maxFinishing, ++finishing);
+      // Finishing takes longer than running, so finished items would pile up without the bound.
+      await tick(10);
+      finishing--;
+      return item;
+    },
+  });
+  assert.deepEqual(outcomes.map((o) => o.result), [...Array(20).keys()]);
+  assert.equal(maxUnreleased, 3);
+  assert.ok(maxFinishing > 3 && maxFinishing <= 6, `${maxFinishing} finishing at once`);
+});
