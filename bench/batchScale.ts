@@ -1,5 +1,5 @@
 // Figures of the 1,000-image batch: concurrency 8, model time 0.5 s, through the batch panel's
-// code (`runStaged`, `BatchCreator`, the real client) in a child process (bench/batchScaleProbe.ts),
+// code (`editEach` on an edit runner's session) in a child process (bench/batchScaleProbe.ts),
 // on both of Runflow's answers to its batch route: refused (422, this model's answer by the
 // reference, the emulator's default: every image then creates its run alone) and accepted
 // (`accept_batches`: 100 runs per request, run 8 at a time by the server). Each gives its total time against the ideal
@@ -27,20 +27,19 @@ export async function measureBatchScale(emu: Emulator): Promise<Record<string, n
 }
 
 async function measureMode(emu: Emulator, mode: Mode): Promise<Record<string, number>> {
-  const refPrefix = `scale-${mode}`;
   // Runflow runs a batch at its own pace; at the same 8 at once as the single runs, both paths share the ideal.
   if (mode === 'accepted') emu.inject({ kind: 'accept_batches', concurrency: CONCURRENCY });
   const firstRequest = emu.requests.length;
   try {
-    const args = ['--expose-gc', PROBE, emu.baseUrl, emu.apiKey, String(ITEMS), String(CONCURRENCY), String(MODEL_TIME_MS), refPrefix];
+    const args = ['--expose-gc', PROBE, emu.baseUrl, emu.apiKey, String(ITEMS), String(CONCURRENCY), String(MODEL_TIME_MS)];
     const { stdout } = await promisify(execFile)(process.execPath, args, { maxBuffer: 16 * 1024 * 1024 });
-    const probe = JSON.parse(stdout) as { totalMs: number; rssGrowthMb: number; outputs: number[]; batchRequests: number; failures: string[] };
+    const probe = JSON.parse(stdout) as { totalMs: number; rssGrowthMb: number; clientRefs: string[]; outputs: number[]; batchRequests: number; failures: string[] };
     if (probe.failures.length) console.log(`  ${mode}: first failures: ${probe.failures.join(' | ')}`);
-    const itemRef = new RegExp(`^${refPrefix}-item-(\\d+)$`);
+    const itemOfRef = new Map(probe.clientRefs.map((ref, i) => [ref, i]));
     const runsPerItem = new Array<number>(ITEMS).fill(0);
     for (const run of emu.runs()) {
-      const match = itemRef.exec(run.clientRef ?? '');
-      if (match) runsPerItem[Number(match[1])]++;
+      const item = itemOfRef.get(run.clientRef ?? '');
+      if (item !== undefined) runsPerItem[item]++;
     }
     const creates = emu.requests.slice(firstRequest).filter((r) => r.method === 'POST' && CREATE_PATHS.test(r.path)).length;
     const p = PREFIX[mode];

@@ -1,17 +1,26 @@
-// Figure 4: a batch of 100 edits at concurrency 4 through `runBatch` and the real client, each
-// run taking a fixed model time T: total time against the ideal 25·T, and whether every item got
-// exactly one run and its output. 30 warm-up runs of T (not counted) stand for the duration
-// history the extension persists (a DurationModel keeps 30 per key), as after earlier edits.
+// Figure 4: a batch of 100 edits at concurrency 4 through the batch panel's code (`editEach` with
+// an edit runner's session and its jobs, on test/support/nodeHost.ts), each run taking a fixed
+// model time T: total time against the ideal 25·T, and whether every image got exactly one run and
+// its one output saved beside it. 30 warm-up edits of T (not counted) stand for the duration
+// history the extension persists, as after earlier edits. The emulator refuses the batch route
+// (as Runflow answers for this model), so each image creates its run alone.
+import '../test/support/vscodeStub';
+import * as vscode from 'vscode';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Emulator } from '../test/emulator';
-import { DurationModel } from '../src/runflow';
-import { runBatch } from '../src/batch/batchQueue';
-import { benchClient, editInput, promptFor, tinyPngUri } from './benchRuns';
+import { nodeHost } from '../test/support/nodeHost';
+import { EditRunner, type EditSession } from '../src/edit/editRunner';
+import type { EditJob } from '../src/edit/editJob';
+import { editEach } from '../src/batch/batchEdit';
+import { DEFAULT_OPTIONS } from '../src/shared/options';
+import { promptFor, tinyPng } from './benchRuns';
 
 const ITEMS = 100;
 const CONCURRENCY = 4;
 const MODEL_TIME_MS = 2000;
 const WARM_UP_RUNS = 30;
-const DURATION_KEY = 'bench|batch';
 
 export interface BatchFigures {
   batch_ratio: number;
@@ -19,36 +28,55 @@ export interface BatchFigures {
   batch_duplicated: number;
 }
 
+/** `count` small PNGs written into `folder`. */
+async function images(folder: string, label: string, count: number): Promise<vscode.Uri[]> {
+  const png = await tinyPng();
+  const uris = Array.from({ length: count }, (_, i) => vscode.Uri.file(join(folder, `${label}-${i}.png`)));
+  for (const uri of uris) await writeFile(uri.fsPath, png);
+  return uris;
+}
+
+/** A new edit of `image`, its run taking MODEL_TIME_MS. */
+function newJob(session: EditSession, image: vscode.Uri): Promise<EditJob> {
+  return session.start({ image, references: [], prompt: promptFor('batch', MODEL_TIME_MS), options: { ...DEFAULT_OPTIONS } });
+}
+
 export async function measureBatch(emu: Emulator): Promise<BatchFigures> {
-  const client = benchClient(emu);
-  const image = await tinyPngUri();
-  const durations = new DurationModel();
-  const edit = async (clientRef: string, signal?: AbortSignal): Promise<number> => {
-    const run = await client.createEditRun(editInput(promptFor(clientRef, MODEL_TIME_MS), image), { clientRef, signal });
-    const done = await client.waitForRun(run.id, { durations, durationKey: DURATION_KEY, signal });
-    const outputs = done.output?.outputs ?? [];
-    for (const output of outputs) await client.fetchOutput(output, { signal });
-    return outputs.length;
-  };
+  const host = await nodeHost({ baseUrl: emu.baseUrl, apiKey: emu.apiKey });
+  const folder = await mkdtemp(join(tmpdir(), 'gpt-image-edit-batch-'));
+  try {
+    const session = (await EditRunner.of(host).session({ askForKey: false }))!;
+    const warmUp = await images(folder, 'warm-up', WARM_UP_RUNS);
+    await Promise.all(warmUp.map(async (image) => session.run(await newJob(session, image), new AbortController())));
 
-  await Promise.all(Array.from({ length: WARM_UP_RUNS }, (_, i) => edit(`batch-warm-up-${i}`)));
+    const items = await images(folder, 'item', ITEMS);
+    const clientRefs: string[] = [];
+    const started = Date.now();
+    const { outcomes } = await editEach({
+      session,
+      indices: items.map((_, i) => i),
+      jobFor: async (i) => {
+        const job = await newJob(session, items[i]);
+        clientRefs[i] = job.id;
+        return job;
+      },
+      signal: new AbortController().signal,
+      concurrency: CONCURRENCY,
+      onItem: () => undefined,
+    });
+    const total = Date.now() - started;
 
-  const refs = Array.from({ length: ITEMS }, (_, i) => `batch-item-${i}`);
-  const started = Date.now();
-  const outcomes = await runBatch(refs, {
-    concurrency: CONCURRENCY,
-    signal: new AbortController().signal,
-    work: (ref, _, signal) => edit(ref, signal),
-  });
-  const total = Date.now() - started;
-
-  const runsPerRef = new Map<string, number>();
-  for (const run of emu.runs()) if (run.clientRef) runsPerRef.set(run.clientRef, (runsPerRef.get(run.clientRef) ?? 0) + 1);
-  // Lost: no run on the server, or the item did not end with its one output fetched.
-  const lost = (i: number): boolean => !runsPerRef.has(refs[i]) || outcomes[i].status !== 'succeeded' || outcomes[i].result !== 1;
-  return {
-    batch_ratio: total / ((ITEMS / CONCURRENCY) * MODEL_TIME_MS),
-    batch_lost: refs.filter((_, i) => lost(i)).length,
-    batch_duplicated: refs.reduce((extra, ref) => extra + Math.max(0, (runsPerRef.get(ref) ?? 0) - 1), 0),
-  };
+    const runsPerRef = new Map<string, number>();
+    for (const run of emu.runs()) if (run.clientRef) runsPerRef.set(run.clientRef, (runsPerRef.get(run.clientRef) ?? 0) + 1);
+    // Lost: no run on the server, or the image did not end with its one output saved.
+    const lost = (i: number): boolean => !runsPerRef.has(clientRefs[i]) || outcomes[i].status !== 'succeeded' || outcomes[i].result?.saved.length !== 1;
+    return {
+      batch_ratio: total / ((ITEMS / CONCURRENCY) * MODEL_TIME_MS),
+      batch_lost: items.filter((_, i) => lost(i)).length,
+      batch_duplicated: clientRefs.reduce((extra, ref) => extra + Math.max(0, (runsPerRef.get(ref) ?? 0) - 1), 0),
+    };
+  } finally {
+    host.close();
+    await rm(folder, { recursive: true, force: true });
+  }
 }

@@ -36,10 +36,14 @@ export function editInput(prompt: string, imageUrl: string): EditInput {
   return { prompt, image_urls: [imageUrl], num_images: 1, output_format: 'png', image_size: 'auto', quality: 'high' };
 }
 
+/** A small real PNG. */
+export function tinyPng(): Promise<Buffer> {
+  return sharp({ create: { width: 32, height: 32, channels: 3, background: { r: 90, g: 140, b: 200 } } }).png().toBuffer();
+}
+
 /** A small real PNG as a data: URI (inline input, no upload). */
 export async function tinyPngUri(): Promise<string> {
-  const png = await sharp({ create: { width: 32, height: 32, channels: 3, background: { r: 90, g: 140, b: 200 } } }).png().toBuffer();
-  return `data:image/png;base64,${png.toString('base64')}`;
+  return `data:image/png;base64,${(await tinyPng()).toString('base64')}`;
 }
 
 /** The emulator's view of the run created with `clientRef`; throws if there is none. */

@@ -44,12 +44,10 @@ export interface NodeHostOptions {
    * them across sessions: polls are then planned from them from the first edit.
    */
   learned?: Record<string, number>;
-  /** More settings, by full name (`gptImageEdit.…`). */
-  settings?: Record<string, unknown>;
 }
 
 export async function nodeHost(opts: NodeHostOptions): Promise<NodeHost> {
-  setSettings({ 'gptImageEdit.apiBaseUrl': opts.baseUrl, ...opts.settings });
+  setSettings({ 'gptImageEdit.apiBaseUrl': opts.baseUrl });
   const storage = mkdtempSync(join(tmpdir(), 'gpt-image-edit-host-'));
   const globalState = new MemoryMemento();
   const durations = new DurationModel();
