@@ -26,6 +26,8 @@ export class RunHistory implements vscode.Disposable {
   private debounce: NodeJS.Timeout | undefined;
   /** Resolves once records left in globalState by version 1 are in the store. */
   readonly ready: Promise<void>;
+  /** Each record's creation time, read at most once per window: pruning finds the oldest without reading every record. */
+  private readonly createdAt = new Map<string, number>();
 
   constructor(storageFolder: string, legacyState?: vscode.Memento) {
     this.store = new RunStore(path.join(storageFolder, 'history'));
@@ -64,7 +66,8 @@ export class RunHistory implements vscode.Disposable {
     await this.ready;
     const isNew = (await this.store.get(record.id)) === undefined;
     await this.store.put(record);
-    if (isNew) await this.store.remove((await this.overflow()).map((r) => r.id));
+    this.createdAt.set(record.id, record.createdAt);
+    if (isNew) await this.drop((await this.overflow()).map((r) => r.id));
     this.changed.fire();
   }
 
@@ -78,18 +81,37 @@ export class RunHistory implements vscode.Disposable {
 
   async remove(ids: readonly string[]): Promise<void> {
     await this.ready;
-    await this.store.remove(ids);
+    await this.drop(ids);
     this.changed.fire();
   }
 
-  /** Records beyond the bound, oldest first; unsettled ones are never dropped (they are being settled). */
+  private async drop(ids: readonly string[]): Promise<void> {
+    await this.store.remove(ids);
+    for (const id of ids) this.createdAt.delete(id);
+  }
+
+  /**
+   * Records beyond the bound, oldest first; unsettled ones are never dropped (they are being
+   * settled). Reading every record on each new edit made a large batch's adds quadratic: only the
+   * oldest are read, for their status (which another window may have changed).
+   */
   private async overflow(): Promise<RunRecord[]> {
     const max = vscode.workspace.getConfiguration(SECTION).get<number>('history.maxRuns', DEFAULT_MAX_RUNS);
-    // Counting the files is cheap; reading them all on every new edit made a batch's adds quadratic.
-    if ((await this.store.count()) <= max) return [];
-    const all = await this.store.list();
-    const settled = all.filter((r) => !isUnsettled(r));
-    return settled.slice(Math.max(0, max - (all.length - settled.length)));
+    const ids = await this.store.ids();
+    if (ids.length <= max) return [];
+    for (const id of ids) {
+      if (this.createdAt.has(id)) continue;
+      const record = await this.store.get(id);
+      if (record) this.createdAt.set(id, record.createdAt);
+    }
+    const readable = ids.filter((id) => this.createdAt.has(id)).sort((a, b) => this.createdAt.get(a)! - this.createdAt.get(b)!);
+    const dropped: RunRecord[] = [];
+    for (const id of readable) {
+      if (dropped.length >= readable.length - max) break;
+      const record = await this.store.get(id);
+      if (record && !isUnsettled(record)) dropped.push(record);
+    }
+    return dropped;
   }
 
   private async migrate(state: vscode.Memento | undefined): Promise<void> {

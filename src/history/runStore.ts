@@ -34,16 +34,12 @@ export class RunStore {
 
   /** Every readable record, newest first; a damaged file is skipped, never fatal. */
   async list(): Promise<RunRecord[]> {
-    const records = await Promise.all((await this.recordIds()).map((id) => this.read(id)));
+    const records = await Promise.all((await this.ids()).map((id) => this.read(id)));
     return records.filter((r): r is RunRecord => r !== undefined).sort((a, b) => b.createdAt - a.createdAt);
   }
 
-  /** How many records there are (at most: a file may turn out unreadable), without reading them. */
-  async count(): Promise<number> {
-    return (await this.recordIds()).length;
-  }
-
-  private async recordIds(): Promise<string[]> {
+  /** Every record's id (a file may turn out unreadable), without reading them. */
+  async ids(): Promise<string[]> {
     let names: string[];
     try {
       names = await fs.readdir(this.runsDir);
