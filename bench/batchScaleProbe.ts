@@ -14,10 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { nodeHost } from '../test/support/nodeHost';
-import { EditRunner, type EditSession } from '../src/edit/editRunner';
-import { editEach } from '../src/batch/batchEdit';
-import { DEFAULT_OPTIONS } from '../src/shared/options';
-import { promptFor } from './benchRuns';
+import { EditRunner } from '../src/edit/editRunner';
+import { editEachThroughRunner, startEdit } from './runnerBatch';
 
 const [baseUrl, apiKey, itemsArg, concurrencyArg, modelTimeArg] = process.argv.slice(2);
 const ITEMS = Number(itemsArg);
@@ -37,29 +35,13 @@ async function main(): Promise<void> {
       await writeFile(images[i].fsPath, png);
     }
     const session = (await EditRunner.of(host).session({ askForKey: false }))!;
-    const start = (s: EditSession, image: vscode.Uri) =>
-      s.start({ image, references: [], prompt: promptFor('batch scale', MODEL_TIME_MS), options: { ...DEFAULT_OPTIONS } });
-    await Promise.all(images.slice(0, WARM_UP_RUNS).map(async (image) => session.run(await start(session, image), new AbortController())));
+    await Promise.all(images.slice(0, WARM_UP_RUNS).map(async (image) => session.run(await startEdit(session, image, MODEL_TIME_MS), new AbortController())));
 
     (globalThis as { gc?: () => void }).gc?.();
     const before = process.memoryUsage().rss;
     let peak = before;
     const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), RSS_SAMPLE_MS);
-    const started = Date.now();
-    const clientRefs: string[] = [];
-    const { outcomes, batchRoute } = await editEach({
-      session,
-      indices: images.map((_, i) => i),
-      jobFor: async (i) => {
-        const job = await start(session, images[i]);
-        clientRefs[i] = job.id;
-        return job;
-      },
-      signal: new AbortController().signal,
-      concurrency: CONCURRENCY,
-      onItem: () => undefined,
-    });
-    const totalMs = Date.now() - started;
+    const { outcomes, batchRoute, totalMs, clientRefs } = await editEachThroughRunner(session, images, MODEL_TIME_MS, CONCURRENCY);
     clearInterval(sampler);
     peak = Math.max(peak, process.memoryUsage().rss);
     const outputs = outcomes.map((o) => (o.status === 'succeeded' ? (o.result?.saved.length ?? 0) : 0));

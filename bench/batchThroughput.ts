@@ -11,11 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Emulator } from '../test/emulator';
 import { nodeHost } from '../test/support/nodeHost';
-import { EditRunner, type EditSession } from '../src/edit/editRunner';
-import type { EditJob } from '../src/edit/editJob';
-import { editEach } from '../src/batch/batchEdit';
-import { DEFAULT_OPTIONS } from '../src/shared/options';
-import { promptFor, tinyPng } from './benchRuns';
+import { EditRunner } from '../src/edit/editRunner';
+import { tinyPng } from './benchRuns';
+import { editEachThroughRunner, startEdit } from './runnerBatch';
 
 const ITEMS = 100;
 const CONCURRENCY = 4;
@@ -36,42 +34,23 @@ async function images(folder: string, label: string, count: number): Promise<vsc
   return uris;
 }
 
-/** A new edit of `image`, its run taking MODEL_TIME_MS. */
-function newJob(session: EditSession, image: vscode.Uri): Promise<EditJob> {
-  return session.start({ image, references: [], prompt: promptFor('batch', MODEL_TIME_MS), options: { ...DEFAULT_OPTIONS } });
-}
-
 export async function measureBatch(emu: Emulator): Promise<BatchFigures> {
   const host = await nodeHost({ baseUrl: emu.baseUrl, apiKey: emu.apiKey });
   const folder = await mkdtemp(join(tmpdir(), 'gpt-image-edit-batch-'));
   try {
     const session = (await EditRunner.of(host).session({ askForKey: false }))!;
     const warmUp = await images(folder, 'warm-up', WARM_UP_RUNS);
-    await Promise.all(warmUp.map(async (image) => session.run(await newJob(session, image), new AbortController())));
+    await Promise.all(warmUp.map(async (image) => session.run(await startEdit(session, image, MODEL_TIME_MS), new AbortController())));
 
     const items = await images(folder, 'item', ITEMS);
-    const clientRefs: string[] = [];
-    const started = Date.now();
-    const { outcomes } = await editEach({
-      session,
-      indices: items.map((_, i) => i),
-      jobFor: async (i) => {
-        const job = await newJob(session, items[i]);
-        clientRefs[i] = job.id;
-        return job;
-      },
-      signal: new AbortController().signal,
-      concurrency: CONCURRENCY,
-      onItem: () => undefined,
-    });
-    const total = Date.now() - started;
+    const { outcomes, clientRefs, totalMs } = await editEachThroughRunner(session, items, MODEL_TIME_MS, CONCURRENCY);
 
     const runsPerRef = new Map<string, number>();
     for (const run of emu.runs()) if (run.clientRef) runsPerRef.set(run.clientRef, (runsPerRef.get(run.clientRef) ?? 0) + 1);
     // Lost: no run on the server, or the image did not end with its one output saved.
     const lost = (i: number): boolean => !runsPerRef.has(clientRefs[i]) || outcomes[i].status !== 'succeeded' || outcomes[i].result?.saved.length !== 1;
     return {
-      batch_ratio: total / ((ITEMS / CONCURRENCY) * MODEL_TIME_MS),
+      batch_ratio: totalMs / ((ITEMS / CONCURRENCY) * MODEL_TIME_MS),
       batch_lost: items.filter((_, i) => lost(i)).length,
       batch_duplicated: clientRefs.reduce((extra, ref) => extra + Math.max(0, (runsPerRef.get(ref) ?? 0) - 1), 0),
     };
