@@ -65,7 +65,7 @@ async function openPanel(page: Page): Promise<{ openMs: number; reshowMs: number
   // The workbench sometimes swallows a context menu's click (the menu stays open, no command runs:
   // see test/ui/support.ts openImagePanel); then the menu is opened again and only the click that
   // ran the command is timed.
-  let clicked = 0;
+  let clicked: number;
   for (let attempt = 1; ; attempt++) {
     const { menuItem } = await explorerContextMenuItem(page, IMAGE, COMMAND_TITLE);
     await menuItem.hover();

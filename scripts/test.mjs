@@ -4,6 +4,7 @@
 //   1. install   bash scripts/install-editor.sh   (Chromium, Node 24, code-server; skipped when warm)
 //   2. build     node esbuild.js
 //   3. typecheck node scripts/typecheck.mjs   (the project, then each layer of src/ on its own)
+//   3b. lint     npm run lint                   (ESLint with the house's floors, Prettier's check)
 //   4. unit      node --test dist-test/test/unit/            (node:test)
 //   5. vscode    node dist-test/test/vscode/run.js           (mocha inside a real VS Code)
 //   6. package   npm run package && node esbuild.js          (the .vsix the packaged UI test installs)
@@ -49,6 +50,7 @@ const stages = [
   { name: 'install', fatal: true, cmd: () => ['bash', ['scripts/install-editor.sh']] },
   { name: 'build', fatal: true, cmd: () => [node, ['esbuild.js']] },
   { name: 'typecheck', cmd: () => [node, ['scripts/typecheck.mjs']] },
+  { name: 'lint', cmd: () => ['npm', ['run', '--silent', 'lint']] },
   {
     name: 'unit',
     counts: 'node-test',

@@ -496,7 +496,7 @@ async function readInput(uri: vscode.Uri): Promise<Uint8Array> {
     return await vscode.workspace.fs.readFile(uri);
   } catch (e) {
     if (e instanceof vscode.FileSystemError && e.code === 'FileNotFound') {
-      throw new Error(vscode.l10n.t('{0} no longer exists. Pick the image again.', baseName(uri)));
+      throw new Error(vscode.l10n.t('{0} no longer exists. Pick the image again.', baseName(uri)), { cause: e });
     }
     throw e;
   }

@@ -32,7 +32,7 @@ function loadSuites(): void {
 }
 
 // mocha 12 is an ES module; `require()` of it returns the module namespace.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+
 const mochaModule = require('mocha');
 const Mocha: typeof import('mocha') = mochaModule.Mocha ?? mochaModule.default ?? mochaModule;
 

@@ -197,7 +197,7 @@ export function distanceToSegment(x: number, y: number, a: { x: number; y: numbe
 /** Live processes whose command line mentions `marker`, as "pid command…" (Linux /proc). */
 export function processesUsing(marker: string): string[] {
   const found: string[] = [];
-  let pids: string[] = [];
+  let pids: string[];
   try {
     pids = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d));
   } catch {

@@ -53,7 +53,10 @@ async function mask(convention: 'alpha' | 'luminance', width = W, height = H): P
     const y = Math.floor(p / width);
     const edit = x >= RECT.x && x < RECT.x + RECT.w && y >= RECT.y && y < RECT.y + RECT.h;
     if (convention === 'alpha') raw[p * 4 + 3] = edit ? 0 : 255;
-    else raw.fill(edit ? 255 : 0, p * 4, p * 4 + 3), (raw[p * 4 + 3] = 255);
+    else {
+      raw.fill(edit ? 255 : 0, p * 4, p * 4 + 3);
+      raw[p * 4 + 3] = 255;
+    }
   }
   return sharp(raw, { raw: { width, height, channels: 4 } }).png().toBuffer();
 }

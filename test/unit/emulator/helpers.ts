@@ -8,6 +8,7 @@ export interface ApiAnswer {
   headers: Headers;
   text: string;
   // Tests read fields freely; the assertions check the shapes.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   json: any;
 }
 
@@ -80,6 +81,7 @@ export async function waitFor<T>(check: () => Promise<T | undefined> | T | undef
 const TERMINAL = new Set(['succeeded', 'failed', 'partial_succeeded', 'canceled', 'cancelled']);
 
 /** Polls GET /v1/runs/{id} until the run is terminal; returns the final run object. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a run's JSON, read field by field
 export async function waitTerminal(emu: Emulator, id: string, timeoutMs = 5000): Promise<any> {
   return waitFor(async () => {
     const res = await call(emu, 'GET', `/v1/runs/${id}`);
