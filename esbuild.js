@@ -11,7 +11,8 @@ const watch = process.argv.includes('--watch');
 /** Every `*.ts` file directly inside a test folder that matches `suffix`. */
 function entries(dir, suffix) {
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { recursive: true })
+  return fs
+    .readdirSync(dir, { recursive: true })
     .filter((f) => f.endsWith(suffix))
     .map((f) => path.join(dir, f));
 }
@@ -139,9 +140,7 @@ const builds = [
 ];
 
 async function main() {
-  const contexts = await Promise.all(
-    builds.filter((b) => Object.keys(b.entryPoints).length > 0).map((b) => esbuild.context(b)),
-  );
+  const contexts = await Promise.all(builds.filter((b) => Object.keys(b.entryPoints).length > 0).map((b) => esbuild.context(b)));
   if (watch) {
     await copyWasmCodec();
     await Promise.all(contexts.map((c) => c.watch()));

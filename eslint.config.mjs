@@ -53,7 +53,10 @@ function targetRoom(file, specifier) {
 const house = {
   rules: {
     floors: {
-      meta: { type: 'problem', messages: { up: "{{from}} (floor {{fromFloor}}) may not import {{to}} (floor {{toFloor}}): imports go down the house's floors (eslint.config.mjs)." } },
+      meta: {
+        type: 'problem',
+        messages: { up: "{{from}} (floor {{fromFloor}}) may not import {{to}} (floor {{toFloor}}): imports go down the house's floors (eslint.config.mjs)." },
+      },
       create(context) {
         const from = roomOf(context.filename);
         if (from === undefined) return {};
@@ -75,12 +78,19 @@ const house = {
 
 /** Only the edit runner (src/edit/editRunner.ts) makes a client and a job's services: every edit is assembled in one place. */
 const ONE_EDIT_ASSEMBLER = {
-  'no-restricted-syntax': ['error', { selector: "NewExpression[callee.name='RunflowClient']", message: 'Clients are made by the edit runner (createClient in src/edit/editRunner.ts).' }],
+  'no-restricted-syntax': [
+    'error',
+    { selector: "NewExpression[callee.name='RunflowClient']", message: 'Clients are made by the edit runner (createClient in src/edit/editRunner.ts).' },
+  ],
   '@typescript-eslint/no-restricted-imports': [
     'error',
     {
       patterns: [
-        { group: ['**/history/runLeases', '**/edit/durationStore'], allowTypeImports: true, message: "A job's services are assembled by the edit runner (src/edit/editRunner.ts)." },
+        {
+          group: ['**/history/runLeases', '**/edit/durationStore'],
+          allowTypeImports: true,
+          message: "A job's services are assembled by the edit runner (src/edit/editRunner.ts).",
+        },
       ],
     },
   ],
@@ -109,7 +119,13 @@ export default tseslint.config(
   {
     files: ['src/shared/**/*.ts', 'src/webview/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'The webview and the shared modules run without VS Code.' }], patterns: [{ group: ['node:*'], message: 'The webview and the shared modules run without Node.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'vscode', message: 'The webview and the shared modules run without VS Code.' }],
+          patterns: [{ group: ['node:*'], message: 'The webview and the shared modules run without Node.' }],
+        },
+      ],
     },
   },
 );

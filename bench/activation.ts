@@ -29,7 +29,17 @@ async function buildEager(folder: string): Promise<string> {
   await writeFile(entry, `${imports}export { activate, deactivate } from ${JSON.stringify(join(ROOT, 'src', 'extension'))};\n`);
   const outfile = join(folder, 'extension.js');
   // As esbuild.js builds dist/extension.js for production.
-  await build({ entryPoints: [entry], outfile, bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode', './main.js'], minify: true, logLevel: 'warning' });
+  await build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['vscode', './main.js'],
+    minify: true,
+    logLevel: 'warning',
+  });
   return outfile;
 }
 

@@ -14,7 +14,7 @@ function anything(): unknown {
   const props = new Map<PropertyKey, unknown>();
   return new Proxy(function stub() {}, {
     // `then` stays undefined so an awaited stub is not mistaken for a promise.
-    get: (_, key) => (key === 'then' ? undefined : props.get(key) ?? props.set(key, anything()).get(key)),
+    get: (_, key) => (key === 'then' ? undefined : (props.get(key) ?? props.set(key, anything()).get(key))),
     apply: () => anything(),
     construct: () => anything() as object,
   });
@@ -22,18 +22,30 @@ function anything(): unknown {
 
 // Bundles copy the module's own property names at require time, so every top-level name of the
 // API must exist up front: they are read from the API's type declarations.
-const apiNames = readFileSync(join(__dirname, '..', '..', 'node_modules', '@types', 'vscode', 'index.d.ts'), 'utf8')
-  .matchAll(/^\s*export (?:namespace|class|enum) (\w+)/gm);
+const apiNames = readFileSync(join(__dirname, '..', '..', 'node_modules', '@types', 'vscode', 'index.d.ts'), 'utf8').matchAll(
+  /^\s*export (?:namespace|class|enum) (\w+)/gm,
+);
 const EXTENSION_MODE = { Production: 1, Development: 2, Test: 3 };
 const vscodeStub = { ...Object.fromEntries([...apiNames].map((m) => [m[1], anything()])), ExtensionMode: EXTENSION_MODE };
 /** An empty Memento: a fresh install with no saved state (no runs to resume). */
-const emptyState = (): unknown => ({ keys: () => [], get: (_: string, fallback?: unknown) => fallback, update: async () => undefined, setKeysForSync: () => undefined });
+const emptyState = (): unknown => ({
+  keys: () => [],
+  get: (_: string, fallback?: unknown) => fallback,
+  update: async () => undefined,
+  setKeysForSync: () => undefined,
+});
 // Global storage is a real, empty folder: the history keeps one file per edit there.
 const globalStorageUri = { fsPath: mkdtempSync(join(tmpdir(), 'gpt-image-edit-probe-')) };
 process.on('exit', () => rmSync(globalStorageUri.fsPath, { recursive: true, force: true }));
-const context = new Proxy({ subscriptions: [], extensionMode: EXTENSION_MODE.Production, globalState: emptyState(), workspaceState: emptyState(), globalStorageUri } as Record<PropertyKey, unknown>, {
-  get: (target, key) => (key in target ? target[key] : (target[key] = anything())),
-});
+const context = new Proxy(
+  { subscriptions: [], extensionMode: EXTENSION_MODE.Production, globalState: emptyState(), workspaceState: emptyState(), globalStorageUri } as Record<
+    PropertyKey,
+    unknown
+  >,
+  {
+    get: (target, key) => (key in target ? target[key] : (target[key] = anything())),
+  },
+);
 
 type Resolver = (request: string, ...rest: unknown[]) => string;
 const moduleInternals = Module as unknown as { _resolveFilename: Resolver; _cache: Record<string, unknown> };

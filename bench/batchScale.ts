@@ -33,7 +33,14 @@ async function measureMode(emu: Emulator, mode: Mode): Promise<Record<string, nu
   try {
     const args = ['--expose-gc', PROBE, emu.baseUrl, emu.apiKey, String(ITEMS), String(CONCURRENCY), String(MODEL_TIME_MS)];
     const { stdout } = await promisify(execFile)(process.execPath, args, { maxBuffer: 16 * 1024 * 1024 });
-    const probe = JSON.parse(stdout) as { totalMs: number; rssGrowthMb: number; clientRefs: string[]; outputs: number[]; batchRequests: number; failures: string[] };
+    const probe = JSON.parse(stdout) as {
+      totalMs: number;
+      rssGrowthMb: number;
+      clientRefs: string[];
+      outputs: number[];
+      batchRequests: number;
+      failures: string[];
+    };
     if (probe.failures.length) console.log(`  ${mode}: first failures: ${probe.failures.join(' | ')}`);
     const itemOfRef = new Map(probe.clientRefs.map((ref, i) => [ref, i]));
     const runsPerItem = new Array<number>(ITEMS).fill(0);

@@ -30,7 +30,9 @@ async function main(): Promise<void> {
   try {
     const images: vscode.Uri[] = [];
     for (let i = 0; i < ITEMS; i++) {
-      const png = await sharp({ create: { width: 64, height: 64, channels: 3, background: { r: i % 256, g: 120, b: 200 } } }).png().toBuffer();
+      const png = await sharp({ create: { width: 64, height: 64, channels: 3, background: { r: i % 256, g: 120, b: 200 } } })
+        .png()
+        .toBuffer();
       images.push(vscode.Uri.file(join(folder, `image-${i}.png`)));
       await writeFile(images[i].fsPath, png);
     }
@@ -45,9 +47,20 @@ async function main(): Promise<void> {
     clearInterval(sampler);
     peak = Math.max(peak, process.memoryUsage().rss);
     const outputs = outcomes.map((o) => (o.status === 'succeeded' ? (o.result?.saved.length ?? 0) : 0));
-    const failures = outcomes.filter((o) => o.status !== 'succeeded').slice(0, 3).map((o) => String(o.error));
+    const failures = outcomes
+      .filter((o) => o.status !== 'succeeded')
+      .slice(0, 3)
+      .map((o) => String(o.error));
     process.stdout.write(
-      JSON.stringify({ totalMs, rssGrowthMb: (peak - before) / (1024 * 1024), clientRefs, outputs, batchRequests: batchRoute?.batches ?? 0, batchesRefused: batchRoute?.refused ?? 0, failures }),
+      JSON.stringify({
+        totalMs,
+        rssGrowthMb: (peak - before) / (1024 * 1024),
+        clientRefs,
+        outputs,
+        batchRequests: batchRoute?.batches ?? 0,
+        batchesRefused: batchRoute?.refused ?? 0,
+        failures,
+      }),
     );
   } finally {
     host.close();

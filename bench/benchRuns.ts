@@ -38,7 +38,9 @@ export function editInput(prompt: string, imageUrl: string): EditInput {
 
 /** A small real PNG. */
 export function tinyPng(): Promise<Buffer> {
-  return sharp({ create: { width: 32, height: 32, channels: 3, background: { r: 90, g: 140, b: 200 } } }).png().toBuffer();
+  return sharp({ create: { width: 32, height: 32, channels: 3, background: { r: 90, g: 140, b: 200 } } })
+    .png()
+    .toBuffer();
 }
 
 /** A small real PNG as a data: URI (inline input, no upload). */
@@ -52,7 +54,6 @@ export function serverRun(emu: Emulator, clientRef: string): EmulatorRunView {
   if (!run) throw new Error(`the emulator has no run for ${clientRef}`);
   return run;
 }
-
 
 /** Draws from a log-normal with the given median and sigma (of ln), by Box-Muller. */
 export function logNormalDraws(medianMs: number, sigma: number, random: () => number): () => number {

@@ -31,7 +31,9 @@ export interface OverheadFigures {
 /** A real PNG of just under 2 MiB: random pixels do not compress, so the size is set by the height. */
 async function twoMibPng(): Promise<Buffer> {
   const height = Math.floor(TARGET_BYTES / (WIDTH * 3 + 1)) - 1; // +1: PNG's filter byte per row
-  const png = await sharp(randomBytes(WIDTH * height * 3), { raw: { width: WIDTH, height, channels: 3 } }).png({ compressionLevel: 0 }).toBuffer();
+  const png = await sharp(randomBytes(WIDTH * height * 3), { raw: { width: WIDTH, height, channels: 3 } })
+    .png({ compressionLevel: 0 })
+    .toBuffer();
   if (png.length > TARGET_BYTES || png.length < TARGET_BYTES * 0.98) throw new Error(`the bench PNG is ${png.length} bytes, not about 2 MiB`);
   return png;
 }

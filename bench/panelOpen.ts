@@ -38,12 +38,17 @@ async function onScreen(frame: Frame): Promise<boolean> {
   const decoded = await frame
     .evaluate((n) => {
       const img = document.querySelector<HTMLImageElement>('#input-image');
-      return !!document.querySelector('#app') && (document.querySelector('#input-info')?.textContent ?? '').includes(n) && !!img?.complete && img.naturalWidth > 0;
+      return (
+        !!document.querySelector('#app') && (document.querySelector('#input-info')?.textContent ?? '').includes(n) && !!img?.complete && img.naturalWidth > 0
+      );
     }, IMAGE)
     .catch(() => false);
   if (!decoded) return false;
   // The panel's page is the inner frame of the webview's own iframe, which the workbench hides.
-  const webview = await frame.parentFrame()?.frameElement().catch(() => undefined);
+  const webview = await frame
+    .parentFrame()
+    ?.frameElement()
+    .catch(() => undefined);
   return (await webview?.isVisible().catch(() => false)) ?? false;
 }
 
@@ -53,10 +58,15 @@ async function openInPreview(page: Page): Promise<number> {
   await item.waitFor({ state: 'visible' });
   const started = performance.now();
   await item.click();
-  return poll('the image preview showing the image', async () => {
-    for (const frame of page.frames()) if (frame !== page.mainFrame() && (await previewShows(frame, IMAGE))) return performance.now() - started;
-    return undefined;
-  }, 30_000, 20);
+  return poll(
+    'the image preview showing the image',
+    async () => {
+      for (const frame of page.frames()) if (frame !== page.mainFrame() && (await previewShows(frame, IMAGE))) return performance.now() - started;
+      return undefined;
+    },
+    30_000,
+    20,
+  );
 }
 
 /** The context menu's "Edit Image…" click → the panel's image decoded, in ms; then hides the panel and re-shows it from its tab. */
@@ -71,7 +81,13 @@ async function openPanel(page: Page): Promise<{ openMs: number; reshowMs: number
     await menuItem.hover();
     clicked = performance.now();
     await menuItem.click();
-    if (await tab.waitFor({ state: 'visible', timeout: 5000 }).then(() => true, () => false)) break;
+    if (
+      await tab.waitFor({ state: 'visible', timeout: 5000 }).then(
+        () => true,
+        () => false,
+      )
+    )
+      break;
     if (attempt === 3) throw new Error('the context menu\'s "Edit Image…" did not open the panel in 3 tries');
     await page.keyboard.press('Escape');
   }
@@ -85,11 +101,16 @@ async function openPanel(page: Page): Promise<{ openMs: number; reshowMs: number
   // The same page when VS Code kept it (its image still decoded: one check of its webview's
   // visibility per poll, so the poll's own cost does not hide the re-show), a new one when VS Code
   // rebuilt it: either way, on screen with its image.
-  const reshowMs = await poll('the panel shown again', async () => {
-    if (!opened.frame.isDetached()) return (await webview?.isVisible().catch(() => false)) ? performance.now() - shown : undefined;
-    for (const frame of page.frames()) if (await onScreen(frame)) return performance.now() - shown;
-    return undefined;
-  }, 30_000, 20);
+  const reshowMs = await poll(
+    'the panel shown again',
+    async () => {
+      if (!opened.frame.isDetached()) return (await webview?.isVisible().catch(() => false)) ? performance.now() - shown : undefined;
+      for (const frame of page.frames()) if (await onScreen(frame)) return performance.now() - shown;
+      return undefined;
+    },
+    30_000,
+    20,
+  );
   return { openMs: opened.timings.image, reshowMs };
 }
 
@@ -115,8 +136,16 @@ export async function measurePanelOpen(): Promise<PanelOpenFigures> {
       reshow.push(sample.reshowMs);
     }
     const [panelMs, previewMs, reshowMs] = [median(panel), median(preview), median(reshow)];
-    process.stdout.write(`  panel ${panel.map(Math.round).join(', ')} ms; preview ${preview.map(Math.round).join(', ')} ms; re-shown ${reshow.map(Math.round).join(', ')} ms\n`);
-    return { panel_open_ratio: panelMs / previewMs, panel_reshow_ms_ratio: reshowMs / panelMs, panel_open_ms: panelMs, preview_open_ms: previewMs, panel_reshow_ms: reshowMs };
+    process.stdout.write(
+      `  panel ${panel.map(Math.round).join(', ')} ms; preview ${preview.map(Math.round).join(', ')} ms; re-shown ${reshow.map(Math.round).join(', ')} ms\n`,
+    );
+    return {
+      panel_open_ratio: panelMs / previewMs,
+      panel_reshow_ms_ratio: reshowMs / panelMs,
+      panel_open_ms: panelMs,
+      preview_open_ms: previewMs,
+      panel_reshow_ms: reshowMs,
+    };
   } catch (e) {
     await editor.saveFailureArtifacts('bench-panel-open');
     throw e;

@@ -14,7 +14,10 @@ const RUNS = 5;
 async function job(): Promise<Parameters<ImagePipeline['finishOutput']>[0]> {
   const noise = Buffer.alloc(SIDE * SIDE * 3);
   for (let i = 0; i < noise.length; i++) noise[i] = (Math.imul(i, 2654435761) >>> 24) & 255;
-  const original = await sharp(noise, { raw: { width: SIDE, height: SIDE, channels: 3 } }).blur(3).png().toBuffer();
+  const original = await sharp(noise, { raw: { width: SIDE, height: SIDE, channels: 3 } })
+    .blur(3)
+    .png()
+    .toBuffer();
   const output = await sharp(original).resize(1024, 1024).modulate({ hue: 90 }).png().toBuffer();
   const mask = Buffer.alloc(SIDE * SIDE * 4);
   for (let p = 0; p < SIDE * SIDE; p++) {
@@ -26,7 +29,9 @@ async function job(): Promise<Parameters<ImagePipeline['finishOutput']>[0]> {
   return {
     original,
     output,
-    mask: await sharp(mask, { raw: { width: SIDE, height: SIDE, channels: 4 } }).png().toBuffer(),
+    mask: await sharp(mask, { raw: { width: SIDE, height: SIDE, channels: 4 } })
+      .png()
+      .toBuffer(),
     keepUnmaskedExact: true,
     featherPx: 6,
     matchOriginal: true,

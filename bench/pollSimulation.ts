@@ -89,8 +89,7 @@ export async function simulateDetection(seed: number, w: DetectionWorkload): Pro
   // Each measured run plans from the warm-up history alone (they too start together), so each waits on a copy.
   const warm: Outcome[] = [];
   for (const ms of measured) warm.push(await waitSimulated(ms, DurationModel.fromJSON(durations.toJSON())));
-  const ratio = (ours: Outcome[], draws: number[], pick: (o: Outcome) => number): number =>
-    mean(ours.map(pick)) / mean(draws.map((ms) => pick(baseline(ms))));
+  const ratio = (ours: Outcome[], draws: number[], pick: (o: Outcome) => number): number => mean(ours.map(pick)) / mean(draws.map((ms) => pick(baseline(ms))));
   return {
     latencyRatio: ratio(warm, measured, (o) => o.latencyMs),
     requestsRatio: ratio(warm, measured, (o) => o.polls),
@@ -126,7 +125,10 @@ export async function simulateSeeds(benchSeed: number, w: DetectionWorkload): Pr
     requests_per_run_ratio_sim_bench_seed: own.requestsRatio,
     detection_latency_ratio_30_seeds_mean: mean(seeds.map((s) => s.latencyRatio)),
     requests_per_run_ratio_30_seeds_mean: mean(seeds.map((s) => s.requestsRatio)),
-    requests_per_run_ratio_30_seeds_p95: percentile(seeds.map((s) => s.requestsRatio), 95),
+    requests_per_run_ratio_30_seeds_p95: percentile(
+      seeds.map((s) => s.requestsRatio),
+      95,
+    ),
     cold_start_latency_ratio_sim_bench_seed: own.coldLatencyRatio,
     cold_start_requests_ratio_sim_bench_seed: own.coldRequestsRatio,
     cold_start_latency_ratio_30_seeds_mean: mean(seeds.map((s) => s.coldLatencyRatio)),

@@ -19,7 +19,12 @@ export interface RunnerBatch extends BatchEditOutcome {
 }
 
 /** Edits every image in one batch at `concurrency`. */
-export async function editEachThroughRunner(session: EditSession, images: readonly vscode.Uri[], modelTimeMs: number, concurrency: number): Promise<RunnerBatch> {
+export async function editEachThroughRunner(
+  session: EditSession,
+  images: readonly vscode.Uri[],
+  modelTimeMs: number,
+  concurrency: number,
+): Promise<RunnerBatch> {
   const clientRefs: string[] = [];
   const started = Date.now();
   const outcome = await editEach({

@@ -23,7 +23,13 @@ function sourceFiles(dir) {
 
 /** WEBVIEW_STRINGS, evaluated from its source (a plain object of literals). */
 function webviewStrings() {
-  const out = esbuild.buildSync({ entryPoints: [path.join(root, 'src/shared/webviewStrings.ts')], bundle: true, format: 'cjs', platform: 'node', write: false });
+  const out = esbuild.buildSync({
+    entryPoints: [path.join(root, 'src/shared/webviewStrings.ts')],
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    write: false,
+  });
   const module = { exports: {} };
   new Function('module', 'exports', 'require', out.outputFiles[0].text)(module, module.exports, createRequire(import.meta.url));
   return module.exports.WEBVIEW_STRINGS;

@@ -14,10 +14,7 @@ export function isImageFile(uri: vscode.Uri): boolean {
  * passes its file; its webview context menu and the palette pass nothing, so the active image
  * preview is used, else the user picks an image of the workspace.
  */
-export async function resolveEditTarget(
-  arg: unknown,
-  selection: unknown,
-): Promise<{ image: vscode.Uri; references: vscode.Uri[] } | undefined> {
+export async function resolveEditTarget(arg: unknown, selection: unknown): Promise<{ image: vscode.Uri; references: vscode.Uri[] } | undefined> {
   if (arg instanceof vscode.Uri) {
     const selected = Array.isArray(selection) ? selection.filter((u): u is vscode.Uri => u instanceof vscode.Uri) : [];
     const references = selected.filter((u) => isImageFile(u) && u.toString() !== arg.toString());
@@ -44,9 +41,7 @@ async function pickWorkspaceImage(): Promise<vscode.Uri | undefined> {
     });
     return picked?.[0];
   }
-  const items = files
-    .map((uri) => ({ label: vscode.workspace.asRelativePath(uri), uri }))
-    .sort((a, b) => a.label.localeCompare(b.label));
+  const items = files.map((uri) => ({ label: vscode.workspace.asRelativePath(uri), uri })).sort((a, b) => a.label.localeCompare(b.label));
   const choice = await vscode.window.showQuickPick(items, {
     title: vscode.l10n.t('Edit Image with GPT Image 2'),
     placeHolder: vscode.l10n.t('Pick an image of the workspace'),

@@ -9,7 +9,6 @@ import { HistoryTree, HISTORY_VIEW_ID } from './history/historyTree';
 import { registerHistoryCommands } from './history/historyCommands';
 import { BATCH_PANEL_VIEW_TYPE, EDIT_IMAGE_TOOL, EDIT_PANEL_VIEW_TYPE, type Host } from './host';
 
-
 /** The extension's exports: enough for tests and automation to observe it, never the key. */
 export interface GptImageEditApi {
   hasApiKey(): Promise<boolean>;
@@ -35,7 +34,10 @@ export function activate(context: vscode.ExtensionContext): GptImageEditApi {
   const notifier = new Notifier();
   const history = new RunHistory(context.globalStorageUri.fsPath, context.globalState);
   const keys = new ApiKeyStore(context.secrets, () => {
-    void notifier.show('info', vscode.l10n.t('Using RUNFLOW_API_KEY from the environment, as no key is stored in VS Code. "GPT Image: Set API Key…" stores one instead.'));
+    void notifier.show(
+      'info',
+      vscode.l10n.t('Using RUNFLOW_API_KEY from the environment, as no key is stored in VS Code. "GPT Image: Set API Key…" stores one instead.'),
+    );
   });
   const host: Host = { context, log, notifier, keys, history };
   context.subscriptions.push(
@@ -44,16 +46,10 @@ export function activate(context: vscode.ExtensionContext): GptImageEditApi {
     history,
     vscode.window.registerTreeDataProvider(HISTORY_VIEW_ID, new HistoryTree(history)),
     ...registerHistoryCommands(history, () => loadMain().historyCommands(host)),
-    vscode.commands.registerCommand('gptImageEdit.setApiKey', (key?: unknown) =>
-      loadMain().setApiKey(host, typeof key === 'string' ? key : undefined),
-    ),
+    vscode.commands.registerCommand('gptImageEdit.setApiKey', (key?: unknown) => loadMain().setApiKey(host, typeof key === 'string' ? key : undefined)),
     vscode.commands.registerCommand('gptImageEdit.clearApiKey', () => loadMain().clearApiKey(host)),
-    vscode.commands.registerCommand('gptImageEdit.editImage', (uri?: unknown, uris?: unknown) =>
-      loadMain().editImage(host, uri, uris),
-    ),
-    vscode.commands.registerCommand('gptImageEdit.editEachImage', (uri?: unknown, uris?: unknown) =>
-      loadMain().editEachImage(host, uri, uris),
-    ),
+    vscode.commands.registerCommand('gptImageEdit.editImage', (uri?: unknown, uris?: unknown) => loadMain().editImage(host, uri, uris)),
+    vscode.commands.registerCommand('gptImageEdit.editEachImage', (uri?: unknown, uris?: unknown) => loadMain().editEachImage(host, uri, uris)),
     // The agent tool (package.json: contributes.languageModelTools); its work loads with main.js.
     vscode.lm.registerTool<unknown>(EDIT_IMAGE_TOOL, {
       prepareInvocation: (options) => loadMain().prepareEditImage(options.input),

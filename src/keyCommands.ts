@@ -75,7 +75,9 @@ export async function clearApiKey(host: Host): Promise<void> {
     void host.notifier.show(
       'info',
       environmentKey()
-        ? vscode.l10n.t('Runflow API key cleared from VS Code. RUNFLOW_API_KEY from the environment is still in use; unset it and restart VS Code to stop using it.')
+        ? vscode.l10n.t(
+            'Runflow API key cleared from VS Code. RUNFLOW_API_KEY from the environment is still in use; unset it and restart VS Code to stop using it.',
+          )
         : vscode.l10n.t('Runflow API key cleared.'),
     );
   } catch (e) {
@@ -86,7 +88,7 @@ export async function clearApiKey(host: Host): Promise<void> {
 function askForKey(host: Host): Thenable<string | undefined> {
   return host.notifier.ask({
     title: vscode.l10n.t('Runflow API Key'),
-    prompt: vscode.l10n.t('Paste your Runflow API key (from {0}, Settings → API Keys). It is kept in VS Code\'s secret storage.', API_KEYS_URL),
+    prompt: vscode.l10n.t("Paste your Runflow API key (from {0}, Settings → API Keys). It is kept in VS Code's secret storage.", API_KEYS_URL),
     placeHolder: 'rf_live_…',
     password: true,
     ignoreFocusOut: true,

@@ -4,7 +4,6 @@ import { SecretStorageError } from './apiKeyStore';
 import { redact } from './log';
 import type { Host } from './host';
 
-
 /** The words a user reads for any failure; never contains a key. */
 export function userMessage(error: unknown): string {
   if (error instanceof RunflowError || error instanceof SecretStorageError) return redact(error.message);

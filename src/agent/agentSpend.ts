@@ -18,7 +18,10 @@ export async function allowAgentSpend(estimateUsd: number): Promise<string | und
     const allowed = await askModal({
       kind: 'agentSpend',
       message: vscode.l10n.t('Agents have spent about {0} in this window; this edit adds {1}. Allow?', formatUsd(before), formatUsd(estimateUsd)),
-      detail: vscode.l10n.t('Above {0} (setting gptImageEdit.agent.askAboveUsd) every agent edit is asked about. Each output image is billed to your Runflow account.', formatUsd(cap)),
+      detail: vscode.l10n.t(
+        'Above {0} (setting gptImageEdit.agent.askAboveUsd) every agent edit is asked about. Each output image is billed to your Runflow account.',
+        formatUsd(cap),
+      ),
       confirm: vscode.l10n.t('Allow'),
     });
     if (!allowed) {

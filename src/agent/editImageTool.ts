@@ -34,7 +34,7 @@ export async function prepareEditImage(input: unknown): Promise<vscode.PreparedT
     vscode.l10n.t('**Outputs:** {0}, saved beside the original (nothing is overwritten)', spec.options.numImages),
     vscode.l10n.t('**Image:** {0}', plainMarkdown(imagePath)),
     ...(request.maskSummary
-      ? [vscode.l10n.t('**Mask:** {0}; pixels outside it stay the original\'s', plainMarkdown(request.maskSummary))]
+      ? [vscode.l10n.t("**Mask:** {0}; pixels outside it stay the original's", plainMarkdown(request.maskSummary))]
       : [vscode.l10n.t('**Mask:** none, the whole image may change')]),
     ...(request.referencePaths.length ? [vscode.l10n.t('**References:** {0}', request.referencePaths.map(plainMarkdown).join(', '))] : []),
     vscode.l10n.t('**Prompt:** {0}', plainMarkdown(spec.prompt)),
@@ -61,7 +61,10 @@ export async function invokeEditImage(host: Host, input: unknown, token: vscode.
   const session = await EditRunner.of(host).session({ askForKey: false, chooseOtherFolder: () => askForWorkspaceFolder(host, request) });
   if (!session) {
     return text(
-      vscode.l10n.t('No Runflow API key is set, so nothing was sent. Ask the user to run the command "GPT Image: Set API Key…" (a key is made at {0}, Settings → API Keys), then try again.', API_KEYS_URL),
+      vscode.l10n.t(
+        'No Runflow API key is set, so nothing was sent. Ask the user to run the command "GPT Image: Set API Key…" (a key is made at {0}, Settings → API Keys), then try again.',
+        API_KEYS_URL,
+      ),
     );
   }
   const declined = await allowAgentSpend(request.estimateUsd);
@@ -85,7 +88,11 @@ export async function invokeEditImage(host: Host, input: unknown, token: vscode.
         ? vscode.l10n.t('Saved 1 edited image beside {0}: {1}.', request.imagePath, paths[0])
         : vscode.l10n.t('Saved {0} edited images beside {1}: {2}.', paths.length, request.imagePath, paths.join(', ')),
       vscode.l10n.t('Run id: {0}. Cost: {1}.', result.runId, result.cost ? formatReportedCost(result.cost) : vscode.l10n.t('not reported')),
-      ...(result.missing === 1 ? [vscode.l10n.t('The model returned 1 image fewer than asked for.')] : result.missing > 1 ? [vscode.l10n.t('The model returned {0} images fewer than asked for.', result.missing)] : []),
+      ...(result.missing === 1
+        ? [vscode.l10n.t('The model returned 1 image fewer than asked for.')]
+        : result.missing > 1
+          ? [vscode.l10n.t('The model returned {0} images fewer than asked for.', result.missing)]
+          : []),
       ...result.notes,
     ];
     return new vscode.LanguageModelToolResult([new vscode.LanguageModelTextPart(lines.join('\n')), ...(await imagePart(result.saved[0]))]);
@@ -93,7 +100,11 @@ export async function invokeEditImage(host: Host, input: unknown, token: vscode.
     if (!job.mayHaveRun) refundAgentSpend(request.estimateUsd);
     if (e instanceof EditStoppedError) {
       return text(
-        vscode.l10n.t('Stopped waiting for the edit of {0}. {1} It is kept in the GPT Image history, where the user can fetch its results.', request.imagePath, e.message),
+        vscode.l10n.t(
+          'Stopped waiting for the edit of {0}. {1} It is kept in the GPT Image history, where the user can fetch its results.',
+          request.imagePath,
+          e.message,
+        ),
       );
     }
     return text(failure(e));
@@ -112,7 +123,10 @@ async function outputFolderRefusal(request: ToolRequest): Promise<ToolRefusal | 
 async function askForWorkspaceFolder(host: Host, request: ToolRequest): Promise<vscode.Uri | undefined> {
   const picked = await askForFolder(host, request.spec.image);
   if (!picked || (await isWorkspaceFolder(picked))) return picked;
-  void host.notifier.show('warning', vscode.l10n.t('{0} is outside the workspace folders; an agent\'s edit is saved only inside them.', vscode.workspace.asRelativePath(picked, false)));
+  void host.notifier.show(
+    'warning',
+    vscode.l10n.t("{0} is outside the workspace folders; an agent's edit is saved only inside them.", vscode.workspace.asRelativePath(picked, false)),
+  );
   return undefined;
 }
 

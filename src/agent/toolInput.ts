@@ -9,8 +9,8 @@ import { MAX_PROMPT_LENGTH, domainSchema } from '../shared/messageParts';
 
 /** A box in the image's pixels, from its top-left corner. */
 const PixelBox = z.object({
-  x: z.number().check(z.describe('Left edge, in the image\'s pixels from the left.')),
-  y: z.number().check(z.describe('Top edge, in the image\'s pixels from the top.')),
+  x: z.number().check(z.describe("Left edge, in the image's pixels from the left.")),
+  y: z.number().check(z.describe("Top edge, in the image's pixels from the top.")),
   width: z.number().check(z.positive(), z.describe('Width in pixels.')),
   height: z.number().check(z.positive(), z.describe('Height in pixels.')),
 });
@@ -40,22 +40,40 @@ export function agentOptions(input: EditImageInput): Partial<EditOptions> {
 }
 
 const RequestFields = z.object({
-  image: z.string().check(
-    z.minLength(1),
-    z.describe('The image to edit: a path relative to the workspace folder (e.g. "assets/hero.png") or a file URI. PNG, JPEG or WebP, up to 50 MiB.'),
-  ),
+  image: z
+    .string()
+    .check(
+      z.minLength(1),
+      z.describe('The image to edit: a path relative to the workspace folder (e.g. "assets/hero.png") or a file URI. PNG, JPEG or WebP, up to 50 MiB.'),
+    ),
   prompt: z.string().check(z.maxLength(MAX_PROMPT_LENGTH), z.describe('How to change the image, in plain words (e.g. "replace the sky with a sunset").')),
   referenceImages: z.optional(
-    z.array(z.string()).check(z.maxLength(MAX_TOOL_REFERENCES), z.describe('Other images the model should look at (style, objects), as workspace-relative paths or file URIs.')),
+    z
+      .array(z.string())
+      .check(z.maxLength(MAX_TOOL_REFERENCES), z.describe('Other images the model should look at (style, objects), as workspace-relative paths or file URIs.')),
   ),
   mask: z.optional(
     z
       .object({
-        rectangles: z.optional(z.array(PixelBox).check(z.maxLength(MAX_MASK_SHAPES), z.describe('Rectangles to edit, in the image\'s pixels.'))),
-        ellipses: z.optional(z.array(PixelBox).check(z.maxLength(MAX_MASK_SHAPES), z.describe('Ellipses to edit, each given by its bounding box in the image\'s pixels.'))),
-        file: z.optional(z.string().check(z.describe('A mask image (workspace-relative path or file URI): transparent, or white on black, where the image may change. Scaled to the image if its size differs.'))),
+        rectangles: z.optional(z.array(PixelBox).check(z.maxLength(MAX_MASK_SHAPES), z.describe("Rectangles to edit, in the image's pixels."))),
+        ellipses: z.optional(
+          z.array(PixelBox).check(z.maxLength(MAX_MASK_SHAPES), z.describe("Ellipses to edit, each given by its bounding box in the image's pixels.")),
+        ),
+        file: z.optional(
+          z
+            .string()
+            .check(
+              z.describe(
+                'A mask image (workspace-relative path or file URI): transparent, or white on black, where the image may change. Scaled to the image if its size differs.',
+              ),
+            ),
+        ),
       })
-      .check(z.describe('Where the image may change. Without a mask the whole image may change. Pixels outside the mask stay exactly the original\'s (unless keepUnmaskedExact is false).')),
+      .check(
+        z.describe(
+          "Where the image may change. Without a mask the whole image may change. Pixels outside the mask stay exactly the original's (unless keepUnmaskedExact is false).",
+        ),
+      ),
   ),
 });
 

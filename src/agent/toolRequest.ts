@@ -47,12 +47,16 @@ export class ToolRefusal {
  */
 export async function resolveToolRequest(raw: unknown): Promise<ToolRequest | ToolRefusal> {
   if (!vscode.workspace.isTrusted) {
-    return new ToolRefusal(vscode.l10n.t('This workspace is not trusted, so images are not edited here on an agent\'s request. The user can trust it with "Workspaces: Manage Workspace Trust".'));
+    return new ToolRefusal(
+      vscode.l10n.t(
+        'This workspace is not trusted, so images are not edited here on an agent\'s request. The user can trust it with "Workspaces: Manage Workspace Trust".',
+      ),
+    );
   }
   const parsed = EditImageInput.safeParse(raw);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ');
-    return new ToolRefusal(vscode.l10n.t('The input does not match the tool\'s schema: {0}', issues));
+    return new ToolRefusal(vscode.l10n.t("The input does not match the tool's schema: {0}", issues));
   }
   const input = parsed.data;
   const prompt = input.prompt.trim();
@@ -147,7 +151,10 @@ function pixelLimitRefusal(image: WorkspaceImage): ToolRefusal | undefined {
 }
 
 /** The mask PNG for the agent's shapes or file, at the image's size; a shape outside the image is refused. */
-async function maskFor(mask: NonNullable<EditImageInput['mask']>, image: WorkspaceImage): Promise<{ png: Uint8Array; summary: string; file?: WorkspaceFile } | ToolRefusal> {
+async function maskFor(
+  mask: NonNullable<EditImageInput['mask']>,
+  image: WorkspaceImage,
+): Promise<{ png: Uint8Array; summary: string; file?: WorkspaceFile } | ToolRefusal> {
   const pipeline = imagePipeline();
   let size: { width: number; height: number };
   try {
@@ -157,14 +164,23 @@ async function maskFor(mask: NonNullable<EditImageInput['mask']>, image: Workspa
   }
   const shapes: Shape[] = [];
   const parts: string[] = [];
-  for (const [kind, boxes] of [['rectangle', mask.rectangles ?? []], ['ellipse', mask.ellipses ?? []]] as const) {
+  for (const [kind, boxes] of [
+    ['rectangle', mask.rectangles ?? []],
+    ['ellipse', mask.ellipses ?? []],
+  ] as const) {
     for (const [index, box] of boxes.entries()) {
       if (!inside(box, size)) {
         const args = [index + 1, box.x, box.y, box.width, box.height, size.width, size.height] as const;
         return new ToolRefusal(
           kind === 'rectangle'
-            ? vscode.l10n.t('Mask rectangle {0} (x {1}, y {2}, {3} × {4}) reaches outside the image, which is {5} × {6} px. Give shapes in the image\'s pixels, within it.', ...args)
-            : vscode.l10n.t('Mask ellipse {0} (x {1}, y {2}, {3} × {4}) reaches outside the image, which is {5} × {6} px. Give shapes in the image\'s pixels, within it.', ...args),
+            ? vscode.l10n.t(
+                "Mask rectangle {0} (x {1}, y {2}, {3} × {4}) reaches outside the image, which is {5} × {6} px. Give shapes in the image's pixels, within it.",
+                ...args,
+              )
+            : vscode.l10n.t(
+                "Mask ellipse {0} (x {1}, y {2}, {3} × {4}) reaches outside the image, which is {5} × {6} px. Give shapes in the image's pixels, within it.",
+                ...args,
+              ),
         );
       }
       shapes.push({ kind, box });
@@ -184,7 +200,8 @@ async function maskFor(mask: NonNullable<EditImageInput['mask']>, image: Workspa
       return new ToolRefusal(vscode.l10n.t('The mask {0} could not be read as an image.', file.file.path));
     }
   }
-  if (shapes.length === 0) return new ToolRefusal(vscode.l10n.t('The mask has no rectangles, ellipses or file. Leave the mask out to let the whole image change.'));
+  if (shapes.length === 0)
+    return new ToolRefusal(vscode.l10n.t('The mask has no rectangles, ellipses or file. Leave the mask out to let the whole image change.'));
   const edit = new Uint8Array(size.width * size.height);
   for (const shape of shapes) {
     const c = rasterise(shape, size.width, size.height);

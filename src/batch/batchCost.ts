@@ -17,7 +17,13 @@ export function batchCostQuestion(pricePerImage: number, imageCount: number, num
     message:
       numImages === 1
         ? vscode.l10n.t('Edit {0} images for about {1}? ({0} images × 1 output × {2})', imageCount, formatUsd(totalUsd), formatUsd(pricePerImage))
-        : vscode.l10n.t('Edit {0} images for about {1}? ({0} images × {2} outputs × {3})', imageCount, formatUsd(totalUsd), numImages, formatUsd(pricePerImage)),
+        : vscode.l10n.t(
+            'Edit {0} images for about {1}? ({0} images × {2} outputs × {3})',
+            imageCount,
+            formatUsd(totalUsd),
+            numImages,
+            formatUsd(pricePerImage),
+          ),
   };
 }
 

@@ -1,6 +1,17 @@
 import * as vscode from 'vscode';
 import { randomUUID } from 'crypto';
-import { EDIT_MODEL_ID, RunflowError, isFlagged, outcomeUnknown, type BatchCreator, type DurationModel, type ModelInput, type Run, type RunOutput, type RunflowClient } from '../runflow';
+import {
+  EDIT_MODEL_ID,
+  RunflowError,
+  isFlagged,
+  outcomeUnknown,
+  type BatchCreator,
+  type DurationModel,
+  type ModelInput,
+  type Run,
+  type RunOutput,
+  type RunflowClient,
+} from '../runflow';
 import type { RunPhase } from '../shared/protocol';
 import type { RunHistory } from '../history/runHistory';
 import type { RunLeases } from '../history/runLeases';
@@ -112,9 +123,7 @@ export class EditJob {
     const mask = given.mask && (await prepareSentMask(given.mask, original));
     const spec: EditSpec = { ...given, mask: mask?.png };
     const startNotes =
-      mask && mask.edited === mask.width * mask.height
-        ? [vscode.l10n.t('The mask covers the whole image, so the whole image was edited.')]
-        : [];
+      mask && mask.edited === mask.width * mask.height ? [vscode.l10n.t('The mask covers the whole image, so the whole image was edited.')] : [];
     const record: RunRecord = {
       version: RECORD_VERSION,
       id: randomUUID(),
@@ -190,7 +199,14 @@ export class EditJob {
     const inputs = await this.uploadInputs(spec, signal);
     this.uploaded = inputs;
     const answering = batch.create(
-      { clientRef: this.id, input: toEditInput(spec, inputs.images.map((i) => i.url), inputs.mask?.url) },
+      {
+        clientRef: this.id,
+        input: toEditInput(
+          spec,
+          inputs.images.map((i) => i.url),
+          inputs.mask?.url,
+        ),
+      },
       () => (this.createSent = true),
     );
     handOver();
@@ -201,7 +217,10 @@ export class EditJob {
     }
     this.uploaded = undefined;
     if (!answer.runId) {
-      throw new RunflowError('timeout', vscode.l10n.t('Runflow made this edit\'s run in a batch but did not name it in time; the history looks it up by its reference.'));
+      throw new RunflowError(
+        'timeout',
+        vscode.l10n.t("Runflow made this edit's run in a batch but did not name it in time; the history looks it up by its reference."),
+      );
     }
     await this.adopt({ id: answer.runId }, 'inFlight');
     this.events.fire({ type: 'runCreated', runId: answer.runId });
@@ -237,7 +256,8 @@ export class EditJob {
    * run is forgotten, a run that exists is recorded as stopped waiting (Fetch Results saves it).
    */
   async abandon(): Promise<EditStoppedError> {
-    if (!(await this.services.leases.claim(this.id))) return new EditStoppedError(this.runId, vscode.l10n.t('This edit is already being saved in another window.'));
+    if (!(await this.services.leases.claim(this.id)))
+      return new EditStoppedError(this.runId, vscode.l10n.t('This edit is already being saved in another window.'));
     try {
       return await this.afterStop();
     } finally {
@@ -254,7 +274,8 @@ export class EditJob {
     try {
       const stored = await history.get(this.id);
       if (stored) this.record = stored;
-      else if (this.spec) await history.put(this.record); // Removed from the history meanwhile: record it again.
+      else if (this.spec)
+        await history.put(this.record); // Removed from the history meanwhile: record it again.
       else throw new Error(vscode.l10n.t('This edit is no longer in the history.'));
       if (!this.record.runId) await this.takeQueued(signal);
       if (!this.record.runId) await this.ensureRun(signal, report);
@@ -304,7 +325,8 @@ export class EditJob {
     try {
       return await send((input) => input.url, this.record.idempotencyKey);
     } catch (e) {
-      const refused = e instanceof RunflowError && e.kind === 'validation' && (e.fieldErrors ?? []).some((f) => /(^|\.)(image_urls|mask_url)\b/.test(f.field ?? ''));
+      const refused =
+        e instanceof RunflowError && e.kind === 'validation' && (e.fieldErrors ?? []).some((f) => /(^|\.)(image_urls|mask_url)\b/.test(f.field ?? ''));
       const signed = [...inputs.images, ...(inputs.mask ? [inputs.mask] : [])].some((input) => input.signedUrl);
       if (!refused || !signed) throw e;
       return send((input) => input.signedUrl ?? input.url, `${this.record.idempotencyKey}.signed-urls`);
@@ -401,14 +423,20 @@ export class EditJob {
 
   private sidecar(run: Run, variant: number, result: SidecarResult | undefined): unknown {
     const { prompt, options, inputs, masked, originalSha256 } = this.record;
-    return sidecarFor({ prompt, options, masked, clientRef: this.id, inputs: inputs.map((u) => baseName(vscode.Uri.parse(u))), originalSha256 }, run, variant, result);
+    return sidecarFor(
+      { prompt, options, masked, clientRef: this.id, inputs: inputs.map((u) => baseName(vscode.Uri.parse(u))), originalSha256 },
+      run,
+      variant,
+      result,
+    );
   }
 
   /** Records how far the edit got, and turns `error` into what the caller is told. */
   private async afterFailure(error: unknown, signal: AbortSignal): Promise<unknown> {
     if (error instanceof EditBusyError || error instanceof EditStoppedError) return error;
     const { history } = this.services;
-    if (signal.aborted && (signal.reason as StopReason) === 'shutdown') return new EditStoppedError(this.runId, vscode.l10n.t('The window is closing; the edit goes on when it opens again.'));
+    if (signal.aborted && (signal.reason as StopReason) === 'shutdown')
+      return new EditStoppedError(this.runId, vscode.l10n.t('The window is closing; the edit goes on when it opens again.'));
     if (signal.aborted) return this.afterStop();
     if (error instanceof RunflowError && this.runId && !error.runId) error.runId = this.runId;
     if (!this.runId) {
@@ -447,7 +475,10 @@ export class EditJob {
       }
       if (!found) {
         await history.remove([this.id]);
-        return new EditStoppedError(undefined, vscode.l10n.t('Canceled. Runflow has no run for this edit (looked up by its reference), so nothing was billed.'));
+        return new EditStoppedError(
+          undefined,
+          vscode.l10n.t('Canceled. Runflow has no run for this edit (looked up by its reference), so nothing was billed.'),
+        );
       }
       await this.adopt(found, 'stoppedWaiting');
     }

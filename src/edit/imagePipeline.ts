@@ -7,7 +7,17 @@
 import sharp from 'sharp';
 import { editArea } from '../shared/maskConvention';
 import { MAX_INPUT_PIXELS } from './imageSize';
-import { canonicalMask, composite, countEdited, differenceOutside, featherWeights, isBlank, sameAspect, type OutsideDifference, type Rgba } from './maskGeometry';
+import {
+  canonicalMask,
+  composite,
+  countEdited,
+  differenceOutside,
+  featherWeights,
+  isBlank,
+  sameAspect,
+  type OutsideDifference,
+  type Rgba,
+} from './maskGeometry';
 
 // The extension host is long-lived: no cache of decoded inputs between edits.
 sharp.cache(false);
@@ -205,7 +215,8 @@ export class OutputFinisher {
     const reencode = changed || format !== output.format;
     const bytes = reencode ? await encodeRgba(result, format, request.lossyQuality, keepAlpha) : outputBytes;
     const saved = reencode ? await decode(bytes, 'saved') : output;
-    const outside = original && weights && saved.width === original.width && saved.height === original.height ? differenceOutside(original, saved, weights) : undefined;
+    const outside =
+      original && weights && saved.width === original.width && saved.height === original.height ? differenceOutside(original, saved, weights) : undefined;
     return {
       bytes,
       format,
@@ -217,7 +228,16 @@ export class OutputFinisher {
       ...(outside ? { outside } : {}),
       blank,
       ...(original
-        ? { original: { cmyk: original.cmyk, pages: original.pages, highBitDepth: original.highBitDepth, width: original.width, height: original.height, bytes: request.original.length } }
+        ? {
+            original: {
+              cmyk: original.cmyk,
+              pages: original.pages,
+              highBitDepth: original.highBitDepth,
+              width: original.width,
+              height: original.height,
+              bytes: request.original.length,
+            },
+          }
         : {}),
     };
   }

@@ -34,13 +34,17 @@ export async function prepareSentMask(mask: Uint8Array, image: Uint8Array): Prom
       refuse(
         vscode.l10n.t(
           'The mask is {0}×{1} but the image is {2}×{3}; a mask must be the same size as the image. Load it with Mask from file (which scales it), or paint the mask again.',
-          e.mask.width, e.mask.height, e.image.width, e.image.height,
+          e.mask.width,
+          e.mask.height,
+          e.image.width,
+          e.image.height,
         ),
       );
     }
     refuse(vscode.l10n.t('The mask could not be read as an image.'));
   }
-  if (prepared!.edited === 0) refuse(vscode.l10n.t('The mask marks nothing to edit, so no run was made. Paint the area to change, or clear the mask to let the whole image change.'));
+  if (prepared!.edited === 0)
+    refuse(vscode.l10n.t('The mask marks nothing to edit, so no run was made. Paint the area to change, or clear the mask to let the whole image change.'));
   return prepared!;
 }
 
@@ -95,7 +99,10 @@ export class ResultFinisher {
     const uri = vscode.Uri.parse(record.inputs[0]);
     const bytes = sent?.original ?? (await Promise.resolve(vscode.workspace.fs.readFile(uri)).catch(() => undefined));
     if (!bytes || sha256(bytes) !== record.originalSha256) {
-      const note = vscode.l10n.t('{0} changed or moved since the edit was sent, so its outputs were saved as the model returned them (not matched or composited).', baseName(uri));
+      const note = vscode.l10n.t(
+        '{0} changed or moved since the edit was sent, so its outputs were saved as the model returned them (not matched or composited).',
+        baseName(uri),
+      );
       return new ResultFinisher(record, undefined, [note]);
     }
     const { options, sentMask } = record;
@@ -117,7 +124,10 @@ export class ResultFinisher {
       finished = await this.outputs.finish(output.bytes);
     } catch (e) {
       const detail = e instanceof Error ? e.message : String(e);
-      return { image: output, describe: (name) => [vscode.l10n.t('{0} was saved as the model returned it: it could not be decoded here ({1}).', name, detail)] };
+      return {
+        image: output,
+        describe: (name) => [vscode.l10n.t('{0} was saved as the model returned it: it could not be decoded here ({1}).', name, detail)],
+      };
     }
     const outside = finished.outside;
     return {
@@ -128,7 +138,16 @@ export class ResultFinisher {
         matchOriginal: options.matchOriginal,
         composited: finished.composited,
         featherPx: finished.composited ? options.featherPx : 0,
-        ...(outside ? { outsideMask: { pixels: outside.pixels, changed: outside.changed, maxDelta: outside.maxDelta, psnrDb: Number.isFinite(outside.psnr) ? round2(outside.psnr) : null } } : {}),
+        ...(outside
+          ? {
+              outsideMask: {
+                pixels: outside.pixels,
+                changed: outside.changed,
+                maxDelta: outside.maxDelta,
+                psnrDb: Number.isFinite(outside.psnr) ? round2(outside.psnr) : null,
+              },
+            }
+          : {}),
         blank: finished.blank,
       },
       describe: (name) => describe(name, finished, this.record),
@@ -149,27 +168,56 @@ function describe(name: string, f: FinishedImage, record: RunRecord): string[] {
   const lines: string[] = [];
   const o = f.outside;
   if (o && f.composited && o.changed === 0) {
-    lines.push(vscode.l10n.t('{0}: outside the mask, 0 px changed ({1} px compared; {2} px soft band).', name, o.pixels.toLocaleString(), record.options.featherPx));
+    lines.push(
+      vscode.l10n.t('{0}: outside the mask, 0 px changed ({1} px compared; {2} px soft band).', name, o.pixels.toLocaleString(), record.options.featherPx),
+    );
   } else if (o && f.composited) {
     lines.push(
       vscode.l10n.t(
         '{0}: outside the mask, {1} of {2} px differ only by the {3} re-encoding (PSNR {4} dB, at most {5} levels).',
-        name, o.changed.toLocaleString(), o.pixels.toLocaleString(), f.format.toUpperCase(), o.psnr.toFixed(1), o.maxDelta,
+        name,
+        o.changed.toLocaleString(),
+        o.pixels.toLocaleString(),
+        f.format.toUpperCase(),
+        o.psnr.toFixed(1),
+        o.maxDelta,
       ),
     );
   } else if (o) {
-    lines.push(vscode.l10n.t('{0}: outside the mask, {1} of {2} px changed, by up to {3} levels (keeping unmasked pixels exact is off).', name, o.changed.toLocaleString(), o.pixels.toLocaleString(), o.maxDelta));
+    lines.push(
+      vscode.l10n.t(
+        '{0}: outside the mask, {1} of {2} px changed, by up to {3} levels (keeping unmasked pixels exact is off).',
+        name,
+        o.changed.toLocaleString(),
+        o.pixels.toLocaleString(),
+        o.maxDelta,
+      ),
+    );
   }
   if (f.aspectDiffers && f.original) {
     lines.push(
       vscode.l10n.t(
         '{0}: the model returned {1}×{2}, another shape than the original’s {3}×{4}, so it was not scaled or composited (that would distort it).',
-        name, f.raw.width, f.raw.height, f.original.width, f.original.height,
+        name,
+        f.raw.width,
+        f.raw.height,
+        f.original.width,
+        f.original.height,
       ),
     );
   }
   if (f.original && record.options.matchOriginal && !f.aspectDiffers) {
-    lines.push(vscode.l10n.t('{0}: {1}×{2} {3}, {4} (original {5}).', name, f.width, f.height, f.format.toUpperCase(), kilobytes(f.bytes.length), kilobytes(f.original.bytes)));
+    lines.push(
+      vscode.l10n.t(
+        '{0}: {1}×{2} {3}, {4} (original {5}).',
+        name,
+        f.width,
+        f.height,
+        f.format.toUpperCase(),
+        kilobytes(f.bytes.length),
+        kilobytes(f.original.bytes),
+      ),
+    );
   }
   if (f.blank) lines.push(vscode.l10n.t('{0} is all black or transparent: Runflow may have filtered it.', name));
   if (f.original?.cmyk) lines.push(vscode.l10n.t('The original is CMYK; {0} is saved in sRGB.', name));

@@ -55,7 +55,14 @@ function savingError(cause: unknown, runId: string): Error {
   const full = /ENOSPC|no space/i.test(detail);
   return new Error(
     full
-      ? vscode.l10n.t('The disk is full, so the edited image could not be saved (nothing partial was left). Free some space, then use Fetch Results on run {0} in the history.', runId)
-      : vscode.l10n.t('The edited image could not be saved ({0}). Nothing partial was left; Fetch Results on run {1} in the history tries again.', detail, runId),
+      ? vscode.l10n.t(
+          'The disk is full, so the edited image could not be saved (nothing partial was left). Free some space, then use Fetch Results on run {0} in the history.',
+          runId,
+        )
+      : vscode.l10n.t(
+          'The edited image could not be saved ({0}). Nothing partial was left; Fetch Results on run {1} in the history tries again.',
+          detail,
+          runId,
+        ),
   );
 }

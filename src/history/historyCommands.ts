@@ -33,9 +33,18 @@ export function registerHistoryCommands(history: RunHistory, heavy: () => HeavyH
         await vscode.commands.executeCommand('revealInExplorer', vscode.Uri.parse(target));
       }),
     ),
-    vscode.commands.registerCommand('gptImageEdit.history.reopen', forRun((runId) => heavy().reopenInPanel(runId))),
-    vscode.commands.registerCommand('gptImageEdit.history.fetchResults', forRun((runId) => heavy().fetchResults(runId))),
-    vscode.commands.registerCommand('gptImageEdit.history.remove', forRun(async (ref) => history.remove([(await history.find(ref))?.id ?? ref]))),
+    vscode.commands.registerCommand(
+      'gptImageEdit.history.reopen',
+      forRun((runId) => heavy().reopenInPanel(runId)),
+    ),
+    vscode.commands.registerCommand(
+      'gptImageEdit.history.fetchResults',
+      forRun((runId) => heavy().fetchResults(runId)),
+    ),
+    vscode.commands.registerCommand(
+      'gptImageEdit.history.remove',
+      forRun(async (ref) => history.remove([(await history.find(ref))?.id ?? ref])),
+    ),
     // Runs in flight stay: they are still being settled, and their record is what makes that safe.
     vscode.commands.registerCommand('gptImageEdit.history.clear', async () =>
       history.remove((await history.list()).filter((r) => !isUnsettled(r)).map((r) => r.id)),

@@ -42,9 +42,7 @@ export function historyItem(record: RunRecord): vscode.TreeItem {
     .filter((line) => line !== undefined)
     .join('\n');
   // Menus match these words with `viewItem =~ /\bword\b/`.
-  item.contextValue = ['gptImageEditRun', record.outputs.length ? 'hasOutputs' : '', isFetchable(record) ? 'fetchable' : '']
-    .filter(Boolean)
-    .join(' ');
+  item.contextValue = ['gptImageEditRun', record.outputs.length ? 'hasOutputs' : '', isFetchable(record) ? 'fetchable' : ''].filter(Boolean).join(' ');
   if (first) item.command = { command: 'vscode.open', title: vscode.l10n.t('Open Outputs'), arguments: [vscode.Uri.parse(first.uri)] };
   return item;
 }

@@ -75,7 +75,10 @@ type Loose = Record<string, unknown>;
 const isObject = (v: unknown): v is Loose => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isString = (v: unknown): v is string => typeof v === 'string';
 const optional = (v: unknown, check: (v: unknown) => boolean): boolean => v === undefined || check(v);
-const oneOf = <T extends string>(values: readonly T[]) => (v: unknown): v is T => isString(v) && (values as readonly string[]).includes(v);
+const oneOf =
+  <T extends string>(values: readonly T[]) =>
+  (v: unknown): v is T =>
+    isString(v) && (values as readonly string[]).includes(v);
 
 const isVariants = (v: unknown): v is SavedVariant[] =>
   Array.isArray(v) && v.every((o) => isObject(o) && Number.isInteger(o.variant) && (o.variant as number) >= 1 && isString(o.uri));

@@ -163,9 +163,11 @@ export class RunStore {
     const previous = this.queues.get(id) ?? Promise.resolve();
     const next = previous.catch(() => undefined).then(work);
     this.queues.set(id, next);
-    void next.finally(() => {
-      if (this.queues.get(id) === next) this.queues.delete(id);
-    }).catch(() => undefined);
+    void next
+      .finally(() => {
+        if (this.queues.get(id) === next) this.queues.delete(id);
+      })
+      .catch(() => undefined);
     return next;
   }
 }

@@ -23,7 +23,6 @@ const PERSIST_DELAY_MS = 250;
 /** Images read at once to show the list (a selection of a thousand must not mean a thousand reads). */
 const READS_AT_ONCE = 8;
 
-
 /** The prompt and options a batch ran with: a Retry runs its image again with the same. */
 interface LastBatch {
   prompt: string;
@@ -74,7 +73,11 @@ export class BatchPanel extends PanelHost<ToBatchHost, ToBatchWebview> {
     const views = new PanelViewStore(host.context);
     const images = state.success ? state.data.batchImages.map((u) => vscode.Uri.parse(u)) : [];
     if (images.length === 0 || !images.every((image) => mayRevive(image, views) || views.hasShownBatch(keyOf(images)))) {
-      showUnrestorable(host, panel, vscode.l10n.t('This batch panel could not be restored after the reload. Select the images again and choose Edit Each Image with GPT Image 2….'));
+      showUnrestorable(
+        host,
+        panel,
+        vscode.l10n.t('This batch panel could not be restored after the reload. Select the images again and choose Edit Each Image with GPT Image 2….'),
+      );
       return;
     }
     new BatchPanel(host, panel, images, views.readBatch(keyOf(images)));
@@ -171,7 +174,11 @@ export class BatchPanel extends PanelHost<ToBatchHost, ToBatchWebview> {
       }
       this.draft = { prompt, options };
       this.lastBatch = { prompt, options, gate: new RateLimitGate() };
-      await this.runItems(this.images.map((_, index) => index), this.lastBatch, signal);
+      await this.runItems(
+        this.images.map((_, index) => index),
+        this.lastBatch,
+        signal,
+      );
       return undefined;
     });
   }
@@ -221,22 +228,30 @@ export class BatchPanel extends PanelHost<ToBatchHost, ToBatchWebview> {
       return job;
     };
     const { concurrency } = batchSettings();
-    const { outcomes, batchRoute } = await withBatchNotification(indices.length, () => this.stop(), (settled) =>
-      editEach({
-        session,
-        indices,
-        jobFor,
-        signal,
-        concurrency,
-        onItem: (item) => {
-          this.setItem(item);
-          if (item.status === 'done' || item.status === 'failed') settled(item.status === 'failed');
-        },
-      }),
+    const { outcomes, batchRoute } = await withBatchNotification(
+      indices.length,
+      () => this.stop(),
+      (settled) =>
+        editEach({
+          session,
+          indices,
+          jobFor,
+          signal,
+          concurrency,
+          onItem: (item) => {
+            this.setItem(item);
+            if (item.status === 'done' || item.status === 'failed') settled(item.status === 'failed');
+          },
+        }),
     );
     if (batchRoute?.batches) {
       const { batches, refused } = batchRoute;
-      this.host.log.write('info', refused ? 'Batch: Runflow does not take this model in batches (422); each image was created as a single run.' : `Batch: ${batches} batch request(s) created the runs.`);
+      this.host.log.write(
+        'info',
+        refused
+          ? 'Batch: Runflow does not take this model in batches (422); each image was created as a single run.'
+          : `Batch: ${batches} batch request(s) created the runs.`,
+      );
     }
     session.keepDurations();
     this.offerFix(outcomes.map((o) => o.error));
@@ -296,5 +311,8 @@ export class BatchPanel extends PanelHost<ToBatchHost, ToBatchWebview> {
 
 /** A selection's identity, whatever order the explorer passed it in. */
 function keyOf(images: readonly vscode.Uri[]): string {
-  return images.map((u) => u.toString()).sort().join('\n');
+  return images
+    .map((u) => u.toString())
+    .sort()
+    .join('\n');
 }

@@ -74,7 +74,11 @@ export class EditPanel extends PanelHost<ToEditHost, ToEditWebview> {
     const state = PanelState.safeParse(rawState);
     const image = state.success ? parseUri(state.data.imageUri) : undefined;
     if (!image || !mayRevive(image, new PanelViewStore(host.context))) {
-      showUnrestorable(host, panel, vscode.l10n.t('This edit panel could not be restored after the reload. Open the image again with Edit Image with GPT Image 2….'));
+      showUnrestorable(
+        host,
+        panel,
+        vscode.l10n.t('This edit panel could not be restored after the reload. Open the image again with Edit Image with GPT Image 2….'),
+      );
       return;
     }
     new EditPanel(host, panel, image, { kind: 'revive' });
@@ -88,7 +92,12 @@ export class EditPanel extends PanelHost<ToEditHost, ToEditWebview> {
   private draft: StoredView;
   private references: vscode.Uri[];
 
-  private constructor(host: Host, panel: vscode.WebviewPanel, private image: vscode.Uri, opening: Opening) {
+  private constructor(
+    host: Host,
+    panel: vscode.WebviewPanel,
+    private image: vscode.Uri,
+    opening: Opening,
+  ) {
     const views = new PanelViewStore(host.context);
     const { draft, note } = startingDraft(views, image, opening);
     // A revived panel's files come from storage: it shows only those inside the workspace or shown by this host before.
@@ -220,7 +229,11 @@ export class EditPanel extends PanelHost<ToEditHost, ToEditWebview> {
         if (kept === 'window' && !this.saidWindowOnly) {
           void this.host.notifier.show(
             'warning',
-            vscode.l10n.t('The mask of {0} is over {1} MB, so it is kept only while this window is open: it will not survive a reload.', baseName(image), MAX_STORED_PAINT_BYTES / (1024 * 1024)),
+            vscode.l10n.t(
+              'The mask of {0} is over {1} MB, so it is kept only while this window is open: it will not survive a reload.',
+              baseName(image),
+              MAX_STORED_PAINT_BYTES / (1024 * 1024),
+            ),
           );
         }
         this.saidWindowOnly = kept === 'window';
@@ -246,7 +259,13 @@ export class EditPanel extends PanelHost<ToEditHost, ToEditWebview> {
         this.showOutcome({ kind: 'error', message: vscode.l10n.t('Write a prompt that says how to edit the image.'), fields: ['prompt'] }, message.requestId);
         return;
       }
-      const spec: EditSpec = { image: this.image, references: this.references, prompt, options: message.options, mask: message.mask ? dataUriBytes(message.mask) : undefined };
+      const spec: EditSpec = {
+        image: this.image,
+        references: this.references,
+        prompt,
+        options: message.options,
+        mask: message.mask ? dataUriBytes(message.mask) : undefined,
+      };
       const session = await this.session(message.requestId);
       if (!session) return;
       this.job = await session.start(spec);
@@ -325,11 +344,22 @@ export class EditPanel extends PanelHost<ToEditHost, ToEditWebview> {
   private async showResults(result: Pick<EditResult, 'runId' | 'saved' | 'cost' | 'missing' | 'notes'>): Promise<void> {
     this.live = undefined;
     const uris = result.saved.map((u) => u.toString());
-    this.change({ run: undefined, outcome: undefined, results: { runId: result.runId, cost: result.cost, missing: result.missing, notes: result.notes, uris } });
+    this.change({
+      run: undefined,
+      outcome: undefined,
+      results: { runId: result.runId, cost: result.cost, missing: result.missing, notes: result.notes, uris },
+    });
     if (this.disposed) return;
     this.updateWebviewOptions(result.saved);
     const results = await Promise.all(result.saved.map((uri) => imageInfo(this.panel.webview, uri)));
-    this.post({ type: 'results', runId: result.runId, cost: result.cost, missing: result.missing, notes: result.notes, results: results.map((r, index) => ({ ...r, index })) });
+    this.post({
+      type: 'results',
+      runId: result.runId,
+      cost: result.cost,
+      missing: result.missing,
+      notes: result.notes,
+      results: results.map((r, index) => ({ ...r, index })),
+    });
   }
 
   /** How the last action ended (an error, a stop), kept so a reloaded webview shows it too. */
@@ -361,7 +391,13 @@ export class EditPanel extends PanelHost<ToEditHost, ToEditWebview> {
       watching.dispose();
       if (record?.status === 'saved') {
         const saved = record.outputs.map((o) => vscode.Uri.parse(o.uri));
-        await this.showResults({ runId: record.runId ?? jobId, saved, cost: record.cost, missing: Math.max(0, record.options.numImages - saved.length), notes: record.message ? [record.message] : [] });
+        await this.showResults({
+          runId: record.runId ?? jobId,
+          saved,
+          cost: record.cost,
+          missing: Math.max(0, record.options.numImages - saved.length),
+          notes: record.message ? [record.message] : [],
+        });
       } else {
         const message = record?.message ?? vscode.l10n.t('The edit that was in progress before the reload is no longer in the history.');
         this.showOutcome({ kind: record?.status === 'stoppedWaiting' ? 'canceled' : 'error', message, fields: [], runId: record?.runId, action: 'showLog' });

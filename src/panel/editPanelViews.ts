@@ -168,7 +168,7 @@ export function startingDraft(views: PanelViewStore, image: vscode.Uri, opening:
   let draft = stored.kind === 'ok' ? stored.view : fresh;
   if (opening.kind === 'open') draft = { ...draft, results: undefined, outcome: undefined, run: undefined };
   if (opening.kind === 'open' && opening.restored) draft = { ...draft, prompt: opening.restored.prompt, options: opening.restored.options ?? draft.options };
-  const note = stored.kind === 'invalid' ? vscode.l10n.t('The panel\'s saved state could not be read (it may be from an older version), so it starts fresh.') : undefined;
+  const note =
+    stored.kind === 'invalid' ? vscode.l10n.t("The panel's saved state could not be read (it may be from an older version), so it starts fresh.") : undefined;
   return { draft, note };
 }
-

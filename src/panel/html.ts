@@ -17,7 +17,12 @@ export function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri, tit
     `font-src ${webview.cspSource}`,
     `script-src 'nonce-${nonce}'`,
   ].join('; ');
-  return page(webview, extensionUri, { title, csp, nonce, body: `<main id="app" data-nonce="${nonce}"></main>\n<script nonce="${nonce}" src="${script}"></script>` });
+  return page(webview, extensionUri, {
+    title,
+    csp,
+    nonce,
+    body: `<main id="app" data-nonce="${nonce}"></main>\n<script nonce="${nonce}" src="${script}"></script>`,
+  });
 }
 
 /** A page with one message and no script: a panel that cannot be restored says why instead of closing. */

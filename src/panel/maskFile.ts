@@ -11,7 +11,9 @@ export async function readMaskFile(uri: vscode.Uri): Promise<{ dataUri: string; 
   const bytes = await vscode.workspace.fs.readFile(uri);
   const type = sniffImageType(bytes);
   if (!type) {
-    throw new Error(vscode.l10n.t('{0} is not a PNG, JPEG or WebP image. A mask is an image: transparent, or white on black, where the image should change.', baseName(uri)));
+    throw new Error(
+      vscode.l10n.t('{0} is not a PNG, JPEG or WebP image. A mask is an image: transparent, or white on black, where the image should change.', baseName(uri)),
+    );
   }
   return { dataUri: `data:image/${type};base64,${Buffer.from(bytes).toString('base64')}`, name: baseName(uri) };
 }

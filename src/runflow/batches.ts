@@ -46,7 +46,12 @@ const ItemWire = z.looseObject({
   input: lenient(z.looseObject({ client_ref: lenient(z.string()) })),
 });
 const ItemListWire = z.union([z.looseObject({ items: z.array(z.unknown()) }), z.looseObject({ data: z.array(z.unknown()) }), z.array(z.unknown())]);
-const BatchWire = z.looseObject({ id: lenient(z.string()), batch_id: lenient(z.string()), items: lenient(z.array(z.unknown())), runs: lenient(z.array(z.unknown())) });
+const BatchWire = z.looseObject({
+  id: lenient(z.string()),
+  batch_id: lenient(z.string()),
+  items: lenient(z.array(z.unknown())),
+  runs: lenient(z.array(z.unknown())),
+});
 
 interface NamedItem {
   runId?: string;

@@ -160,24 +160,22 @@ export class RunflowClient {
     items: readonly BatchItemRequest[],
     opts: { idempotencyKey?: string; metadata?: Record<string, unknown>; signal?: AbortSignal; onNamed?: (clientRef: string, runId: string) => void } = {},
   ): Promise<BatchCreate> {
-    return createBatch(
-      { http: this.http, retryContext: this.retryContext, getRun: (id, signal) => this.getRun(id, signal) },
-      EDIT_BATCH_PATH,
-      items,
-      {
-        ...opts,
-        idempotencyKey: opts.idempotencyKey ?? randomUUID(),
-        onNamed: (clientRef, runId) => {
-          this.rememberCreate(runId, false);
-          opts.onNamed?.(clientRef, runId);
-        },
+    return createBatch({ http: this.http, retryContext: this.retryContext, getRun: (id, signal) => this.getRun(id, signal) }, EDIT_BATCH_PATH, items, {
+      ...opts,
+      idempotencyKey: opts.idempotencyKey ?? randomUUID(),
+      onNamed: (clientRef, runId) => {
+        this.rememberCreate(runId, false);
+        opts.onNamed?.(clientRef, runId);
       },
-    );
+    });
   }
 
   /** The run an unknown outcome may have made; undefined when it was not found or the look-up failed. */
   private async findAfterUnknownOutcome(clientRef: string, cause: RunflowError, signal?: AbortSignal): Promise<Run | undefined> {
-    this.http.log('info', `Creating the run had an unknown outcome (${cause.kind}${cause.status ? `, HTTP ${cause.status}` : ''}); looking it up by client_ref before trying again.`);
+    this.http.log(
+      'info',
+      `Creating the run had an unknown outcome (${cause.kind}${cause.status ? `, HTTP ${cause.status}` : ''}); looking it up by client_ref before trying again.`,
+    );
     try {
       return await this.findRunByClientRef(clientRef, signal);
     } catch (err) {

@@ -43,7 +43,10 @@ const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Num
 class RecentSamples {
   private readonly byKey = new Map<string, number[]>();
 
-  constructor(private readonly maxSamplesPerKey: number, private readonly maxKeys: number) {}
+  constructor(
+    private readonly maxSamplesPerKey: number,
+    private readonly maxKeys: number,
+  ) {}
 
   add(key: string, value: number): void {
     const samples = this.byKey.get(key) ?? [];
@@ -125,7 +128,10 @@ export class DurationModel {
   /** The fitted duration distribution for a key: its own runs, shrunk towards other keys' runs or the prior. */
   distribution(key?: string): LogNormal {
     const own = key === undefined ? [] : this.samples(key);
-    const others = this.durations.entries().filter(([k]) => k !== key).flatMap(([, s]) => s);
+    const others = this.durations
+      .entries()
+      .filter(([k]) => k !== key)
+      .flatMap(([, s]) => s);
     const pooled = fit(others.map(Math.log), PRIOR_DURATION);
     const base = others.length ? { mu: pooled.mu, sigma: Math.max(POOLED_MIN_SIGMA, pooled.sigma) } : PRIOR_DURATION;
     return fit(own.map(Math.log), base);

@@ -74,15 +74,24 @@ export class RunflowError extends Error {
 /** The error kind of an HTTP error status. */
 export function kindForStatus(status: number): RunflowErrorKind {
   switch (status) {
-    case 400: return 'bad_request';
-    case 401: return 'unauthorized';
-    case 402: return 'insufficient_credit';
-    case 403: return 'forbidden';
-    case 404: return 'not_found';
-    case 409: return 'conflict';
-    case 422: return 'validation';
-    case 429: return 'rate_limited';
-    default: return status >= 500 ? 'server' : 'bad_request';
+    case 400:
+      return 'bad_request';
+    case 401:
+      return 'unauthorized';
+    case 402:
+      return 'insufficient_credit';
+    case 403:
+      return 'forbidden';
+    case 404:
+      return 'not_found';
+    case 409:
+      return 'conflict';
+    case 422:
+      return 'validation';
+    case 429:
+      return 'rate_limited';
+    default:
+      return status >= 500 ? 'server' : 'bad_request';
   }
 }
 
@@ -93,12 +102,7 @@ const ErrorBody = z.looseObject({
   message: text,
   detail: text,
   errors: lenient(
-    z.array(
-      z.union([
-        z.looseObject({ field: text, loc: lenient(z.array(z.union([z.string(), z.number()]))), code, message: text, msg: text }),
-        z.string(),
-      ]),
-    ),
+    z.array(z.union([z.looseObject({ field: text, loc: lenient(z.array(z.union([z.string(), z.number()]))), code, message: text, msg: text }), z.string()])),
   ),
 });
 
@@ -106,7 +110,10 @@ const MAX_RAW_TEXT = 200;
 
 /** A short, single-line excerpt of a non-JSON body (an HTML error page, a proxy's text). */
 function rawExcerpt(body: string): string {
-  const plain = body.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+  const plain = body
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   return plain.length > MAX_RAW_TEXT ? `${plain.slice(0, MAX_RAW_TEXT)}…` : plain;
 }
 

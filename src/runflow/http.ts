@@ -90,10 +90,13 @@ function defaultAgent(): Agent {
 export function linkedSignal(signal: AbortSignal | undefined, timeoutMs: number): { signal: AbortSignal; timedOut: () => boolean; dispose: () => void } {
   const controller = new AbortController();
   let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    controller.abort();
-  }, Math.max(0, timeoutMs));
+  const timer = setTimeout(
+    () => {
+      timedOut = true;
+      controller.abort();
+    },
+    Math.max(0, timeoutMs),
+  );
   const onAbort = (): void => controller.abort();
   if (signal?.aborted) controller.abort();
   else signal?.addEventListener('abort', onAbort, { once: true });
@@ -225,7 +228,11 @@ export class HttpTransport {
   private readJson<T>(answer: HttpAnswer, call: ApiCall<T>): T {
     const { status, text } = answer;
     if (status >= 300 && status < 400) {
-      throw new RunflowError('bad_response', `Runflow answered ${call.what} with an unexpected redirect (HTTP ${status}).`, { status, runId: call.runId, retryable: false });
+      throw new RunflowError('bad_response', `Runflow answered ${call.what} with an unexpected redirect (HTTP ${status}).`, {
+        status,
+        runId: call.runId,
+        retryable: false,
+      });
     }
     if (status < 200 || status >= 300) {
       throw errorFromResponse(status, text, answer.headers.get('retry-after'), this.o.redact, call.runId);

@@ -44,7 +44,12 @@ const STEP_MS = 10;
 // erfc(x) = t·exp(-x² + p(t)), t = 1/(1 + x/2), x ≥ 0 (Numerical Recipes, relative error < 1.2e-7).
 // Kept in this factored form so the hazard below never divides two underflowed numbers.
 function erfcPoly(t: number): number {
-  return -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  return (
+    -1.26551223 +
+    t *
+      (1.00002368 +
+        t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))))
+  );
 }
 
 /** Hazard rate (per ms) of a log-normal at time t: the chance a run still going at t ends in the next ms. */
@@ -60,7 +65,7 @@ export function hazard(dist: LogNormal, tMs: number): number {
   }
   const t = 1 / (1 - 0.5 * x);
   const survival = 1 - 0.5 * t * Math.exp(-x * x + erfcPoly(t));
-  return Math.exp(-z * z / 2) / (norm * survival);
+  return Math.exp((-z * z) / 2) / (norm * survival);
 }
 
 /** Probability that a run is still going at t. */
@@ -83,7 +88,11 @@ export class PollPlan {
   private readonly o: Required<PollPlanOptions>;
   private readonly scale: number;
 
-  constructor(private readonly dist: LogNormal, opts: PollPlanOptions = {}, private readonly start: PlanStart = {}) {
+  constructor(
+    private readonly dist: LogNormal,
+    opts: PollPlanOptions = {},
+    private readonly start: PlanStart = {},
+  ) {
     this.o = { ...DEFAULTS, ...opts };
     this.scale = this.solveScale();
   }
@@ -121,7 +130,10 @@ export class PollPlan {
       this.start.aliveAtMs === undefined
         ? Math.max(MIN_BUDGET_POLLS, this.o.budgetFactor * ((Math.exp(mu + (sigma * sigma) / 2) + queuedMs) / REFERENCE_INTERVAL_MS + 0.5)) - spent
         : // One run's own budget, never below what a 2 s poller would still spend: a run past its plan is watched, not starved.
-          Math.max(1 + expectedRest / REFERENCE_INTERVAL_MS, Math.max(MIN_BUDGET_POLLS, this.o.budgetFactor * ((queuedMs + from + expectedRest) / REFERENCE_INTERVAL_MS + 0.5)) - spent);
+          Math.max(
+            1 + expectedRest / REFERENCE_INTERVAL_MS,
+            Math.max(MIN_BUDGET_POLLS, this.o.budgetFactor * ((queuedMs + from + expectedRest) / REFERENCE_INTERVAL_MS + 0.5)) - spent,
+          );
     const expectedPolls = (scale: number): number => {
       let polls = 1; // the poll that sees the run finished
       for (let i = 0; i < stillGoing.length; i++) polls += stillGoing[i] * this.clamp(rootHazard[i] / scale);
@@ -179,7 +191,12 @@ export class PollScheduler {
   private started = false;
 
   /** `shortestQueueMs`: the shortest queue recent runs had, for the polls before this one is seen running. */
-  constructor(private readonly dist: LogNormal, private readonly opts: PollPlanOptions = {}, private readonly guessed = false, shortestQueueMs = 0) {
+  constructor(
+    private readonly dist: LogNormal,
+    private readonly opts: PollPlanOptions = {},
+    private readonly guessed = false,
+    shortestQueueMs = 0,
+  ) {
     this.plan = new PollPlan(dist, opts, { shortestQueueMs });
   }
 

@@ -39,11 +39,7 @@ export function backoffDelay(attempt: number, retry: Required<RetryOptions>, ran
 }
 
 /** Runs `attempt` until it succeeds, `shouldRetry` says no, attempts run out, or the deadline would pass. */
-export async function retrying<T>(
-  attempt: (n: number) => Promise<T>,
-  shouldRetry: (error: RunflowError) => boolean,
-  ctx: RetryContext,
-): Promise<T> {
+export async function retrying<T>(attempt: (n: number) => Promise<T>, shouldRetry: (error: RunflowError) => boolean, ctx: RetryContext): Promise<T> {
   for (let n = 1; ; n++) {
     if (ctx.signal?.aborted) throw abortedError();
     try {

@@ -158,7 +158,16 @@ function normaliseOutput(o: z.infer<typeof OutputWire>): RunResult {
   return {
     outputs: (o.outputs ?? []).flatMap((i) =>
       i?.url
-        ? [{ type: i.type ?? 'image', url: i.url, contentType: undef(i.content_type), fileName: undef(i.file_name), width: undef(i.width), height: undef(i.height) }]
+        ? [
+            {
+              type: i.type ?? 'image',
+              url: i.url,
+              contentType: undef(i.content_type),
+              fileName: undef(i.file_name),
+              width: undef(i.width),
+              height: undef(i.height),
+            },
+          ]
         : [],
     ),
     seed: undef(o.seed),
@@ -185,8 +194,7 @@ export function parseRun(json: unknown): { ok: true; run: Run } | { ok: false; p
   const rawStatus = w.status_code ?? w.status;
   if (!rawStatus) return { ok: false, problem: 'the run has no status' };
   const status = normaliseStatus(rawStatus);
-  const progress =
-    w.nodes_total != null && w.nodes_completed != null ? { completed: w.nodes_completed, total: w.nodes_total } : undefined;
+  const progress = w.nodes_total != null && w.nodes_completed != null ? { completed: w.nodes_completed, total: w.nodes_total } : undefined;
   return {
     ok: true,
     run: {

@@ -16,10 +16,7 @@ export function requireSecureUrl(raw: string | URL, what: string): URL {
     throw new RunflowError('insecure_url', `The ${what} is not a valid URL.`);
   }
   if (url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname))) return url;
-  throw new RunflowError(
-    'insecure_url',
-    `The ${what} must use https (plain http is only allowed to this machine); refusing ${url.protocol}//${url.host}.`,
-  );
+  throw new RunflowError('insecure_url', `The ${what} must use https (plain http is only allowed to this machine); refusing ${url.protocol}//${url.host}.`);
 }
 
 /**
@@ -33,7 +30,15 @@ export function isPrivateHost(hostname: string): boolean {
   const v4 = /^(\d{1,3})\.(\d{1,3})\.\d{1,3}\.\d{1,3}$/.exec(host);
   if (v4) {
     const [a, b] = [Number(v4[1]), Number(v4[2])];
-    return a === 0 || a === 10 || a === 127 || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127);
+    return (
+      a === 0 ||
+      a === 10 ||
+      a === 127 ||
+      (a === 169 && b === 254) ||
+      (a === 172 && b >= 16 && b <= 31) ||
+      (a === 192 && b === 168) ||
+      (a === 100 && b >= 64 && b <= 127)
+    );
   }
   if (!host.includes(':')) return false;
   // The URL parser writes IPv4-mapped addresses as ::ffff:hhhh:hhhh.

@@ -4,7 +4,19 @@
  */
 import * as z from 'zod/mini';
 import { MaskTools } from './maskTools';
-import { EditOptions, ErrorAction, ErrorMessage, ImageInfo, MAX_PROMPT_LENGTH, PngDataUri, ResultInfo, RunPhase, SharedRequests, parseWith, requestId } from './messageParts';
+import {
+  EditOptions,
+  ErrorAction,
+  ErrorMessage,
+  ImageInfo,
+  MAX_PROMPT_LENGTH,
+  PngDataUri,
+  ResultInfo,
+  RunPhase,
+  SharedRequests,
+  parseWith,
+  requestId,
+} from './messageParts';
 
 /** A run the panel is showing as in progress. `resuming`: after a reload, the history is finishing it. */
 export const RunView = z.object({

@@ -18,9 +18,7 @@ export function editArea(rgba: ArrayLike<number>): Uint8Array {
   for (let p = 0; p < pixels && !hasTransparency; p++) hasTransparency = rgba[p * 4 + 3] < 255;
   const edit = new Uint8Array(pixels);
   for (let p = 0, o = 0; p < pixels; p++, o += 4) {
-    edit[p] = hasTransparency
-      ? rgba[o + 3] < HALF ? 1 : 0
-      : (rgba[o] * 299 + rgba[o + 1] * 587 + rgba[o + 2] * 114) / 1000 >= HALF ? 1 : 0;
+    edit[p] = hasTransparency ? (rgba[o + 3] < HALF ? 1 : 0) : (rgba[o] * 299 + rgba[o + 1] * 587 + rgba[o + 2] * 114) / 1000 >= HALF ? 1 : 0;
   }
   return edit;
 }

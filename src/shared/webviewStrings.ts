@@ -17,7 +17,8 @@ export const WEBVIEW_STRINGS = {
   'references.alt': 'Reference image {0}',
 
   'mask.hint': 'Mark the area to change: paint it, or draw rectangles, ellipses and lassos. Nothing marked: the whole image may change.',
-  'mask.keysHint': 'Keys: B brush, E eraser, R rectangle, O ellipse, L lasso, X swap, [ ] brush size, Ctrl+Z undo, Ctrl+Shift+Z redo, Ctrl+I invert, + − 0 1 zoom; Space-drag pans. With the rectangle or ellipse, Enter places one on the focused image and the arrow keys move it (Shift: size it).',
+  'mask.keysHint':
+    'Keys: B brush, E eraser, R rectangle, O ellipse, L lasso, X swap, [ ] brush size, Ctrl+Z undo, Ctrl+Shift+Z redo, Ctrl+I invert, + − 0 1 zoom; Space-drag pans. With the rectangle or ellipse, Enter places one on the focused image and the arrow keys move it (Shift: size it).',
   'mask.canvas': 'Mask of {0}',
   'mask.describeEmpty': '{0}, {1} × {2} px. Nothing is masked: the whole image may change.',
   'mask.describe': '{0}, {1} × {2} px. Masked: {3} % of the image ({4} px).',
@@ -89,7 +90,8 @@ export const WEBVIEW_STRINGS = {
   'quality.medium': 'Medium',
   'quality.high': 'High',
   'private.label': 'Private',
-  'private.note': 'Asks Runflow for the outputs inline (its sync mode) instead of as links. Runflow does not say whether it keeps them afterwards; if needed they are fetched again like any other run’s.',
+  'private.note':
+    'Asks Runflow for the outputs inline (its sync mode) instead of as links. Runflow does not say whether it keeps them afterwards; if needed they are fetched again like any other run’s.',
   'result.heading': 'Result',
   'result.matchOriginal': 'Match the original',
   'result.matchOriginalNote': 'Saved at the original’s pixel size and in its format. Choosing a size or a format turns this off.',

@@ -150,12 +150,7 @@ export class EditForm {
       this.cost.textContent = t('cost.batchEstimate', formatUsd(total), this.imageCount, numImages, formatUsd(this.pricePerImage));
       return;
     }
-    this.cost.textContent = t(
-      'cost.estimate',
-      formatUsd(estimateCost(this.pricePerImage, numImages)),
-      numImages,
-      formatUsd(this.pricePerImage),
-    );
+    this.cost.textContent = t('cost.estimate', formatUsd(estimateCost(this.pricePerImage, numImages)), numImages, formatUsd(this.pricePerImage));
   }
 
   /** Run is disabled, with a note saying why, while the prompt is blank; and during a run. */

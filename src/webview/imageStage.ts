@@ -168,7 +168,10 @@ export class ImageStage {
     this.layer.reset(width, height);
     this.painter.reset();
     this.view.setNaturalSize(width, height);
-    this.setTools(this.keptTools ?? { ...defaultMaskTools(width, height), overlayColour: this.tools.overlayColour, overlayOpacity: this.tools.overlayOpacity }, false);
+    this.setTools(
+      this.keptTools ?? { ...defaultMaskTools(width, height), overlayColour: this.tools.overlayColour, overlayOpacity: this.tools.overlayOpacity },
+      false,
+    );
   }
 
   private setTools(tools: MaskTools, byUser: boolean): void {
@@ -194,7 +197,10 @@ export class ImageStage {
         return this.setTools({ ...tools, subtract: !tools.subtract }, true);
       case 'smaller':
       case 'larger': {
-        const grown = command.kind === 'larger' ? Math.max(tools.brushSize + 1, Math.round(tools.brushSize * BRUSH_STEP)) : Math.min(tools.brushSize - 1, Math.round(tools.brushSize / BRUSH_STEP));
+        const grown =
+          command.kind === 'larger'
+            ? Math.max(tools.brushSize + 1, Math.round(tools.brushSize * BRUSH_STEP))
+            : Math.min(tools.brushSize - 1, Math.round(tools.brushSize / BRUSH_STEP));
         return this.setTools({ ...tools, brushSize: Math.max(1, Math.min(brushSizeLimit(this.size.width, this.size.height), grown)) }, true);
       }
       case 'undo':

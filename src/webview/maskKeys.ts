@@ -6,8 +6,7 @@
 import type { MaskTool } from '../shared/maskTools';
 
 export type MaskCommand =
-  | { kind: 'tool'; tool: MaskTool }
-  | { kind: 'swap' | 'smaller' | 'larger' | 'undo' | 'redo' | 'invert' | 'zoomIn' | 'zoomOut' | 'fit' | 'actualSize' };
+  { kind: 'tool'; tool: MaskTool } | { kind: 'swap' | 'smaller' | 'larger' | 'undo' | 'redo' | 'invert' | 'zoomIn' | 'zoomOut' | 'fit' | 'actualSize' };
 
 /** Plain keys (no Ctrl/Cmd, no Alt), by `KeyboardEvent.key` lower-cased. */
 const PLAIN_KEYS: Record<string, MaskCommand> = {

@@ -234,9 +234,7 @@ export class MaskPainter {
     const { x, y, width: w, height: hh } = shape.box;
     this.outline.setAttribute(
       'd',
-      shape.kind === 'rectangle'
-        ? `M${x},${y}h${w}v${hh}h${-w}Z`
-        : `M${x},${y + hh / 2}a${w / 2},${hh / 2} 0 1,0 ${w},0a${w / 2},${hh / 2} 0 1,0 ${-w},0Z`,
+      shape.kind === 'rectangle' ? `M${x},${y}h${w}v${hh}h${-w}Z` : `M${x},${y + hh / 2}a${w / 2},${hh / 2} 0 1,0 ${w},0a${w / 2},${hh / 2} 0 1,0 ${-w},0Z`,
     );
   }
 

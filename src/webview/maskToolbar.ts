@@ -36,7 +36,11 @@ export class MaskToolbar {
     MASK_TOOLS.map((tool) => [tool, button(`tool-${tool}`, t(TOOL_LABELS[tool]), { kind: 'tool', tool })]),
   ) as Record<MaskTool, VscodeButton>;
   /** X swaps brush and eraser, and for shapes adding and subtracting: this button says which shapes do. */
-  private readonly subtractButton = plainButton('mask-subtract', t('mask.subtract'), () => this.tools && this.events.change({ subtract: !this.tools.subtract }));
+  private readonly subtractButton = plainButton(
+    'mask-subtract',
+    t('mask.subtract'),
+    () => this.tools && this.events.change({ subtract: !this.tools.subtract }),
+  );
   private readonly brushSize = h('input', { id: 'brush-size', type: 'range', min: 1, max: 256, step: 1 });
   private readonly brushSizeValue = h('output', { for: 'brush-size', class: 'range-value' });
   private readonly hardness = h('input', { id: 'hardness', type: 'range', min: 0, max: 100, step: 5 });
@@ -48,7 +52,14 @@ export class MaskToolbar {
   );
   private readonly undoButton = button('mask-undo', t('mask.undo'), { kind: 'undo' });
   private readonly redoButton = button('mask-redo', t('mask.redo'), { kind: 'redo' });
-  private readonly growPx: VscodeTextfield = h('vscode-textfield', { id: 'grow-px', type: 'number', min: '1', max: String(MAX_GROW_PX), value: '4', class: 'number-field' });
+  private readonly growPx: VscodeTextfield = h('vscode-textfield', {
+    id: 'grow-px',
+    type: 'number',
+    min: '1',
+    max: String(MAX_GROW_PX),
+    value: '4',
+    class: 'number-field',
+  });
   private readonly zoomLevel = h('output', { id: 'zoom-level', class: 'range-value', 'aria-live': 'polite' });
   private tools: MaskTools | undefined;
 
@@ -68,17 +79,12 @@ export class MaskToolbar {
 
     const group = (label: WebviewStringKey, ...children: (Node | string)[]) =>
       h('div', { class: 'mask-tools', role: 'group', 'aria-label': t(label) }, ...children);
-    const labelled = (key: WebviewStringKey, control: HTMLElement, ...after: Node[]) =>
-      h('label', { class: 'tool-setting' }, t(key), control, ...after);
+    const labelled = (key: WebviewStringKey, control: HTMLElement, ...after: Node[]) => h('label', { class: 'tool-setting' }, t(key), control, ...after);
     this.element = h(
       'div',
       { class: 'mask-toolbar' },
       group('mask.tools', ...MASK_TOOLS.map((tool) => this.toolButtons[tool]), this.subtractButton),
-      group(
-        'mask.brushSize',
-        labelled('mask.brushSize', this.brushSize, this.brushSizeValue),
-        labelled('mask.hardness', this.hardness),
-      ),
+      group('mask.brushSize', labelled('mask.brushSize', this.brushSize, this.brushSizeValue), labelled('mask.hardness', this.hardness)),
       group(
         'mask.tools',
         this.undoButton,
@@ -89,7 +95,11 @@ export class MaskToolbar {
         growButton,
         shrinkButton,
       ),
-      group('mask.overlay', labelled('mask.opacity', this.opacity), h('span', { class: 'tool-setting' }, h('label', { for: 'overlay-colour' }, t('mask.colour')), this.colour)),
+      group(
+        'mask.overlay',
+        labelled('mask.opacity', this.opacity),
+        h('span', { class: 'tool-setting' }, h('label', { for: 'overlay-colour' }, t('mask.colour')), this.colour),
+      ),
       group(
         'zoom.label',
         button('zoom-out', t('zoom.out'), { kind: 'zoomOut' }, '−'),
@@ -98,7 +108,11 @@ export class MaskToolbar {
         button('zoom-fit', t('zoom.fit'), { kind: 'fit' }),
         button('zoom-actual', t('zoom.actual'), { kind: 'actualSize' }),
       ),
-      group('mask.files', plainButton('mask-file', t('mask.fromFile'), () => events.fromFile()), plainButton('mask-export', t('mask.export'), () => events.export())),
+      group(
+        'mask.files',
+        plainButton('mask-file', t('mask.fromFile'), () => events.fromFile()),
+        plainButton('mask-export', t('mask.export'), () => events.export()),
+      ),
     );
     for (const b of this.element.querySelectorAll<VscodeButton>('vscode-button[data-command]')) {
       const command = JSON.parse(b.dataset.command!) as MaskCommand;

@@ -27,13 +27,7 @@ export class RunStatus {
   private clock: { elapsedMs: number; at: number; timer: number } | undefined;
 
   constructor(onAction: (action: ErrorAction) => void) {
-    const status = h(
-      'div',
-      { id: 'status', class: 'status', role: 'status', 'aria-live': 'polite' },
-      this.ring,
-      this.text,
-      this.elapsed,
-    );
+    const status = h('div', { id: 'status', class: 'status', role: 'status', 'aria-live': 'polite' }, this.ring, this.text, this.elapsed);
     this.element = h('div', { class: 'run-status' }, status, this.errorBox);
     this.errorButton.addEventListener('click', () => {
       if (this.errorAction) onAction(this.errorAction);

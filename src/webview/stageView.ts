@@ -24,7 +24,10 @@ export class StageView {
   private pan: { pointerId: number; x: number; y: number; left: number; top: number } | undefined;
 
   /** `onZoom` hears the zoom shown, as a fraction (1 = 100 %). */
-  constructor(layers: Element[], private readonly onZoom: (zoom: number) => void) {
+  constructor(
+    layers: Element[],
+    private readonly onZoom: (zoom: number) => void,
+  ) {
     this.stage = h('div', { class: 'stage' });
     this.stage.append(...layers);
     this.element = h('div', { class: 'stage-viewport' }, this.stage);
@@ -150,7 +153,11 @@ export class StageView {
 
 /** Whether a key event is typing into a text field (the prompt, a number box), where keys are the field's. */
 export function isTyping(e: Event): boolean {
-  return e.composedPath().some(
-    (t) => t instanceof HTMLElement && (t.isContentEditable || t instanceof HTMLTextAreaElement || (t instanceof HTMLInputElement && t.type !== 'range' && t.type !== 'checkbox')),
-  );
+  return e
+    .composedPath()
+    .some(
+      (t) =>
+        t instanceof HTMLElement &&
+        (t.isContentEditable || t instanceof HTMLTextAreaElement || (t instanceof HTMLInputElement && t.type !== 'range' && t.type !== 'checkbox')),
+    );
 }

@@ -147,7 +147,10 @@ export function apiHandler(deps: ApiDeps): Handler {
         const query = parseRunQuery(req.url.searchParams);
         const now = Date.now();
         // Sync-mode runs are not kept in the run history.
-        const listed = deps.runs.all().filter((run) => !run.request.input.sync_mode).map((run) => runJson(run, jsonContext, now));
+        const listed = deps.runs
+          .all()
+          .filter((run) => !run.request.input.sync_mode)
+          .map((run) => runJson(run, jsonContext, now));
         return jsonReply(200, { items: applyRunQuery(listed, query), next_pq: null, prev_pq: null });
       },
     },
@@ -186,7 +189,12 @@ export function apiHandler(deps: ApiDeps): Handler {
     if (deps.faults.refusesAssetRefs) refuseAssetRefs(request.input);
     return loadRunImages(request.input, { assets: deps.assets, storageUrl: deps.urls.storageUrl });
   };
-  const makeRun = (request: RunRequest, images: Awaited<ReturnType<typeof loadImages>>, idempotencyKey: string | undefined, dispatchAt?: (modelTimeMs: number) => number) =>
+  const makeRun = (
+    request: RunRequest,
+    images: Awaited<ReturnType<typeof loadImages>>,
+    idempotencyKey: string | undefined,
+    dispatchAt?: (modelTimeMs: number) => number,
+  ) =>
     deps.runs.create({
       dispatchAt,
       request,
@@ -245,15 +253,19 @@ export function apiHandler(deps: ApiDeps): Handler {
 }
 
 /** An item's 422 as the batch's: its fields prefixed with the item's position. */
-const inItem = (index: number) => (err: unknown): never => {
-  if (!(err instanceof ApiError) || !err.errors) throw err;
-  throw validationError(err.errors.map((e) => ({ ...e, field: `input.${index}.${(e.field ?? '').replace(/^input\./, '')}` })));
-};
+const inItem =
+  (index: number) =>
+  (err: unknown): never => {
+    if (!(err instanceof ApiError) || !err.errors) throw err;
+    throw validationError(err.errors.map((e) => ({ ...e, field: `input.${index}.${(e.field ?? '').replace(/^input\./, '')}` })));
+  };
 
 /** The 422 an API without asset references gives: each input field holding a `runflow://` reference, named. */
 function refuseAssetRefs(input: { image_urls: string[]; mask_url?: string }): void {
   const errors = [
-    ...input.image_urls.flatMap((url, i) => (url.startsWith('runflow://') ? [{ field: `input.image_urls.${i}`, code: 'invalid_url', message: 'Must be a data: or http(s) URL.' }] : [])),
+    ...input.image_urls.flatMap((url, i) =>
+      url.startsWith('runflow://') ? [{ field: `input.image_urls.${i}`, code: 'invalid_url', message: 'Must be a data: or http(s) URL.' }] : [],
+    ),
     ...(input.mask_url?.startsWith('runflow://') ? [{ field: 'input.mask_url', code: 'invalid_url', message: 'Must be a data: or http(s) URL.' }] : []),
   ];
   if (errors.length > 0) throw validationError(errors);

@@ -73,7 +73,15 @@ export function batchJson(batch: Batch, now = Date.now()): Record<string, unknow
   const cancelled = count('cancelled', 'canceled');
   const settled = succeeded + failed + cancelled + count('partial_succeeded');
   const status_code =
-    settled < statuses.length ? (statuses.every((s) => s === 'queued') ? 'queued' : 'running') : succeeded === statuses.length ? 'succeeded' : succeeded > 0 ? 'partial_succeeded' : 'failed';
+    settled < statuses.length
+      ? statuses.every((s) => s === 'queued')
+        ? 'queued'
+        : 'running'
+      : succeeded === statuses.length
+        ? 'succeeded'
+        : succeeded > 0
+          ? 'partial_succeeded'
+          : 'failed';
   return {
     id: batch.id,
     status_code,

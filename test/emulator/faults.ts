@@ -127,9 +127,7 @@ export class FaultBook {
 
   /** The first armed request fault matching this request, consumed once. */
   takeRequestFault(origin: string, method: string, path: string): RequestFault | undefined {
-    return this.take(
-      (f): f is RequestFault => REQUEST_FAULT_KINDS.has(f.kind) && matches(f as RequestFault, origin, method, path),
-    );
+    return this.take((f): f is RequestFault => REQUEST_FAULT_KINDS.has(f.kind) && matches(f as RequestFault, origin, method, path));
   }
 
   takeRunOutcome(): RunOutcomeFault | undefined {

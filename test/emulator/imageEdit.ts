@@ -38,9 +38,15 @@ function hueRotation(degrees: number): number[] {
   const c = Math.cos((degrees * Math.PI) / 180);
   const s = Math.sin((degrees * Math.PI) / 180);
   return [
-    0.213 + c * 0.787 - s * 0.213, 0.715 - c * 0.715 - s * 0.715, 0.072 - c * 0.072 + s * 0.928,
-    0.213 - c * 0.213 + s * 0.143, 0.715 + c * 0.285 + s * 0.14, 0.072 - c * 0.072 - s * 0.283,
-    0.213 - c * 0.213 - s * 0.787, 0.715 - c * 0.715 + s * 0.715, 0.072 + c * 0.928 + s * 0.072,
+    0.213 + c * 0.787 - s * 0.213,
+    0.715 - c * 0.715 - s * 0.715,
+    0.072 - c * 0.072 + s * 0.928,
+    0.213 - c * 0.213 + s * 0.143,
+    0.715 + c * 0.285 + s * 0.14,
+    0.072 - c * 0.072 - s * 0.283,
+    0.213 - c * 0.213 - s * 0.787,
+    0.715 - c * 0.715 + s * 0.715,
+    0.072 + c * 0.928 + s * 0.072,
   ];
 }
 
@@ -96,7 +102,9 @@ function editPixels(rgba: Buffer, width: number, editable: Uint8Array | undefine
     const x = p % width;
     const y = (p - x) / width;
     const o = p * 4;
-    const r = rgba[o], g = rgba[o + 1], b = rgba[o + 2];
+    const r = rgba[o],
+      g = rgba[o + 1],
+      b = rgba[o + 2];
     const onStripe = Math.floor((x * look.stripeCos + y * look.stripeSin) / look.stripePeriod) % 2 === 0;
     // Off the stripes: mostly the hue-rotated pixel; on them: mostly the tint's complement.
     const w = onStripe ? 0.35 : 0.65;

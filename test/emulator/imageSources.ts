@@ -20,7 +20,10 @@ const DECODABLE_FORMATS = new Set(['png', 'jpeg', 'webp']);
 const FETCH_TIMEOUT_MS = 10_000;
 
 class SourceError extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
   }
 }

@@ -10,8 +10,7 @@ export interface RunJsonContext {
   outputUrl(run: Run, output: RenderedImage, index: number): string;
 }
 
-export const outputFileName = (run: Run, output: RenderedImage, index: number): string =>
-  `${run.id.slice(0, 8)}-${index + 1}.${output.extension}`;
+export const outputFileName = (run: Run, output: RenderedImage, index: number): string => `${run.id.slice(0, 8)}-${index + 1}.${output.extension}`;
 
 const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
 

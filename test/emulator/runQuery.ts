@@ -43,7 +43,11 @@ export function parseRunQuery(params: URLSearchParams): RunQuery {
     throw new ApiError(422, 'INVALID_QUERY', `limit must be an integer from 1 to ${MAX_LIMIT}.`);
   }
 
-  const fields = params.get('fields')?.split(',').map((f) => f.trim()).filter(Boolean);
+  const fields = params
+    .get('fields')
+    ?.split(',')
+    .map((f) => f.trim())
+    .filter(Boolean);
   return { filters, descending: sortBy.endsWith(':desc'), limit, fields: fields?.length ? fields : undefined };
 }
 

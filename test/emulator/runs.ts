@@ -129,9 +129,10 @@ export class RunStore {
       idempotencyKey: args.idempotencyKey,
       pollCount: 0,
       outcome,
-      failure: outcome === 'failed'
-        ? { code: args.outcome?.failureCode ?? DEFAULT_FAILURE.code, message: args.outcome?.failureMessage ?? DEFAULT_FAILURE.message }
-        : undefined,
+      failure:
+        outcome === 'failed'
+          ? { code: args.outcome?.failureCode ?? DEFAULT_FAILURE.code, message: args.outcome?.failureMessage ?? DEFAULT_FAILURE.message }
+          : undefined,
       seed: seedFor(request.input.prompt),
       statusNames: args.statuses && { inFlight: args.statuses.inFlight, terminal: args.statuses.terminal },
       unusableOutputs: args.unusableOutputs,

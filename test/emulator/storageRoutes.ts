@@ -34,7 +34,8 @@ function oversizeStream(): Readable {
 function signatureProblem(ctx: RequestContext, path: string, signer: UrlSigner): Reply | undefined {
   const check = signer.check(path, ctx.url.searchParams);
   if (check === 'expired') return storageErrorReply(403, 'AccessDenied', 'Request has expired');
-  if (check === 'invalid') return storageErrorReply(403, 'SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided.');
+  if (check === 'invalid')
+    return storageErrorReply(403, 'SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided.');
   return undefined;
 }
 
@@ -44,7 +45,11 @@ export function storageHandler(deps: StorageDeps): Handler {
     if (injected) return storageErrorReply(injected.status, 'InjectedFault', `Injected status ${injected.status}`);
     // The presigned URL is the credential; a second auth mechanism is refused, as S3 does.
     if (ctx.headers.authorization !== undefined) {
-      return storageErrorReply(400, 'InvalidArgument', 'Only one auth mechanism allowed; the presigned URL already carries credentials, do not send an Authorization header.');
+      return storageErrorReply(
+        400,
+        'InvalidArgument',
+        'Only one auth mechanism allowed; the presigned URL already carries credentials, do not send an Authorization header.',
+      );
     }
     const problem = signatureProblem(ctx, uploadPath(id), deps.signer);
     if (problem) return problem;

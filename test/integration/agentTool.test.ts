@@ -33,13 +33,21 @@ function invokeForResult(input: object, token?: vscode.CancellationToken): Thena
 
 async function writeSprite(folder: vscode.Uri): Promise<string> {
   const raw = Buffer.alloc(W * H * 3);
-  for (let p = 0; p < W * H; p++) raw.set([20 + ((p % W) * 3) % 200, 30 + (Math.floor(p / W) * 5) % 180, 90], p * 3);
-  await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(folder, 'sprite.png'), await sharp(raw, { raw: { width: W, height: H, channels: 3 } }).png().toBuffer());
+  for (let p = 0; p < W * H; p++) raw.set([20 + (((p % W) * 3) % 200), 30 + ((Math.floor(p / W) * 5) % 180), 90], p * 3);
+  await vscode.workspace.fs.writeFile(
+    vscode.Uri.joinPath(folder, 'sprite.png'),
+    await sharp(raw, { raw: { width: W, height: H, channels: 3 } })
+      .png()
+      .toBuffer(),
+  );
   return vscode.workspace.asRelativePath(vscode.Uri.joinPath(folder, 'sprite.png'), false);
 }
 
 async function rgba(uri: vscode.Uri): Promise<{ data: Buffer; width: number; height: number }> {
-  const { data, info } = await sharp(await vscode.workspace.fs.readFile(uri)).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(await vscode.workspace.fs.readFile(uri))
+    .ensureAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   return { data, width: info.width, height: info.height };
 }
 
@@ -84,7 +92,11 @@ describe('Agent tool: vscode.lm.invokeTool edits through the same job as the pan
     assert.deepEqual(await listNames(folder), ['sprite.edited-1.png', 'sprite.edited-1.png.json', 'sprite.png']);
 
     const [before, after] = await Promise.all([rgba(vscode.Uri.joinPath(folder, 'sprite.png')), rgba(vscode.Uri.joinPath(folder, 'sprite.edited-1.png'))]);
-    assert.deepEqual(Buffer.from(images[0].data), Buffer.from(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder, 'sprite.edited-1.png'))), 'the image part is the saved file');
+    assert.deepEqual(
+      Buffer.from(images[0].data),
+      Buffer.from(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder, 'sprite.edited-1.png'))),
+      'the image part is the saved file',
+    );
     assert.deepEqual([after.width, after.height], [W, H]);
     let changedFar = 0;
     let changedInside = 0;
@@ -98,7 +110,7 @@ describe('Agent tool: vscode.lm.invokeTool edits through the same job as the pan
         if (dx === 0 && dy === 0 && !same) changedInside++;
       }
     }
-    assert.equal(changedFar, 0, 'every pixel beyond the rectangle and its band is the original\'s');
+    assert.equal(changedFar, 0, "every pixel beyond the rectangle and its band is the original's");
     assert.ok(changedInside > 0.8 * RECT.width * RECT.height, `the rectangle changed: ${changedInside} px`);
     const record = (await api.testing!.history.records()).find((r) => r.runId === runs[0].id);
     assert.equal(record?.status, 'saved', 'kept in the history like a panel edit');
@@ -135,7 +147,10 @@ describe('Agent tool: vscode.lm.invokeTool edits through the same job as the pan
       [{ image: `${dir}/missing.png`, prompt: 'x' }, /There is no file .*missing\.png in the workspace/],
       [{ image: `${dir}/not-an-image.png`, prompt: 'x' }, /not-an-image\.png is not a PNG, JPEG or WebP image/],
       [{ image, prompt: '   ' }, /The prompt is empty/],
-      [{ image, prompt: 'x', mask: { rectangles: [{ x: 250, y: 10, width: 100, height: 20 }] } }, /Mask rectangle 1 \(x 250, y 10, 100 × 20\) reaches outside the image, which is 300 × 200 px/],
+      [
+        { image, prompt: 'x', mask: { rectangles: [{ x: 250, y: 10, width: 100, height: 20 }] } },
+        /Mask rectangle 1 \(x 250, y 10, 100 × 20\) reaches outside the image, which is 300 × 200 px/,
+      ],
       [{ image, prompt: 'x', mask: {} }, /The mask has no rectangles, ellipses or file/],
     ];
     for (const [input, expected] of cases) {
@@ -180,8 +195,14 @@ describe('Agent tool: vscode.lm.invokeTool edits through the same job as the pan
           assert.equal((await api.testing!.prepareEditImage(input)).confirmationMessages, undefined, `no confirmation for ${given}`);
           assert.equal(await invoke(input), `${given} is outside the workspace folders; the tool edits only files inside them.`);
           // The same file as a reference or as the mask is refused just as well.
-          assert.match(await invoke({ image, prompt: 'x', referenceImages: [given] }), /is outside the workspace folders; the tool edits only files inside them\./);
-          assert.match(await invoke({ image, prompt: 'x', mask: { file: given } }), /is outside the workspace folders; the tool edits only files inside them\./);
+          assert.match(
+            await invoke({ image, prompt: 'x', referenceImages: [given] }),
+            /is outside the workspace folders; the tool edits only files inside them\./,
+          );
+          assert.match(
+            await invoke({ image, prompt: 'x', mask: { file: given } }),
+            /is outside the workspace folders; the tool edits only files inside them\./,
+          );
         }
         assert.deepEqual(await emulator.requests(), [], 'nothing was sent to Runflow');
         assert.deepEqual(fs.readdirSync(path.dirname(ws)).sort(), outsideBefore, 'nothing was written outside the workspace');
@@ -245,7 +266,9 @@ describe('Agent tool: vscode.lm.invokeTool edits through the same job as the pan
       const settingsBefore = fs.existsSync(settingsFile) ? fs.readFileSync(settingsFile, 'utf8') : undefined;
       fs.mkdirSync(path.dirname(settingsFile), { recursive: true });
       fs.writeFileSync(settingsFile, JSON.stringify({ ...(settingsBefore ? JSON.parse(settingsBefore) : {}), 'gptImageEdit.agent.askAboveUsd': 1e9 }));
-      await waitFor('the workspace settings to load', () => (settings().inspect('agent.askAboveUsd')?.workspaceValue === 1e9 ? true : undefined), 3000).catch(() => undefined);
+      await waitFor('the workspace settings to load', () => (settings().inspect('agent.askAboveUsd')?.workspaceValue === 1e9 ? true : undefined), 3000).catch(
+        () => undefined,
+      );
       try {
         assert.equal(/Not run: the user declined/.test(await invoke({ image, prompt: 'A balloon' })), true, 'asked despite the workspace setting');
       } finally {
@@ -280,7 +303,9 @@ describe('Agent tool: vscode.lm.invokeTool edits through the same job as the pan
 
     it('6. an image over 64 MP is refused before anything decodes it', async () => {
       const folder = await freshFolder('agent-huge');
-      await sharp({ create: { width: 8200, height: 8200, channels: 3, background: { r: 40, g: 90, b: 160 } } }).png().toFile(path.join(folder.fsPath, 'huge.png'));
+      await sharp({ create: { width: 8200, height: 8200, channels: 3, background: { r: 40, g: 90, b: 160 } } })
+        .png()
+        .toFile(path.join(folder.fsPath, 'huge.png'));
       const image = vscode.workspace.asRelativePath(vscode.Uri.joinPath(folder, 'huge.png'), false);
       const input = { image, prompt: 'x', mask: { rectangles: [{ x: 10, y: 10, width: 100, height: 100 }] } };
       assert.equal((await api.testing!.prepareEditImage(input)).confirmationMessages, undefined);
@@ -293,7 +318,13 @@ describe('Agent tool: vscode.lm.invokeTool edits through the same job as the pan
   it('out of credit: the answer says so and where to top up', async () => {
     const folder = await freshFolder('agent-credit');
     const image = await writeSprite(folder);
-    await emulator.inject({ kind: 'status', match: { method: 'POST', path: CREATE_PATH }, status: 402, code: 'INSUFFICIENT_CREDIT', message: 'Not enough credit' });
+    await emulator.inject({
+      kind: 'status',
+      match: { method: 'POST', path: CREATE_PATH },
+      status: 402,
+      code: 'INSUFFICIENT_CREDIT',
+      message: 'Not enough credit',
+    });
     const answer = await invoke({ image, prompt: 'A balloon' });
     assert.match(answer, /The edit was not made: .*top up at https:\/\/app\.runflow\.io\/settings\/billing/);
     assert.deepEqual(await listNames(folder), ['sprite.png']);

@@ -11,7 +11,9 @@ import { CREATE_PATH, DEFAULT_OPTIONS, emulator, freshFolder, panelSuite } from 
 async function writeLargeImage(folder: vscode.Uri): Promise<vscode.Uri> {
   const side = 720;
   const raw = randomBytes(side * side * 3);
-  const bytes = await sharp(raw, { raw: { width: side, height: side, channels: 3 } }).png().toBuffer();
+  const bytes = await sharp(raw, { raw: { width: side, height: side, channels: 3 } })
+    .png()
+    .toBuffer();
   assert.ok(bytes.length > 1024 * 1024, `the image must be uploaded, not inlined: ${bytes.length} bytes`);
   const uri = vscode.Uri.joinPath(folder, 'noise.png');
   await vscode.workspace.fs.writeFile(uri, bytes);
@@ -37,8 +39,11 @@ describe('Uploaded inputs: runflow://assets/ references, signed links when refus
     const results = await edit(image);
     assert.equal(results.results.length, 1);
     const [run] = await emulator.runs();
-    assert.match(((run.input as { image_urls: string[] }).image_urls)[0], /^runflow:\/\/assets\/[0-9a-f-]{36}$/);
-    assert.deepEqual((await creates()).map((r) => r.status), [201]);
+    assert.match((run.input as { image_urls: string[] }).image_urls[0], /^runflow:\/\/assets\/[0-9a-f-]{36}$/);
+    assert.deepEqual(
+      (await creates()).map((r) => r.status),
+      [201],
+    );
   });
 
   it('refused (422 on the reference): sent again with the signed link under a new Idempotency-Key; one run, one bill', async () => {
@@ -48,10 +53,13 @@ describe('Uploaded inputs: runflow://assets/ references, signed links when refus
     assert.equal(results.results.length, 1, 'saved');
     const runs = await emulator.runs();
     assert.equal(runs.length, 1, 'one run');
-    assert.match(((runs[0].input as { image_urls: string[] }).image_urls)[0], /^http:\/\/127\.0\.0\.1:\d+\/assets\//);
+    assert.match((runs[0].input as { image_urls: string[] }).image_urls[0], /^http:\/\/127\.0\.0\.1:\d+\/assets\//);
     const sent = await creates();
-    assert.deepEqual(sent.map((r) => r.status), [422, 201]);
+    assert.deepEqual(
+      sent.map((r) => r.status),
+      [422, 201],
+    );
     assert.notEqual(sent[0].headers['idempotency-key'], sent[1].headers['idempotency-key'], 'a key names one body');
-    assert.equal(runs[0].clientRef, (await suite.api().testing!.history.records()).find((r) => r.runId === runs[0].id)?.id, 'the edit\'s client_ref');
+    assert.equal(runs[0].clientRef, (await suite.api().testing!.history.records()).find((r) => r.runId === runs[0].id)?.id, "the edit's client_ref");
   });
 });

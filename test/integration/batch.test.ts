@@ -9,7 +9,6 @@ const BATCH_PATH = '/v1/models/openai/gpt-image-2/edit/batches';
 import type { GptImageEditApi } from '../../src/extension';
 import type { BatchItem } from '../../src/shared/protocol';
 
-
 describe('Batch: edit each selected image with one prompt', function () {
   this.timeout(90000);
   let api: GptImageEditApi;
@@ -48,7 +47,7 @@ describe('Batch: edit each selected image with one prompt', function () {
     return items;
   }
 
-  it('saves each image\'s output beside it, lists a failed one with Retry, survives a 429 burst, and never duplicates a run', async () => {
+  it("saves each image's output beside it, lists a failed one with Retry, survives a 429 burst, and never duplicates a run", async () => {
     const { folder, session } = await openBatch('batch-six', 6);
     const asked: string[] = [];
     api.testing!.replaceModalAnswer('batchCost', async (q) => (asked.push(q.message), true));
@@ -67,7 +66,11 @@ describe('Batch: edit each selected image with one prompt', function () {
     assert.equal(done.length, 5, JSON.stringify([...items.values()]));
     assert.equal(failed.length, 1);
     assert.match(failed[0].message ?? '', /could not edit this image/);
-    for (const item of done) assert.deepEqual(item.outputs.map((o) => o.name), [`a-${item.index + 1}.edited-1.png`]);
+    for (const item of done)
+      assert.deepEqual(
+        item.outputs.map((o) => o.name),
+        [`a-${item.index + 1}.edited-1.png`],
+      );
     const names = await listNames(folder);
     for (let i = 1; i <= 6; i++) {
       const saved = names.includes(`a-${i}.edited-1.png`);
@@ -93,7 +96,11 @@ describe('Batch: edit each selected image with one prompt', function () {
     const before = session.posted.length;
     await session.probe.receive({ type: 'retryItem', index: failed[0].index });
     const retried = session.posted.slice(before).flatMap((m) => (m.type === 'batchItem' ? [m.item] : []));
-    assert.deepEqual(retried.map((i) => i.index), retried.map(() => failed[0].index), 'a retry touches only its image');
+    assert.deepEqual(
+      retried.map((i) => i.index),
+      retried.map(() => failed[0].index),
+      'a retry touches only its image',
+    );
     assert.equal(retried.at(-1)?.status, 'done');
     assert.ok((await listNames(folder)).includes(`a-${failed[0].index + 1}.edited-1.png`));
     assert.equal((await emulator.runs()).length, 7);
@@ -118,11 +125,23 @@ describe('Batch: edit each selected image with one prompt', function () {
 
     const runsAtCancel = (await emulator.runs()).length;
     assert.ok(runsAtCancel <= 6 - notStarted.length, `${runsAtCancel} runs for ${6 - notStarted.length} started images`);
-    const expected = ['a-1.png', 'a-2.png', 'a-3.png', 'a-4.png', 'a-5.png', 'a-6.png', ...done.flatMap((i) => i.outputs.flatMap((o) => [o.name, `${o.name}.json`]))].sort();
+    const expected = [
+      'a-1.png',
+      'a-2.png',
+      'a-3.png',
+      'a-4.png',
+      'a-5.png',
+      'a-6.png',
+      ...done.flatMap((i) => i.outputs.flatMap((o) => [o.name, `${o.name}.json`])),
+    ].sort();
     assert.deepEqual(await listNames(folder), expected, 'only the finished images have outputs; nothing partial or temporary');
     // Runs in flight at the cancel still finish upstream: once every one has, nothing new started
     // and nothing more was saved.
-    await waitFor('every run to finish upstream', async () => ((await emulator.runs()).every((r) => r.terminalAt !== undefined && r.terminalAt <= Date.now()) ? true : undefined), 30000);
+    await waitFor(
+      'every run to finish upstream',
+      async () => ((await emulator.runs()).every((r) => r.terminalAt !== undefined && r.terminalAt <= Date.now()) ? true : undefined),
+      30000,
+    );
     assert.equal((await emulator.runs()).length, runsAtCancel);
     assert.deepEqual(await listNames(folder), expected);
   });
@@ -156,7 +175,11 @@ describe('Batch: edit each selected image with one prompt', function () {
     /** Each image saved once beside it, and exactly one run per image on the server. */
     async function assertEachSavedOnce(folder: vscode.Uri, s: PanelSession): Promise<void> {
       const items = [...finalItems(s).values()];
-      assert.deepEqual(items.map((i) => i.status), Array(COUNT).fill('done'), JSON.stringify(items));
+      assert.deepEqual(
+        items.map((i) => i.status),
+        Array(COUNT).fill('done'),
+        JSON.stringify(items),
+      );
       const names = await listNames(folder);
       for (let i = 1; i <= COUNT; i++) assert.ok(names.includes(`a-${i}.edited-1.png`), names.join(', '));
       const runs = await emulator.runs();
@@ -181,8 +204,12 @@ describe('Batch: edit each selected image with one prompt', function () {
       const { folder, session } = await runSeven('batch-route', { kind: 'accept_batches' });
       const requests = await emulator.requests();
       const batches = requests.filter((r) => r.method === 'POST' && r.path === BATCH_PATH);
-      assert.deepEqual(batches.map((r) => r.status), [201, 201], 'two batches for the seven images');
-      assert.deepEqual(await batchSizes(), [2, 5], 'the first batch goes out with the first lanes\' worth, the rest together');
+      assert.deepEqual(
+        batches.map((r) => r.status),
+        [201, 201],
+        'two batches for the seven images',
+      );
+      assert.deepEqual(await batchSizes(), [2, 5], "the first batch goes out with the first lanes' worth, the rest together");
       assert.equal(requests.filter((r) => r.method === 'POST' && r.path === CREATE_PATH).length, 0, 'no single create');
       await assertEachSavedOnce(folder, session);
     });
@@ -190,13 +217,20 @@ describe('Batch: edit each selected image with one prompt', function () {
     it("falls back to single runs on Runflow's 422, one per image", async () => {
       const { folder, session } = await runSeven('batch-refused', []);
       const requests = await emulator.requests();
-      assert.deepEqual(requests.filter((r) => r.method === 'POST' && r.path === BATCH_PATH).map((r) => r.status), [422], 'asked once, refused');
+      assert.deepEqual(
+        requests.filter((r) => r.method === 'POST' && r.path === BATCH_PATH).map((r) => r.status),
+        [422],
+        'asked once, refused',
+      );
       assert.equal(requests.filter((r) => r.method === 'POST' && r.path === CREATE_PATH && r.status === 201).length, COUNT);
       await assertEachSavedOnce(folder, session);
     });
 
     it('sends the batch again with the same Idempotency-Key after a dropped answer, and makes no run twice', async () => {
-      const { folder, session } = await runSeven('batch-dropped', [{ kind: 'accept_batches' }, { kind: 'reset', match: { method: 'POST', path: BATCH_PATH }, when: 'after' }]);
+      const { folder, session } = await runSeven('batch-dropped', [
+        { kind: 'accept_batches' },
+        { kind: 'reset', match: { method: 'POST', path: BATCH_PATH }, when: 'after' },
+      ]);
       const batches = (await emulator.requests()).filter((r) => r.method === 'POST' && r.path === BATCH_PATH);
       assert.deepEqual(batches.map((r) => r.status).sort(), [0, 201, 201], 'the dropped batch, its repeat and the second batch');
       const dropped = batches.find((r) => r.status === 0)!;
@@ -209,7 +243,9 @@ describe('Batch: edit each selected image with one prompt', function () {
       const { session } = await openBatch('batch-route-cancel', 4);
       await emulator.inject([{ kind: 'accept_batches' }, { kind: 'delay', match: { method: 'GET', path: '/v1/runs/*' }, ms: 800, times: 100 }]);
       const running = session.probe.receive({ type: 'runBatch', prompt: 'Make it rain', options: DEFAULT_OPTIONS });
-      await waitFor('the batch to be made', async () => ((await emulator.requests()).some((r) => r.path === BATCH_PATH && r.status === 201) ? true : undefined));
+      await waitFor('the batch to be made', async () =>
+        (await emulator.requests()).some((r) => r.path === BATCH_PATH && r.status === 201) ? true : undefined,
+      );
       await session.probe.receive({ type: 'cancel' });
       await running;
 
@@ -228,7 +264,10 @@ describe('Batch: edit each selected image with one prompt', function () {
           assert.match(item.message ?? '', /may still finish and bill/);
         }
       }
-      assert.ok(items.some((i) => i.status === 'canceled'), JSON.stringify(items));
+      assert.ok(
+        items.some((i) => i.status === 'canceled'),
+        JSON.stringify(items),
+      );
     });
   });
 

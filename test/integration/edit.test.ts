@@ -5,7 +5,6 @@ import * as assert from 'node:assert/strict';
 import sharp from 'sharp';
 import { DEFAULT_OPTIONS, EMULATOR_KEY, emulator, freshFolder, listNames, waitFor, type PanelSession, CREATE_PATH, panelSuite } from './support';
 
-
 describe('Edit panel: from a prompt to edited images saved beside the original', function () {
   this.timeout(60000);
   const suite = panelSuite();
@@ -24,10 +23,11 @@ describe('Edit panel: from a prompt to edited images saved beside the original',
     await session.probe.receive({ type: 'run', prompt: 'Make it a snowy winter day', options: { ...DEFAULT_OPTIONS, numImages: 2 } });
     const results = await session.next('results');
 
-    assert.deepEqual(await listNames(folder), [
-      'photo.edited-1.png', 'photo.edited-1.png.json', 'photo.edited-2.png', 'photo.edited-2.png.json', 'photo.png',
-    ]);
-    assert.deepEqual(results.results.map((r) => r.name), ['photo.edited-1.png', 'photo.edited-2.png']);
+    assert.deepEqual(await listNames(folder), ['photo.edited-1.png', 'photo.edited-1.png.json', 'photo.edited-2.png', 'photo.edited-2.png.json', 'photo.png']);
+    assert.deepEqual(
+      results.results.map((r) => r.name),
+      ['photo.edited-1.png', 'photo.edited-2.png'],
+    );
     const runs = await emulator.runs();
     assert.equal(runs.length, 1, 'one user action creates one run');
     const [a, b] = await Promise.all([1, 2].map((n) => vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder, `photo.edited-${n}.png`))));
@@ -54,14 +54,21 @@ describe('Edit panel: from a prompt to edited images saved beside the original',
     const count = session.posted.length;
     await session.probe.receive({ type: 'run', prompt: 'Add two rainbows', options: DEFAULT_OPTIONS });
     const second = await session.next('results', count);
-    assert.deepEqual(second.results.map((r) => r.name), ['photo.edited-2.png']);
+    assert.deepEqual(
+      second.results.map((r) => r.name),
+      ['photo.edited-2.png'],
+    );
     assert.deepEqual(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder, 'photo.edited-1.png')), first);
   });
 
   it('names outputs by the format actually returned (jpeg → .jpg, webp → .webp)', async () => {
     const folder = await freshFolder('formats', 'photo.webp');
     const { session } = await open(folder, 'photo.webp');
-    await session.probe.receive({ type: 'run', prompt: 'Make it sepia', options: { ...DEFAULT_OPTIONS, outputFormat: 'jpeg', imageSize: 'square', matchOriginal: false } });
+    await session.probe.receive({
+      type: 'run',
+      prompt: 'Make it sepia',
+      options: { ...DEFAULT_OPTIONS, outputFormat: 'jpeg', imageSize: 'square', matchOriginal: false },
+    });
     await session.next('results');
     const names = await listNames(folder);
     assert.ok(names.includes('photo.edited-1.jpg'), names.join(', '));
@@ -87,10 +94,12 @@ describe('Edit panel: from a prompt to edited images saved beside the original',
     assert.deepEqual(await listNames(folder), ['photo.png'], 'no partial or temporary file');
   });
 
-  it('a mask whose size differs from the image gets the API\'s 422, naming the field', async () => {
+  it("a mask whose size differs from the image gets the API's 422, naming the field", async () => {
     const folder = await freshFolder('bad-mask', 'photo.png');
     const { session } = await open(folder);
-    const mask = await sharp({ create: { width: 10, height: 10, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } }).png().toBuffer();
+    const mask = await sharp({ create: { width: 10, height: 10, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } })
+      .png()
+      .toBuffer();
     await session.probe.receive({ type: 'run', prompt: 'Anything', options: DEFAULT_OPTIONS, mask: `data:image/png;base64,${mask.toString('base64')}` });
     const error = await session.next('error');
     assert.ok(error.fields.includes('mask_url'), `fields: ${error.fields.join(', ')}`);

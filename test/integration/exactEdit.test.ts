@@ -52,7 +52,11 @@ async function maskUri(convention: 'sent' | 'alpha' | 'luminance', rect = RECT):
     if (convention !== 'alpha' && edit) raw.fill(255, p * 4, p * 4 + 3); // white where to edit
     raw[p * 4 + 3] = convention === 'luminance' ? 255 : edit ? 0 : 255;
   }
-  return `data:image/png;base64,${(await sharp(raw, { raw: { width: W, height: H, channels: 4 } }).png().toBuffer()).toString('base64')}`;
+  return `data:image/png;base64,${(
+    await sharp(raw, { raw: { width: W, height: H, channels: 4 } })
+      .png()
+      .toBuffer()
+  ).toString('base64')}`;
 }
 
 async function pixels(bytes: Uint8Array): Promise<Buffer> {
@@ -108,7 +112,10 @@ describe('Exact edits: the mask holds whatever the model does, and the result ma
       const stem = kind.file.replace(/\.[^.]+$/, '');
       const ext = kind.format === 'jpeg' ? 'jpg' : 'png';
       const savedName = `${stem}.edited-1.${ext}`;
-      assert.deepEqual(results.results.map((r) => r.name), [savedName]);
+      assert.deepEqual(
+        results.results.map((r) => r.name),
+        [savedName],
+      );
       const saved = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder, savedName));
       const meta = await sharp(saved).metadata();
       assert.deepEqual([meta.format, meta.width, meta.height], [kind.format, W, H], 'the original’s format and pixel size');
@@ -128,7 +135,9 @@ describe('Exact edits: the mask holds whatever the model does, and the result ma
         assert.ok(farPsnr >= baseline - 0.5, `far from the mask: PSNR ${farPsnr.toFixed(2)} dB, a plain re-encode gives ${baseline.toFixed(2)} dB`);
         console.log(`      JPEG outside the band: PSNR ${farPsnr.toFixed(2)} dB (plain re-encode of the original: ${baseline.toFixed(2)} dB)`);
       }
-      const changedOn = on.filter((p) => Math.abs(a[p * 4] - b[p * 4]) + Math.abs(a[p * 4 + 1] - b[p * 4 + 1]) + Math.abs(a[p * 4 + 2] - b[p * 4 + 2]) > 30).length;
+      const changedOn = on.filter(
+        (p) => Math.abs(a[p * 4] - b[p * 4]) + Math.abs(a[p * 4 + 1] - b[p * 4 + 1]) + Math.abs(a[p * 4 + 2] - b[p * 4 + 2]) > 30,
+      ).length;
       assert.ok(changedOn > on.length * 0.8, `only ${changedOn} of ${on.length} painted pixels changed`);
       if (kind.alpha) assert.equal(b[3], 0, 'a transparent corner is still transparent');
 
@@ -138,7 +147,10 @@ describe('Exact edits: the mask holds whatever the model does, and the result ma
 
       const sidecar = JSON.parse(Buffer.from(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder, `${savedName}.json`))).toString('utf8'));
       assert.deepEqual(sidecar.result.raw, { width: 1024, height: 683, format: 'png' }, 'the raw output’s own size');
-      assert.deepEqual([sidecar.result.composited, sidecar.result.featherPx, sidecar.result.saved], [true, FEATHER, { width: W, height: H, format: kind.format }]);
+      assert.deepEqual(
+        [sidecar.result.composited, sidecar.result.featherPx, sidecar.result.saved],
+        [true, FEATHER, { width: W, height: H, format: kind.format }],
+      );
       const runs = await emulator.runs();
       assert.equal(runs.length, 1);
       const input = runs[0].input as Record<string, unknown>;
@@ -205,7 +217,11 @@ describe('Exact edits: the mask holds whatever the model does, and the result ma
 
   it('a mask file in either convention gives the same edit, and so does a backend that reads white = edit', async () => {
     const saves: Buffer[] = [];
-    for (const [convention, backend] of [['alpha', 'alpha'], ['luminance', 'alpha'], ['sent', 'luminance']] as const) {
+    for (const [convention, backend] of [
+      ['alpha', 'alpha'],
+      ['luminance', 'alpha'],
+      ['sent', 'luminance'],
+    ] as const) {
       await emulator.reset();
       if (backend === 'luminance') await emulator.inject({ kind: 'mask_convention', convention: 'luminance' });
       const folder = await freshFolder(`convention-${convention}-${backend}`);

@@ -64,10 +64,13 @@ describe('History: every run recorded, runs in flight resumed and saved exactly 
     const saved = (await record(run.id))!;
     assert.equal(saved.status, 'saved');
     assert.equal(saved.cost, results.cost);
-    assert.deepEqual(saved.outputs.map((o) => [o.variant, o.uri]), [
-      [1, vscode.Uri.joinPath(folder, 'photo.edited-1.png').toString()],
-      [2, vscode.Uri.joinPath(folder, 'photo.edited-2.png').toString()],
-    ]);
+    assert.deepEqual(
+      saved.outputs.map((o) => [o.variant, o.uri]),
+      [
+        [1, vscode.Uri.joinPath(folder, 'photo.edited-1.png').toString()],
+        [2, vscode.Uri.joinPath(folder, 'photo.edited-2.png').toString()],
+      ],
+    );
     const item = (await history.treeItem(run.id))!;
     assert.equal((item.iconPath as vscode.Uri).toString(), saved.outputs[0].uri, 'the first output is the thumbnail');
     assert.equal(item.label, 'Make it a snowy winter day');
@@ -85,9 +88,7 @@ describe('History: every run recorded, runs in flight resumed and saved exactly 
     await Promise.all([history.resumeInFlight(), history.resumeInFlight()]);
     await waitFor('the outputs saved', async () => ((await record(run.id))?.status === 'saved' ? true : undefined), 30000);
     await history.resumeInFlight();
-    assert.deepEqual(await listNames(folder), [
-      'photo.edited-1.png', 'photo.edited-1.png.json', 'photo.edited-2.png', 'photo.edited-2.png.json', 'photo.png',
-    ]);
+    assert.deepEqual(await listNames(folder), ['photo.edited-1.png', 'photo.edited-1.png.json', 'photo.edited-2.png', 'photo.edited-2.png.json', 'photo.png']);
     assert.equal((await record(run.id))!.outputs.length, 2);
     assert.equal((await emulator.runs()).length, 1, 'resuming never creates a run');
   });
@@ -126,7 +127,11 @@ describe('History: every run recorded, runs in flight resumed and saved exactly 
     await vscode.workspace.fs.delete(vscode.Uri.joinPath(folder, 'photo.edited-2.png.json'));
     await history.put(rewound);
     await history.resumeInFlight();
-    assert.deepEqual(await listNames(folder), names.filter((n) => n !== 'photo.edited-2.png.json'), 'found by its bytes');
+    assert.deepEqual(
+      await listNames(folder),
+      names.filter((n) => n !== 'photo.edited-2.png.json'),
+      'found by its bytes',
+    );
     assert.deepEqual((await record(run.id))!.outputs, done.outputs);
   });
 
@@ -162,11 +167,17 @@ describe('History: every run recorded, runs in flight resumed and saved exactly 
     await vscode.commands.executeCommand('gptImageEdit.history.fetchResults', run.id);
     assert.deepEqual(await listNames(folder), ['photo.edited-1.png', 'photo.edited-1.png.json', 'photo.png']);
     assert.equal((await record(run.id))!.status, 'saved');
-    assert.ok(shown.some((m) => m === `Saved photo.edited-1.png from run ${run.id}.`), shown.join('\n'));
+    assert.ok(
+      shown.some((m) => m === `Saved photo.edited-1.png from run ${run.id}.`),
+      shown.join('\n'),
+    );
 
     await vscode.commands.executeCommand('gptImageEdit.history.fetchResults', run.id);
     assert.deepEqual(await listNames(folder), ['photo.edited-1.png', 'photo.edited-1.png.json', 'photo.png']);
-    assert.ok(shown.some((m) => m.startsWith(`Nothing new to save: the results of run ${run.id}`)), shown.join('\n'));
+    assert.ok(
+      shown.some((m) => m.startsWith(`Nothing new to save: the results of run ${run.id}`)),
+      shown.join('\n'),
+    );
   });
 
   it('Re-open in Edit Panel opens the same image with the prompt and options filled in', async () => {
@@ -190,7 +201,10 @@ describe('History: every run recorded, runs in flight resumed and saved exactly 
       for (let i = 0; i < 5; i++) {
         await history.put({ ...template, id: `bound-${i}`, runId: `bound-${i}`, status: 'failed', createdAt: Date.now() + i });
       }
-      assert.deepEqual((await history.records()).map((r) => r.runId), ['bound-4', 'bound-3', 'bound-2']);
+      assert.deepEqual(
+        (await history.records()).map((r) => r.runId),
+        ['bound-4', 'bound-3', 'bound-2'],
+      );
     } finally {
       await config.update('history.maxRuns', undefined, vscode.ConfigurationTarget.Global);
     }

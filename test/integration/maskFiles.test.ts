@@ -9,16 +9,18 @@ import type { MaskTools } from '../../src/shared/maskTools';
 async function maskPng(width: number, height: number): Promise<Buffer> {
   const raw = Buffer.alloc(width * height * 4);
   for (let p = 0; p < width * height; p++) raw.set(p % width < width / 2 ? [255, 255, 255, 0] : [0, 0, 0, 255], p * 4);
-  return sharp(raw, { raw: { width, height, channels: 4 } }).png().toBuffer();
+  return sharp(raw, { raw: { width, height, channels: 4 } })
+    .png()
+    .toBuffer();
 }
 
-describe('Mask files and the mask editor\'s state', function () {
+describe("Mask files and the mask editor's state", function () {
   this.timeout(60000);
   const suite = panelSuite();
 
-  it('Export mask writes <name>.mask.png beside the image, then the next free name; the user\'s own files are untouched', async () => {
+  it("Export mask writes <name>.mask.png beside the image, then the next free name; the user's own files are untouched", async () => {
     const folder = await freshFolder('mask-export', 'photo.png');
-    const own = Buffer.from('the user\'s own file');
+    const own = Buffer.from("the user's own file");
     await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(folder, 'photo.mask-2.png'), own);
     const session = await suite.open(vscode.Uri.joinPath(folder, 'photo.png'));
     await session.next('init');

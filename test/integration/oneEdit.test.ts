@@ -166,13 +166,16 @@ describe('One edit, one object: every billed run accounted for', function () {
       assert.equal(retried.status, 'done', JSON.stringify(retried));
       assert.equal(retried.runId, failed.runId, 'the same run');
       assert.equal((await emulator.runs()).length, 2, 'Retry billed nothing new');
-      assert.deepEqual((await listNames(folder)).filter((n) => n.endsWith('.edited-1.png')), ['b-1.edited-1.png', 'b-2.edited-1.png']);
+      assert.deepEqual(
+        (await listNames(folder)).filter((n) => n.endsWith('.edited-1.png')),
+        ['b-1.edited-1.png', 'b-2.edited-1.png'],
+      );
     } finally {
       await vscode.workspace.getConfiguration('gptImageEdit').update('batchConcurrency', undefined, vscode.ConfigurationTarget.Global);
     }
   });
 
-  it('7. a workspace cannot lower the price shown or raise the batch question\'s threshold', async () => {
+  it("7. a workspace cannot lower the price shown or raise the batch question's threshold", async () => {
     const config = vscode.workspace.getConfiguration('gptImageEdit');
     await config.update('batchConfirmAboveUsd', 0.2, vscode.ConfigurationTarget.Global);
     const root = vscode.workspace.workspaceFolders![0].uri;
@@ -185,7 +188,9 @@ describe('One edit, one object: every billed run accounted for', function () {
     );
     try {
       // VS Code may not even surface an application setting from a workspace; wait briefly if it does.
-      await waitFor('the workspace settings to load', () => (config.inspect('pricePerImage')?.workspaceValue === 0 ? true : undefined), 3000).catch(() => undefined);
+      await waitFor('the workspace settings to load', () => (config.inspect('pricePerImage')?.workspaceValue === 0 ? true : undefined), 3000).catch(
+        () => undefined,
+      );
       const { image } = await photo('workspace-price');
       const s = await open(image);
       const init = s.posted.find((m) => m.type === 'init');
@@ -202,7 +207,7 @@ describe('One edit, one object: every billed run accounted for', function () {
       session = new PanelSession(await waitFor('the batch panel', () => api.testing?.batchPanel(images)));
       await session.next('batchInit');
       await session.probe.receive({ type: 'runBatch', prompt: 'Make it autumn', options: DEFAULT_OPTIONS });
-      assert.equal(asked.length, 1, 'the user\'s threshold ($0.20) asked about $0.266, whatever the workspace says');
+      assert.equal(asked.length, 1, "the user's threshold ($0.20) asked about $0.266, whatever the workspace says");
       assert.match(asked[0], /\$0\.266/);
       assert.equal((await emulator.runs()).length, 0);
     } finally {
@@ -221,7 +226,10 @@ describe('One edit, one object: every billed run accounted for', function () {
     await s.probe.receive({ type: 'run', prompt: 'Make it snow', options: DEFAULT_OPTIONS });
     const end = await ending(s, from);
     assert.equal(end.type, 'results', JSON.stringify(end));
-    assert.deepEqual(end.results.map((r) => r.name), ['photo.edited-2.png']);
+    assert.deepEqual(
+      end.results.map((r) => r.name),
+      ['photo.edited-2.png'],
+    );
     const sidecar = JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder, 'photo.edited-2.png.json'))));
     assert.equal(sidecar.runId, end.runId);
     assert.equal(new TextDecoder().decode(await vscode.workspace.fs.readFile(leftover)), '{"runId":"someone-else"}\n', 'the leftover is untouched');

@@ -25,7 +25,15 @@ describe('Panel state: the host owns what the panel shows', function () {
 
   async function paintOf(width: number, height: number): Promise<string> {
     const png = await sharp({ create: { width, height, channels: 4, background: { r: 255, g: 0, b: 0, alpha: 0 } } })
-      .composite([{ input: await sharp({ create: { width: 20, height: 20, channels: 4, background: { r: 255, g: 0, b: 0, alpha: 1 } } }).png().toBuffer(), left: 10, top: 10 }])
+      .composite([
+        {
+          input: await sharp({ create: { width: 20, height: 20, channels: 4, background: { r: 255, g: 0, b: 0, alpha: 1 } } })
+            .png()
+            .toBuffer(),
+          left: 10,
+          top: 10,
+        },
+      ])
       .png()
       .toBuffer();
     return `data:image/png;base64,${png.toString('base64')}`;
@@ -52,7 +60,10 @@ describe('Panel state: the host owns what the panel shows', function () {
     await session.probe.receive({ type: 'run', requestId: 1, prompt: 'Make it snow', options: DEFAULT_OPTIONS });
     await session.next('results');
     const again = await reload(session);
-    assert.deepEqual(again.view.results?.results.map((r) => r.name), ['photo.edited-1.png']);
+    assert.deepEqual(
+      again.view.results?.results.map((r) => r.name),
+      ['photo.edited-1.png'],
+    );
     assert.equal(again.view.run, undefined);
   });
 
@@ -138,7 +149,14 @@ describe('Panel state: the host owns what the panel shows', function () {
       assert.equal(init.view.prompt, 'Snow on the roofs');
       // Clearing the mask removes its file.
       await again.probe.receive({ type: 'viewChanged', paint: null });
-      await waitFor('the paint file removed', async () => ((await Promise.resolve(vscode.workspace.fs.stat(file)).then(() => false, () => true)) ? true : undefined));
+      await waitFor('the paint file removed', async () =>
+        (await Promise.resolve(vscode.workspace.fs.stat(file)).then(
+          () => false,
+          () => true,
+        ))
+          ? true
+          : undefined,
+      );
     } finally {
       revived.dispose();
     }
@@ -149,13 +167,17 @@ describe('Panel state: the host owns what the panel shows', function () {
     const image = vscode.Uri.joinPath(folder, 'photo.png');
     const { width, height } = await sharp(Buffer.from(await vscode.workspace.fs.readFile(image))).metadata();
     const paint = await paintOf(width!, height!);
-    await suite.api().testing!.storePanelDraft(image, { version: 1, imageSignature: '', references: [], prompt: 'An older draft', options: DEFAULT_OPTIONS, paint });
+    await suite
+      .api()
+      .testing!.storePanelDraft(image, { version: 1, imageSignature: '', references: [], prompt: 'An older draft', options: DEFAULT_OPTIONS, paint });
     session = await suite.open(image);
     const init = await session.next('init');
     assert.equal(init.view.prompt, 'An older draft');
     assert.equal(init.view.paint, paint, 'the mask painted before the update is still there');
     await paintFileHolds(image, paint);
-    await waitFor('the paint out of workspaceState', () => (JSON.stringify(suite.api().testing!.panelStorage(image).raw).includes('data:image/png') ? undefined : true));
+    await waitFor('the paint out of workspaceState', () =>
+      JSON.stringify(suite.api().testing!.panelStorage(image).raw).includes('data:image/png') ? undefined : true,
+    );
   });
 
   it('a paint layer over 16 MiB stays for this window, and the panel says it will not survive a reload', async () => {
@@ -163,7 +185,9 @@ describe('Panel state: the host owns what the panel shows', function () {
     const image = vscode.Uri.joinPath(folder, 'photo.png');
     session = await suite.open(image);
     await session.next('init');
-    const noise = await sharp({ create: { width: 2200, height: 2200, channels: 4, background: '#00000000', noise: { type: 'gaussian', mean: 128, sigma: 90 } } })
+    const noise = await sharp({
+      create: { width: 2200, height: 2200, channels: 4, background: '#00000000', noise: { type: 'gaussian', mean: 128, sigma: 90 } },
+    })
       .png({ compressionLevel: 0 })
       .toBuffer();
     assert.ok(noise.length > 16 * 1024 * 1024, `${noise.length} bytes`);
@@ -178,7 +202,14 @@ describe('Panel state: the host owns what the panel shows', function () {
       listening.dispose();
     }
     const { paintFile } = suite.api().testing!.panelStorage(image);
-    assert.equal(await Promise.resolve(vscode.workspace.fs.stat(paintFile)).then(() => 'a file', () => 'none'), 'none', 'no file for it');
+    assert.equal(
+      await Promise.resolve(vscode.workspace.fs.stat(paintFile)).then(
+        () => 'a file',
+        () => 'none',
+      ),
+      'none',
+      'no file for it',
+    );
     assert.equal((await reload(session)).view.paint, paint, 'kept while the window lives');
   });
 

@@ -53,7 +53,10 @@ export class MemoryFs implements vscode.FileSystemProvider {
   }
 
   names(dir: string): string[] {
-    return [...this.files.keys()].filter((f) => path.posix.dirname(f) === dir).map((f) => path.posix.basename(f)).sort();
+    return [...this.files.keys()]
+      .filter((f) => path.posix.dirname(f) === dir)
+      .map((f) => path.posix.basename(f))
+      .sort();
   }
 
   watch(): vscode.Disposable {
@@ -68,7 +71,9 @@ export class MemoryFs implements vscode.FileSystemProvider {
   }
 
   readDirectory(uri: vscode.Uri): [string, vscode.FileType][] {
-    const dirs = [...this.dirs].filter((d) => d !== '/' && path.posix.dirname(d) === uri.path).map((d): [string, vscode.FileType] => [path.posix.basename(d), vscode.FileType.Directory]);
+    const dirs = [...this.dirs]
+      .filter((d) => d !== '/' && path.posix.dirname(d) === uri.path)
+      .map((d): [string, vscode.FileType] => [path.posix.basename(d), vscode.FileType.Directory]);
     return [...dirs, ...this.names(uri.path).map((n): [string, vscode.FileType] => [n, vscode.FileType.File])];
   }
 
@@ -124,7 +129,9 @@ describe('Reliability: faults and bad input in the real editor', function () {
   });
   after(() => {
     registration?.dispose();
-    console.log(`reliability(integration): faults=${counts.faults} bad_inputs=${counts.badInputs} keys_found=${counts.keysFound} runs_duplicated=${counts.runsDuplicated}`);
+    console.log(
+      `reliability(integration): faults=${counts.faults} bad_inputs=${counts.badInputs} keys_found=${counts.keysFound} runs_duplicated=${counts.runsDuplicated}`,
+    );
     assert.equal(counts.keysFound, 0, 'the key appeared in a message posted to a panel or shown to the user');
   });
 
@@ -262,7 +269,12 @@ describe('Reliability: faults and bad input in the real editor', function () {
     const { folder, image } = await photoIn('html-400');
     const original = await snapshot(image);
     const s = await open(image);
-    await inject({ kind: 'non_json_error', match: { method: 'POST', path: CREATE_PATH }, status: 400, body: '<html><body><h1>Request rejected by proxy</h1></body></html>' });
+    await inject({
+      kind: 'non_json_error',
+      match: { method: 'POST', path: CREATE_PATH },
+      status: 400,
+      body: '<html><body><h1>Request rejected by proxy</h1></body></html>',
+    });
     await run(s, 'Anything');
     const error = oneError(s);
     assert.match(error.message, /Request rejected by proxy/);
@@ -293,7 +305,13 @@ describe('Reliability: faults and bad input in the real editor', function () {
     const results = end as Extract<ToWebview, { type: 'results' }>;
     assert.equal(results.results.length, 2);
     assert.equal(results.missing, 1);
-    assert.deepEqual(await assertClean(folder), ['photo.edited-1.png', 'photo.edited-1.png.json', 'photo.edited-2.png', 'photo.edited-2.png.json', 'photo.png']);
+    assert.deepEqual(await assertClean(folder), [
+      'photo.edited-1.png',
+      'photo.edited-1.png.json',
+      'photo.edited-2.png',
+      'photo.edited-2.png.json',
+      'photo.png',
+    ]);
     await runsOnServer(1);
   });
 
@@ -385,7 +403,10 @@ describe('Reliability: faults and bad input in the real editor', function () {
     assert.match(error.message, /image|decode/i);
     assert.deepEqual(await assertClean(folder), ['photo.png']);
     await runsOnServer(1);
-    assert.deepEqual((await emulator.runs()).map((r) => r.status), ['failed']);
+    assert.deepEqual(
+      (await emulator.runs()).map((r) => r.status),
+      ['failed'],
+    );
   });
 
   it('bad input: an image over 50 MiB: the message names the limit and no request is sent', async () => {
@@ -415,7 +436,7 @@ describe('Reliability: faults and bad input in the real editor', function () {
     await assertNothingSent();
   });
 
-  it('bad input: a prompt over 32,000 characters is dropped by the host (the webview\'s own cap is a UI test\'s)', async () => {
+  it("bad input: a prompt over 32,000 characters is dropped by the host (the webview's own cap is a UI test's)", async () => {
     counts.badInputs++;
     const { image } = await photoIn('long-prompt');
     const s = await open(image);
@@ -433,7 +454,9 @@ describe('Reliability: faults and bad input in the real editor', function () {
     counts.badInputs++;
     const { folder, image } = await photoIn('mask-no-alpha');
     const { width, height } = await sharp(await vscode.workspace.fs.readFile(image)).metadata();
-    const mask = await sharp({ create: { width: width!, height: height!, channels: 3, background: { r: 0, g: 0, b: 0 } } }).png().toBuffer();
+    const mask = await sharp({ create: { width: width!, height: height!, channels: 3, background: { r: 0, g: 0, b: 0 } } })
+      .png()
+      .toBuffer();
     const s = await open(image);
     await run(s, 'Anything', {}, `data:image/png;base64,${mask.toString('base64')}`);
     const error = oneError(s);
@@ -446,7 +469,9 @@ describe('Reliability: faults and bad input in the real editor', function () {
   it('bad input: a mask of the wrong size is refused before any request, naming the field', async () => {
     counts.badInputs++;
     const { image } = await photoIn('mask-size');
-    const mask = await sharp({ create: { width: 10, height: 10, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } }).png().toBuffer();
+    const mask = await sharp({ create: { width: 10, height: 10, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } })
+      .png()
+      .toBuffer();
     const s = await open(image);
     await run(s, 'Anything', {}, `data:image/png;base64,${mask.toString('base64')}`);
     const error = oneError(s);
@@ -524,12 +549,18 @@ describe('Reliability: faults and bad input in the real editor', function () {
     const end = await run(s, 'Anything');
     assert.equal(end.type, 'results', JSON.stringify(end));
     const results = end as Extract<ToWebview, { type: 'results' }>;
-    assert.deepEqual(results.results.map((r) => r.name), ['photo.edited-1.png']);
+    assert.deepEqual(
+      results.results.map((r) => r.name),
+      ['photo.edited-1.png'],
+    );
     assert.match((results.notes ?? []).join(' '), /photo\.edited-1\.png was saved, but its sidecar photo\.edited-1\.png\.json could not be written/);
     assert.deepEqual(memfs.names('/no-sidecar'), ['photo.edited-1.png', 'photo.png'], 'no temp file left');
     const record = (await api.testing!.history.records()).find((r) => r.runId === results.runId);
     assert.equal(record?.status, 'saved');
-    assert.deepEqual(record?.outputs.map((o) => o.uri), [vscode.Uri.joinPath(folder, 'photo.edited-1.png').toString()]);
+    assert.deepEqual(
+      record?.outputs.map((o) => o.uri),
+      [vscode.Uri.joinPath(folder, 'photo.edited-1.png').toString()],
+    );
     await runsOnServer(1);
   });
 
@@ -555,5 +586,7 @@ async function noisePng(side: number): Promise<Buffer> {
     x = (x * 1103515245 + 12345) >>> 0;
     raw[i] = i % 4 === 3 ? 255 : x >>> 24;
   }
-  return sharp(raw, { raw: { width: side, height: side, channels: 4 } }).png({ compressionLevel: 0 }).toBuffer();
+  return sharp(raw, { raw: { width: side, height: side, channels: 4 } })
+    .png({ compressionLevel: 0 })
+    .toBuffer();
 }

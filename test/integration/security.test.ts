@@ -6,10 +6,20 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
-import { DEFAULT_OPTIONS, EMULATOR_KEY, EXTENSION_ID, emulator, extensionApi, freshFolder, openPanel, waitFor, type PanelSession, CREATE_PATH } from './support';
+import {
+  DEFAULT_OPTIONS,
+  EMULATOR_KEY,
+  EXTENSION_ID,
+  emulator,
+  extensionApi,
+  freshFolder,
+  openPanel,
+  waitFor,
+  type PanelSession,
+  CREATE_PATH,
+} from './support';
 import type { GptImageEditApi } from '../../src/extension';
 import type { ToWebview } from '../../src/shared/protocol';
-
 
 describe('Security: the key, settings, the webview and its CSP', function () {
   this.timeout(90000);
@@ -62,7 +72,14 @@ describe('Security: the key, settings, the webview and its CSP', function () {
     assert.equal((await runTo(a, 'Make it snow')).type, 'results');
     assert.equal((await runTo(a, 'Fail please', { kind: 'run_outcome', outcome: 'failed', failureMessage: `Rejected for ${EMULATOR_KEY}` })).type, 'error');
     assert.equal(
-      (await runTo(a, 'Echo', { kind: 'non_json_error', match: { method: 'POST', path: CREATE_PATH }, status: 400, body: `<p>bad key Bearer ${EMULATOR_KEY}</p>` })).type,
+      (
+        await runTo(a, 'Echo', {
+          kind: 'non_json_error',
+          match: { method: 'POST', path: CREATE_PATH },
+          status: 400,
+          body: `<p>bad key Bearer ${EMULATOR_KEY}</p>`,
+        })
+      ).type,
       'error',
     );
     const b = await open(big);
@@ -87,9 +104,14 @@ describe('Security: the key, settings, the webview and its CSP', function () {
     for (const file of scanned) texts.push([file, fs.readFileSync(file, 'latin1')]);
     const hits = texts.filter(([, t]) => t.includes(EMULATOR_KEY)).map(([where]) => where);
     keysFound += hits.length;
-    console.log(`security: scanned ${texts.length} texts (${posted.length} posted messages, ${shown.length} shown messages, ${storageRequests.length} storage requests, ${scanned.length} settings/storage files); key found in ${hits.length}`);
+    console.log(
+      `security: scanned ${texts.length} texts (${posted.length} posted messages, ${shown.length} shown messages, ${storageRequests.length} storage requests, ${scanned.length} settings/storage files); key found in ${hits.length}`,
+    );
     assert.deepEqual(hits, [], 'the key appears nowhere');
-    assert.ok(posted.some((m) => m.type === 'error' && /\[redacted\]/.test(m.message)), 'an echoed key was redacted, not just absent');
+    assert.ok(
+      posted.some((m) => m.type === 'error' && /\[redacted\]/.test(m.message)),
+      'an echoed key was redacted, not just absent',
+    );
   });
 
   it('settings: gptImageEdit.apiBaseUrl in workspace settings is ignored (application scope)', async () => {
@@ -99,8 +121,10 @@ describe('Security: the key, settings, the webview and its CSP', function () {
     fs.mkdirSync(path.dirname(settingsFile), { recursive: true });
     fs.writeFileSync(settingsFile, JSON.stringify({ ...(before ? JSON.parse(before) : {}), 'gptImageEdit.apiBaseUrl': 'http://example.com' }, null, 2));
     try {
-      await waitFor('the workspace setting to load', () =>
-        vscode.workspace.getConfiguration('gptImageEdit').inspect<string>('apiBaseUrl')?.workspaceValue === 'http://example.com' ? true : undefined, 3000,
+      await waitFor(
+        'the workspace setting to load',
+        () => (vscode.workspace.getConfiguration('gptImageEdit').inspect<string>('apiBaseUrl')?.workspaceValue === 'http://example.com' ? true : undefined),
+        3000,
       ).catch(() => undefined); // VS Code may not even surface an application setting from a workspace
       const folder = await freshFolder('ws-base-url', 'photo.png');
       const s = await open(vscode.Uri.joinPath(folder, 'photo.png'));
@@ -174,14 +198,19 @@ describe('Security: the key, settings, the webview and its CSP', function () {
     assert.equal(init.image.name, name, 'the name is posted as plain data');
     const end = await runTo(s, '<script>alert(document.cookie)</script><b onmouseover=alert(1)>bold</b>');
     assert.equal(end.type, 'results', JSON.stringify(end));
-    const sidecar = JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder, '<img src=x onerror=alert(1)>.edited-1.png.json'))));
+    const sidecar = JSON.parse(
+      new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder, '<img src=x onerror=alert(1)>.edited-1.png.json'))),
+    );
     assert.equal(sidecar.prompt, '<script>alert(document.cookie)</script><b onmouseover=alert(1)>bold</b>', 'stored verbatim as JSON data');
     // The webview renders every host string with textContent / attributes: no HTML sink exists.
     const sources = filesUnder(path.join(extensionRoot(), 'src', 'webview')).filter((f) => f.endsWith('.ts'));
     assert.ok(sources.length > 3);
     for (const file of sources) {
       const text = fs.readFileSync(file, 'utf8');
-      assert.ok(!/\.(innerHTML|outerHTML)\s*=|insertAdjacentHTML|document\.write|createContextualFragment|\beval\(|new Function\(/.test(text), `HTML sink in ${path.basename(file)}`);
+      assert.ok(
+        !/\.(innerHTML|outerHTML)\s*=|insertAdjacentHTML|document\.write|createContextualFragment|\beval\(|new Function\(/.test(text),
+        `HTML sink in ${path.basename(file)}`,
+      );
     }
   });
 
@@ -192,10 +221,14 @@ describe('Security: the key, settings, the webview and its CSP', function () {
     const metas = [...html.matchAll(/<meta\s+http-equiv="Content-Security-Policy"\s+content="([^"]*)"/gi)];
     assert.equal(metas.length, 1, 'exactly one CSP meta tag');
     const directives = new Map(
-      metas[0][1].split(';').map((d) => d.trim()).filter(Boolean).map((d) => {
-        const [name, ...values] = d.split(/\s+/);
-        return [name, values] as const;
-      }),
+      metas[0][1]
+        .split(';')
+        .map((d) => d.trim())
+        .filter(Boolean)
+        .map((d) => {
+          const [name, ...values] = d.split(/\s+/);
+          return [name, values] as const;
+        }),
     );
     assert.deepEqual(directives.get('default-src'), ["'none'"]);
     const script = directives.get('script-src') ?? [];
@@ -255,8 +288,14 @@ function settingsAndStorageFiles(): string[] {
   const files = dirs.flatMap(filesUnder).filter((f) => fs.statSync(f).size < 50 * 1024 * 1024);
   const wsSettings = path.join(root, '.vscode', 'settings.json');
   if (fs.existsSync(wsSettings)) files.push(wsSettings);
-  assert.ok(files.some((f) => path.basename(f) === 'settings.json' && f.includes(`${path.sep}User${path.sep}`)), `the user settings are among the ${files.length} files scanned`);
-  assert.ok(files.some((f) => f.includes(EXTENSION_ID)), 'the extension\'s own storage is among the files scanned');
+  assert.ok(
+    files.some((f) => path.basename(f) === 'settings.json' && f.includes(`${path.sep}User${path.sep}`)),
+    `the user settings are among the ${files.length} files scanned`,
+  );
+  assert.ok(
+    files.some((f) => f.includes(EXTENSION_ID)),
+    "the extension's own storage is among the files scanned",
+  );
   return files;
 }
 
@@ -267,5 +306,7 @@ async function noisePng(side: number): Promise<Buffer> {
     x = (x * 1103515245 + 12345) >>> 0;
     raw[i] = i % 4 === 3 ? 255 : x >>> 24;
   }
-  return sharp(raw, { raw: { width: side, height: side, channels: 4 } }).png({ compressionLevel: 0 }).toBuffer();
+  return sharp(raw, { raw: { width: side, height: side, channels: 4 } })
+    .png({ compressionLevel: 0 })
+    .toBuffer();
 }

@@ -177,9 +177,7 @@ describe('extension skeleton (real editor)', () => {
     try {
       const ok = await vscode.commands.executeCommand<boolean>('gptImageEdit.setApiKey', BAD_KEY);
       assert.equal(ok, false, 'setApiKey should resolve false for a rejected key');
-      const shown = await eventually('an error message about the rejected key', () =>
-        rec.messages.find((m) => m.severity === 'error'),
-      );
+      const shown = await eventually('an error message about the rejected key', () => rec.messages.find((m) => m.severity === 'error'));
       assert.match(shown.message, /reject/i);
       assert.ok(!shown.message.includes(BAD_KEY), 'the message must not echo the key');
       const check = (await emulatorRequests()).find((r) => r.path === '/v1/auth/me');

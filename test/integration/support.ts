@@ -19,7 +19,11 @@ function emulatorUrl(): string {
 /** The emulator's admin routes: faults, reset, what it received. */
 export const emulator = {
   async inject(fault: Fault | Fault[]): Promise<void> {
-    const r = await fetch(`${emulatorUrl()}/__emulator/faults`, { method: 'POST', body: JSON.stringify(fault), headers: { 'content-type': 'application/json' } });
+    const r = await fetch(`${emulatorUrl()}/__emulator/faults`, {
+      method: 'POST',
+      body: JSON.stringify(fault),
+      headers: { 'content-type': 'application/json' },
+    });
     assert.ok(r.ok, `injecting a fault failed: ${r.status}`);
   },
   async reset(): Promise<void> {
@@ -84,8 +88,9 @@ export class PanelSession {
   }
 
   next<T extends ToWebview['type']>(type: T, after = 0): Promise<Extract<ToWebview, { type: T }>> {
-    return waitFor(`a "${type}" message to the webview`, () =>
-      this.posted.slice(after).find((m): m is Extract<ToWebview, { type: T }> => m.type === type),
+    return waitFor(
+      `a "${type}" message to the webview`,
+      () => this.posted.slice(after).find((m): m is Extract<ToWebview, { type: T }> => m.type === type),
       30000,
     );
   }

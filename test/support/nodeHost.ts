@@ -60,7 +60,13 @@ export async function nodeHost(opts: NodeHostOptions): Promise<NodeHost> {
     delete: async (id: string) => void secrets.delete(id),
   } as unknown as vscode.SecretStorage;
   const subscriptions: vscode.Disposable[] = [];
-  const context = { subscriptions, globalState, workspaceState: new MemoryMemento(), secrets: secretStorage, globalStorageUri: { fsPath: storage } } as unknown as vscode.ExtensionContext;
+  const context = {
+    subscriptions,
+    globalState,
+    workspaceState: new MemoryMemento(),
+    secrets: secretStorage,
+    globalStorageUri: { fsPath: storage },
+  } as unknown as vscode.ExtensionContext;
   const keys = new ApiKeyStore(secretStorage, () => undefined);
   await keys.store(opts.apiKey);
   const history = new RunHistory(storage);

@@ -56,10 +56,18 @@ function asFsError(e: unknown): unknown {
 }
 
 const workspaceFs = {
-  readFile: (uri: Uri) => fs.readFile(uri.fsPath).then((b) => new Uint8Array(b), (e) => Promise.reject(asFsError(e))),
+  readFile: (uri: Uri) =>
+    fs.readFile(uri.fsPath).then(
+      (b) => new Uint8Array(b),
+      (e) => Promise.reject(asFsError(e)),
+    ),
   writeFile: (uri: Uri, bytes: Uint8Array) => fs.writeFile(uri.fsPath, bytes).catch((e) => Promise.reject(asFsError(e))),
   delete: (uri: Uri) => fs.rm(uri.fsPath).catch((e) => Promise.reject(asFsError(e))),
-  stat: (uri: Uri) => fs.stat(uri.fsPath).then((s) => ({ size: s.size }), (e) => Promise.reject(asFsError(e))),
+  stat: (uri: Uri) =>
+    fs.stat(uri.fsPath).then(
+      (s) => ({ size: s.size }),
+      (e) => Promise.reject(asFsError(e)),
+    ),
   readDirectory: async (uri: Uri) => (await fs.readdir(uri.fsPath, { withFileTypes: true })).map((d) => [d.name, d.isDirectory() ? 2 : 1]),
   // Without overwrite: a hard link fails if the target exists (atomically), then the source goes.
   rename: async (from: Uri, to: Uri, options: { overwrite?: boolean } = {}) => {
@@ -118,7 +126,8 @@ const stub = {
     }),
   },
   l10n: {
-    t: (message: string, ...args: unknown[]) => message.replace(/\{(\d+)\}/g, (whole, i: string) => (args[Number(i)] === undefined ? whole : String(args[Number(i)]))),
+    t: (message: string, ...args: unknown[]) =>
+      message.replace(/\{(\d+)\}/g, (whole, i: string) => (args[Number(i)] === undefined ? whole : String(args[Number(i)]))),
   },
   window: {
     createOutputChannel: () => {

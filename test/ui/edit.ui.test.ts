@@ -90,24 +90,33 @@ async function compareAndSaved(page: Page, frame: Frame, workspace: string, shot
 }
 
 describe('UI: edit an image in a real VS Code', () => {
-  before(async () => {
-    const t0 = Date.now();
-    editor = await startEditor();
-    report(`ui: editor started (emulator + VS Code server + Chromium + workbench): ${Date.now() - t0} ms`);
-  }, { timeout: 180_000 });
+  before(
+    async () => {
+      const t0 = Date.now();
+      editor = await startEditor();
+      report(`ui: editor started (emulator + VS Code server + Chromium + workbench): ${Date.now() - t0} ms`);
+    },
+    { timeout: 180_000 },
+  );
 
   // Each test starts with no editor open and only the fixture files, whatever the previous one did.
-  afterEach(async () => {
-    if (!editor) return;
-    await closeAllEditors(editor.page);
-    removeOutputs(editor.workspace);
-  }, { timeout: 60_000 });
+  afterEach(
+    async () => {
+      if (!editor) return;
+      await closeAllEditors(editor.page);
+      removeOutputs(editor.workspace);
+    },
+    { timeout: 60_000 },
+  );
 
-  after(async () => {
-    const leftovers = (await editor?.close()) ?? [];
-    report(`ui: total: ${Date.now() - startedAt} ms`);
-    assert.deepEqual(leftovers, [], 'processes of the editor were still running after it was stopped (killed now)');
-  }, { timeout: 60_000 });
+  after(
+    async () => {
+      const leftovers = (await editor?.close()) ?? [];
+      report(`ui: total: ${Date.now() - startedAt} ms`);
+      assert.deepEqual(leftovers, [], 'processes of the editor were still running after it was stopped (killed now)');
+    },
+    { timeout: 60_000 },
+  );
 
   it('explorer context menu → panel → paint a mask → Run → results saved, only the masked area changed', { timeout: 150_000 }, async () => {
     await withArtifacts(editor, 'explorer', async () => {
@@ -235,7 +244,12 @@ describe('UI: edit an image in a real VS Code', () => {
       assert.equal(await page.locator('.tabs-container .tab').count(), 0);
       // The quick pick of the workspace's images.
       const jpg = await editFromPalette(page, /photo\.jpg/);
-      assert.ok(await quickPickRow(page, /photo\.png/).first().isVisible(), 'the quick pick should list the workspace images');
+      assert.ok(
+        await quickPickRow(page, /photo\.png/)
+          .first()
+          .isVisible(),
+        'the quick pick should list the workspace images',
+      );
       const { frame, input: shown } = await clickToPanel(page, jpg, 'photo.jpg', 'quick pick');
       assert.equal(shown.naturalWidth, 256);
       assert.match(shown.info, /256 × 192/);
@@ -257,7 +271,10 @@ describe('UI: edit an image in a real VS Code', () => {
       const { page, emulator, workspace } = editor;
       emulator.reset();
       // The previous tests' afterEach removed their outputs: the batch starts from the fixtures alone.
-      assert.deepEqual(fs.readdirSync(workspace).filter((n) => /\.edited-/.test(n)), []);
+      assert.deepEqual(
+        fs.readdirSync(workspace).filter((n) => /\.edited-/.test(n)),
+        [],
+      );
 
       const originals = ['photo.png', 'photo.jpg', 'photo.webp'];
       const sizes: Record<string, [number, number]> = { 'photo.png': [256, 192], 'photo.jpg': [256, 192], 'photo.webp': [200, 200] };
@@ -268,7 +285,10 @@ describe('UI: edit an image in a real VS Code', () => {
       const clicks = await clickMenuItem(page, menuItem);
       const frame = await waitForBatchPanel(page, 3);
       report(`ui: batch command → panel listing 3 images: ${Date.now() - clickedAt} ms (${clicks} click(s) on the menu item)`);
-      await page.getByRole('tab', { name: /Edit 3 Images/ }).first().waitFor({ state: 'visible', timeout: 10_000 });
+      await page
+        .getByRole('tab', { name: /Edit 3 Images/ })
+        .first()
+        .waitFor({ state: 'visible', timeout: 10_000 });
       const listed = await frame.evaluate(() => [...document.querySelectorAll('.batch-cell .batch-name')].map((e) => e.textContent ?? ''));
       assert.deepEqual([...listed].sort(), [...originals].sort());
       await imagesDecoded(frame);
@@ -290,14 +310,21 @@ describe('UI: edit an image in a real VS Code', () => {
       }
       assert.deepEqual([...outputs.keys()].sort(), [...originals].sort());
       const formats: Record<string, string> = { 'photo.png': 'png', 'photo.jpg': 'jpeg', 'photo.webp': 'webp' };
-      assert.deepEqual(Object.fromEntries(outputs), { 'photo.png': 'photo.edited-1.png', 'photo.jpg': 'photo.edited-1.jpg', 'photo.webp': 'photo.edited-1.webp' });
+      assert.deepEqual(Object.fromEntries(outputs), {
+        'photo.png': 'photo.edited-1.png',
+        'photo.jpg': 'photo.edited-1.jpg',
+        'photo.webp': 'photo.edited-1.webp',
+      });
       for (const [original, output] of outputs) {
         const file = path.join(workspace, output);
         await waitForFile(file);
         const meta = await sharp(file).metadata();
         assert.deepEqual([meta.format, meta.width, meta.height], [formats[original], ...sizes[original]], `${output} (from ${original})`);
       }
-      const edited = fs.readdirSync(workspace).filter((n) => /\.edited-\d+\.(png|jpg|webp)$/.test(n)).sort();
+      const edited = fs
+        .readdirSync(workspace)
+        .filter((n) => /\.edited-\d+\.(png|jpg|webp)$/.test(n))
+        .sort();
       assert.deepEqual(edited, ['photo.edited-1.jpg', 'photo.edited-1.png', 'photo.edited-1.webp'], 'nothing else was written');
 
       const runs = emulator.runs() as { id: string; input: Record<string, unknown> }[];
@@ -324,25 +351,30 @@ async function multiSelectContextMenuItem(page: Page, names: string[], label: st
   let tries = 0;
   const menu = page.locator('.context-view .monaco-menu').first();
   const menuItem = page.locator('.context-view .monaco-menu').getByRole('menuitem', { name: label }).first();
-  return poll(`"${label}" in the context menu of ${names.length} selected files`, async () => {
-    tries++;
-    if (await menu.isVisible()) {
-      await page.keyboard.press('Escape');
-      await menu.waitFor({ state: 'hidden', timeout: 5000 }).catch(() => undefined);
-    }
-    await explorerItem(page, names[0]).click({ timeout: 5000 });
-    // A plain click opens a preview of the file: let it become the active tab first, so the change
-    // of context keys does not redraw the context menu under the next clicks.
-    await page.locator('.tabs-container .tab.active').filter({ hasText: names[0] }).waitFor({ state: 'visible', timeout: 5000 });
-    for (const name of names.slice(1)) await explorerItem(page, name).click({ modifiers: ['Control'], timeout: 5000 });
-    for (const name of names) {
-      const selected = await explorerItem(page, name).getAttribute('aria-selected');
-      if (selected !== 'true') throw new Error(`${name} is not selected`);
-    }
-    await explorerItem(page, names.at(-1)!).click({ button: 'right', timeout: 5000 });
-    await menu.waitFor({ state: 'visible', timeout: 5000 });
-    return (await menuItem.isVisible()) ? { menuItem, tries } : undefined;
-  }, timeoutMs, 250);
+  return poll(
+    `"${label}" in the context menu of ${names.length} selected files`,
+    async () => {
+      tries++;
+      if (await menu.isVisible()) {
+        await page.keyboard.press('Escape');
+        await menu.waitFor({ state: 'hidden', timeout: 5000 }).catch(() => undefined);
+      }
+      await explorerItem(page, names[0]).click({ timeout: 5000 });
+      // A plain click opens a preview of the file: let it become the active tab first, so the change
+      // of context keys does not redraw the context menu under the next clicks.
+      await page.locator('.tabs-container .tab.active').filter({ hasText: names[0] }).waitFor({ state: 'visible', timeout: 5000 });
+      for (const name of names.slice(1)) await explorerItem(page, name).click({ modifiers: ['Control'], timeout: 5000 });
+      for (const name of names) {
+        const selected = await explorerItem(page, name).getAttribute('aria-selected');
+        if (selected !== 'true') throw new Error(`${name} is not selected`);
+      }
+      await explorerItem(page, names.at(-1)!).click({ button: 'right', timeout: 5000 });
+      await menu.waitFor({ state: 'visible', timeout: 5000 });
+      return (await menuItem.isVisible()) ? { menuItem, tries } : undefined;
+    },
+    timeoutMs,
+    250,
+  );
 }
 
 /**
@@ -352,28 +384,38 @@ async function multiSelectContextMenuItem(page: Page, names: string[], label: st
 async function clickMenuItem(page: Page, menuItem: Locator): Promise<number> {
   const menu = page.locator('.context-view .monaco-menu').first();
   let clicks = 0;
-  await poll('the context menu to close after choosing its item', async () => {
-    if (await menuItem.isVisible()) {
-      clicks++;
-      await menuItem.click({ timeout: 5000 });
-    }
-    // A click that counts closes the menu at once; choosing the command twice only reveals its panel.
-    await menu.waitFor({ state: 'hidden', timeout: 1000 });
-    return true;
-  }, 15_000, 100);
+  await poll(
+    'the context menu to close after choosing its item',
+    async () => {
+      if (await menuItem.isVisible()) {
+        clicks++;
+        await menuItem.click({ timeout: 5000 });
+      }
+      // A click that counts closes the menu at once; choosing the command twice only reveals its panel.
+      await menu.waitFor({ state: 'hidden', timeout: 1000 });
+      return true;
+    },
+    15_000,
+    100,
+  );
   return clicks;
 }
 
 /** Waits for the batch panel's frame to list `count` images; returns the frame. */
 async function waitForBatchPanel(page: Page, count: number, timeoutMs = 30_000): Promise<Frame> {
-  return poll(`the batch panel listing ${count} images`, async () => {
-    for (const frame of page.frames()) {
-      if (frame === page.mainFrame() || frame.isDetached()) continue;
-      const cells = await frame.evaluate(() => document.querySelectorAll('.batch-grid .batch-cell').length).catch(() => -1);
-      if (cells === count) return frame;
-    }
-    return undefined;
-  }, timeoutMs, 50);
+  return poll(
+    `the batch panel listing ${count} images`,
+    async () => {
+      for (const frame of page.frames()) {
+        if (frame === page.mainFrame() || frame.isDetached()) continue;
+        const cells = await frame.evaluate(() => document.querySelectorAll('.batch-grid .batch-cell').length).catch(() => -1);
+        if (cells === count) return frame;
+      }
+      return undefined;
+    },
+    timeoutMs,
+    50,
+  );
 }
 
 interface CellState {
@@ -390,29 +432,34 @@ interface CellState {
  */
 async function waitForBatchDone(frame: Frame, count: number, timeoutMs = 60_000): Promise<CellState[]> {
   const seen = new Set<string>();
-  const cells = await poll(`all ${count} images done in the batch panel`, async () => {
-    const state = await frame.evaluate(() => ({
-      cells: [...document.querySelectorAll<HTMLElement>('.batch-grid .batch-cell')].map((c) => ({
-        uri: c.dataset.uri ?? '',
-        status: c.dataset.status ?? '',
-        outputs: [...c.querySelectorAll('.batch-outputs button')].map((b) => b.textContent ?? ''),
-        message: c.querySelector('.batch-message')?.textContent ?? '',
-      })),
-      summary: document.querySelector('#batch-summary')?.textContent ?? '',
-      runDisabled: document.querySelector('#run')?.getAttribute('aria-disabled') !== 'false',
-      error: (() => {
-        const box = document.querySelector<HTMLElement>('#error');
-        return box && !box.hidden ? box.textContent ?? 'error' : '';
-      })(),
-    }));
-    if (state.error) throw new FatalPollError(`the batch panel shows an error: ${state.error}`);
-    for (const c of state.cells) {
-      if (c.status) seen.add(c.status);
-      if (c.status === 'failed' || c.status === 'canceled') throw new FatalPollError(`${c.uri} ended ${c.status}: ${c.message}`);
-    }
-    const allDone = state.cells.length === count && state.cells.every((c) => c.status === 'done');
-    return allDone && state.summary.includes(`${count} of ${count}`) && !state.runDisabled ? state.cells : undefined;
-  }, timeoutMs, 50);
+  const cells = await poll(
+    `all ${count} images done in the batch panel`,
+    async () => {
+      const state = await frame.evaluate(() => ({
+        cells: [...document.querySelectorAll<HTMLElement>('.batch-grid .batch-cell')].map((c) => ({
+          uri: c.dataset.uri ?? '',
+          status: c.dataset.status ?? '',
+          outputs: [...c.querySelectorAll('.batch-outputs button')].map((b) => b.textContent ?? ''),
+          message: c.querySelector('.batch-message')?.textContent ?? '',
+        })),
+        summary: document.querySelector('#batch-summary')?.textContent ?? '',
+        runDisabled: document.querySelector('#run')?.getAttribute('aria-disabled') !== 'false',
+        error: (() => {
+          const box = document.querySelector<HTMLElement>('#error');
+          return box && !box.hidden ? (box.textContent ?? 'error') : '';
+        })(),
+      }));
+      if (state.error) throw new FatalPollError(`the batch panel shows an error: ${state.error}`);
+      for (const c of state.cells) {
+        if (c.status) seen.add(c.status);
+        if (c.status === 'failed' || c.status === 'canceled') throw new FatalPollError(`${c.uri} ended ${c.status}: ${c.message}`);
+      }
+      const allDone = state.cells.length === count && state.cells.every((c) => c.status === 'done');
+      return allDone && state.summary.includes(`${count} of ${count}`) && !state.runDisabled ? state.cells : undefined;
+    },
+    timeoutMs,
+    50,
+  );
   report(`ui:   batch states seen: ${[...seen].join(', ')}`);
   return cells;
 }

@@ -112,10 +112,14 @@ async function press(page: Page, key: string, times = 1): Promise<void> {
 
 /** The panel's text of `selector`, once it matches `pattern`. */
 async function textMatching(frame: Frame, selector: string, pattern: RegExp): Promise<string> {
-  return poll(`${selector} to read ${pattern}`, async () => {
-    const text = (await frame.locator(selector).textContent()) ?? '';
-    return pattern.test(text) ? text : undefined;
-  }, 15_000);
+  return poll(
+    `${selector} to read ${pattern}`,
+    async () => {
+      const text = (await frame.locator(selector).textContent()) ?? '';
+      return pattern.test(text) ? text : undefined;
+    },
+    15_000,
+  );
 }
 
 /** Clicks Export mask and returns the decoded file the panel says it saved. */
@@ -170,10 +174,14 @@ async function strokeLatency(page: Page, frame: Frame): Promise<Latency> {
   for (const p of points.slice(1)) await page.mouse.move(p.x, p.y, { steps: 25 });
   await page.mouse.up();
   const read = (name: string) => frame.evaluate((n) => performance.getEntriesByName(n).map((e) => e.duration), name);
-  const toPaint = await poll('the stroke\'s measures', async () => {
-    const d = await read('mask-segment');
-    return d.length >= 100 ? d : undefined;
-  }, 30_000);
+  const toPaint = await poll(
+    "the stroke's measures",
+    async () => {
+      const d = await read('mask-segment');
+      return d.length >= 100 ? d : undefined;
+    },
+    30_000,
+  );
   const draw = await read('mask-segment-draw');
   const quantile = (values: number[], q: number) => {
     const sorted = [...values].sort((a, b) => a - b);
@@ -193,7 +201,9 @@ async function strokeLatency(page: Page, frame: Frame): Promise<Latency> {
 async function largeImage(side: number): Promise<Buffer> {
   const pixels = Buffer.alloc(side * side * 3);
   for (let p = 0; p < side * side; p++) pixels.set([p % 251, Math.floor(p / side) % 253, 128], p * 3);
-  return sharp(pixels, { raw: { width: side, height: side, channels: 3 } }).png({ compressionLevel: 1 }).toBuffer();
+  return sharp(pixels, { raw: { width: side, height: side, channels: 3 } })
+    .png({ compressionLevel: 1 })
+    .toBuffer();
 }
 
 function countEdit(mask: MaskPixels): number {
@@ -201,21 +211,30 @@ function countEdit(mask: MaskPixels): number {
 }
 
 describe('UI: the mask editor', () => {
-  before(async () => {
-    editor = await startEditor({ files: { 'big.png': await largeImage(4096) } });
-  }, { timeout: 180_000 });
+  before(
+    async () => {
+      editor = await startEditor({ files: { 'big.png': await largeImage(4096) } });
+    },
+    { timeout: 180_000 },
+  );
 
-  afterEach(async () => {
-    if (!editor) return;
-    await closeAllEditors(editor.page);
-    removeOutputs(editor.workspace);
-    for (const name of fs.readdirSync(editor.workspace)) if (/\.mask(-\d+)?\.png$/.test(name)) fs.rmSync(path.join(editor.workspace, name));
-  }, { timeout: 60_000 });
+  afterEach(
+    async () => {
+      if (!editor) return;
+      await closeAllEditors(editor.page);
+      removeOutputs(editor.workspace);
+      for (const name of fs.readdirSync(editor.workspace)) if (/\.mask(-\d+)?\.png$/.test(name)) fs.rmSync(path.join(editor.workspace, name));
+    },
+    { timeout: 60_000 },
+  );
 
-  after(async () => {
-    const leftovers = (await editor?.close()) ?? [];
-    assert.deepEqual(leftovers, [], 'processes of the editor were still running after it was stopped');
-  }, { timeout: 60_000 });
+  after(
+    async () => {
+      const leftovers = (await editor?.close()) ?? [];
+      assert.deepEqual(leftovers, [], 'processes of the editor were still running after it was stopped');
+    },
+    { timeout: 60_000 },
+  );
 
   it('rectangle, ellipse and lasso add; a subtracted rectangle takes away; undo and redo; the mask sent is those shapes', { timeout: 150_000 }, async () => {
     await withArtifacts(editor, 'mask-shapes', async () => {
@@ -227,16 +246,29 @@ describe('UI: the mask editor', () => {
       // Tools by their buttons' accessible names, then by their keys.
       await frame.getByRole('button', { name: 'Rectangle' }).click();
       assert.equal(await frame.getByRole('button', { name: 'Rectangle' }).getAttribute('aria-pressed'), 'true');
-      await drag(page, frame, [{ x: 20, y: 20 }, { x: 100, y: 80 }]);
+      await drag(page, frame, [
+        { x: 20, y: 20 },
+        { x: 100, y: 80 },
+      ]);
       await press(page, 'o');
-      await drag(page, frame, [{ x: 140, y: 20 }, { x: 240, y: 100 }]);
+      await drag(page, frame, [
+        { x: 140, y: 20 },
+        { x: 240, y: 100 },
+      ]);
       await press(page, 'l');
-      await drag(page, frame, [{ x: 30, y: 110 }, { x: 120, y: 110 }, { x: 75, y: 180 }]);
+      await drag(page, frame, [
+        { x: 30, y: 110 },
+        { x: 120, y: 110 },
+        { x: 75, y: 180 },
+      ]);
       // X: shapes subtract. A hole in the rectangle.
       await press(page, 'r');
       await press(page, 'x');
       assert.equal(await frame.getByRole('button', { name: 'Subtract shapes' }).getAttribute('aria-pressed'), 'true');
-      await drag(page, frame, [{ x: 40, y: 40 }, { x: 60, y: 60 }]);
+      await drag(page, frame, [
+        { x: 40, y: 40 },
+        { x: 60, y: 60 },
+      ]);
       await textMatching(frame, '#mask-description', /Masked: [\d.]+ % of the image/);
 
       // Undo takes the hole away (the exported file has none), redo puts it back.
@@ -255,7 +287,11 @@ describe('UI: the mask editor', () => {
         const k = Math.hypot((cx - 190) / 50, (cy - 60) / 40);
         return (k - 1) * 40;
       };
-      const tri = [{ x: 30, y: 110 }, { x: 120, y: 110 }, { x: 75, y: 180 }];
+      const tri = [
+        { x: 30, y: 110 },
+        { x: 120, y: 110 },
+        { x: 75, y: 180 },
+      ];
       const triangle = (cx: number, cy: number) => {
         let inside = -Infinity;
         for (let k = 0; k < 3; k++) {
@@ -269,7 +305,7 @@ describe('UI: the mask editor', () => {
       };
       const union = (cx: number, cy: number) => Math.min(Math.max(rect(cx, cy), -hole(cx, cy)), ellipse(cx, cy), triangle(cx, cy));
       assertShape(mask, 'the three shapes less the hole', union, 1.5);
-      assert.equal(mask.edit[20 * W + 20], 1, 'the rectangle\'s corner pixel is in');
+      assert.equal(mask.edit[20 * W + 20], 1, "the rectangle's corner pixel is in");
       assert.equal(mask.edit[79 * W + 99], 1, 'and its opposite corner');
       assert.equal(mask.edit[50 * W + 50], 0, 'the subtracted hole is kept');
       report(`ui: shapes mask: ${countEdit(mask)} px edit of ${W * H}`);
@@ -281,7 +317,11 @@ describe('UI: the mask editor', () => {
     await withArtifacts(editor, 'mask-zoom', async () => {
       const { page } = editor;
       const frame = await freshPanel(page, 'photo.png');
-      const stroke = [{ x: 30, y: 40 }, { x: 90, y: 60 }, { x: 150, y: 50 }];
+      const stroke = [
+        { x: 30, y: 40 },
+        { x: 90, y: 60 },
+        { x: 150, y: 50 },
+      ];
       await frame.getByRole('button', { name: 'Brush' }).click();
       assert.equal(await frame.locator('#zoom-level').textContent(), '100 %');
       await drag(page, frame, stroke);
@@ -317,7 +357,10 @@ describe('UI: the mask editor', () => {
       assert.ok(smaller < bigger, `[ shrinks it: ${bigger} → ${smaller}`);
       await press(page, '0');
       await frame.getByRole('button', { name: 'Clear' }).click();
-      await drag(page, frame, [{ x: 40, y: 100 }, { x: 200, y: 100 }]);
+      await drag(page, frame, [
+        { x: 40, y: 100 },
+        { x: 200, y: 100 },
+      ]);
       const wide = await exportMask(frame);
       let column = 0;
       for (let y = 0; y < H; y++) column += wide.mask.edit[y * W + 120];
@@ -325,7 +368,7 @@ describe('UI: the mask editor', () => {
     });
   });
 
-  it('a pen\'s pressure scales the brush: a light stroke is thinner than a firm one', { timeout: 150_000 }, async () => {
+  it("a pen's pressure scales the brush: a light stroke is thinner than a firm one", { timeout: 150_000 }, async () => {
     await withArtifacts(editor, 'mask-pen', async () => {
       const { page } = editor;
       const frame = await freshPanel(page, 'photo.png');
@@ -361,74 +404,95 @@ describe('UI: the mask editor', () => {
     });
   });
 
-  it('keyboard only: a rectangle placed and sized with the arrow keys; exported, cleared, loaded from the file and sent as it was', { timeout: 150_000 }, async () => {
-    await withArtifacts(editor, 'mask-keyboard', async () => {
-      const { page, emulator } = editor;
-      emulator.reset();
-      const frame = await freshPanel(page, 'photo.png');
-      await typePrompt(frame, 'Make it night');
-      // Tab from the prompt until the canvas has the focus, as a keyboard user does.
-      await frame.locator('#prompt textarea').focus();
-      await poll('the mask canvas to get the focus', async () => {
-        if (await frame.evaluate(() => document.activeElement?.id === 'mask-canvas')) return true;
-        await page.keyboard.press('Shift+Tab');
-        return undefined;
-      }, 20_000, 10);
-      await press(page, 'r');
-      await press(page, 'Enter');
-      const placed = await textMatching(frame, '#shape-status', /Rectangle at/);
-      assert.match(placed, /Rectangle at 96, 72, 64 × 48 px/);
-      await press(page, 'ArrowRight', 5);
-      await press(page, 'Shift+ArrowDown', 10);
-      await press(page, 'Control+ArrowLeft');
-      await textMatching(frame, '#shape-status', /Rectangle at 91, 72, 64 × 58 px/);
-      await press(page, 'Enter');
-      await textMatching(frame, '#shape-status', /Applied: 64 × 58 px at 91, 72/);
-      const exported = await exportMask(frame);
-      const exact = (mask: MaskPixels) => {
-        for (let y = 0; y < H; y++) {
-          for (let x = 0; x < W; x++) {
-            const want = x >= 91 && x < 155 && y >= 72 && y < 130 ? 1 : 0;
-            assert.equal(mask.edit[y * W + x], want, `(${x}, ${y})`);
+  it(
+    'keyboard only: a rectangle placed and sized with the arrow keys; exported, cleared, loaded from the file and sent as it was',
+    { timeout: 150_000 },
+    async () => {
+      await withArtifacts(editor, 'mask-keyboard', async () => {
+        const { page, emulator } = editor;
+        emulator.reset();
+        const frame = await freshPanel(page, 'photo.png');
+        await typePrompt(frame, 'Make it night');
+        // Tab from the prompt until the canvas has the focus, as a keyboard user does.
+        await frame.locator('#prompt textarea').focus();
+        await poll(
+          'the mask canvas to get the focus',
+          async () => {
+            if (await frame.evaluate(() => document.activeElement?.id === 'mask-canvas')) return true;
+            await page.keyboard.press('Shift+Tab');
+            return undefined;
+          },
+          20_000,
+          10,
+        );
+        await press(page, 'r');
+        await press(page, 'Enter');
+        const placed = await textMatching(frame, '#shape-status', /Rectangle at/);
+        assert.match(placed, /Rectangle at 96, 72, 64 × 48 px/);
+        await press(page, 'ArrowRight', 5);
+        await press(page, 'Shift+ArrowDown', 10);
+        await press(page, 'Control+ArrowLeft');
+        await textMatching(frame, '#shape-status', /Rectangle at 91, 72, 64 × 58 px/);
+        await press(page, 'Enter');
+        await textMatching(frame, '#shape-status', /Applied: 64 × 58 px at 91, 72/);
+        const exported = await exportMask(frame);
+        const exact = (mask: MaskPixels) => {
+          for (let y = 0; y < H; y++) {
+            for (let x = 0; x < W; x++) {
+              const want = x >= 91 && x < 155 && y >= 72 && y < 130 ? 1 : 0;
+              assert.equal(mask.edit[y * W + x], want, `(${x}, ${y})`);
+            }
           }
+        };
+        exact(exported.mask);
+
+        await frame.getByRole('button', { name: 'Clear' }).click();
+        await textMatching(frame, '#mask-description', /Nothing is masked/);
+        await frame.getByRole('button', { name: 'Mask from file…' }).click();
+        // VS Code's own file dialog lists the image's folder (its path box fills in a moment after it
+        // opens, so typing a path races it): pick the exported file from the list.
+        const file = quickPickRow(page, new RegExp(`^${exported.name.replace(/[.]/g, '\\.')}`)).first();
+        await file.waitFor({ state: 'visible', timeout: 15_000 });
+        await file.click();
+        // A click on a file accepts it; should the dialog only have taken the name, Enter accepts it.
+        const dialog = page.locator('.quick-input-widget');
+        const closed = await dialog.waitFor({ state: 'hidden', timeout: 3000 }).then(
+          () => true,
+          () => false,
+        );
+        if (!closed) await dialog.locator('.quick-input-box input').press('Enter');
+        await textMatching(frame, '#mask-message', /Mask loaded from photo\.mask\.png/);
+        exact(await runAndGetMask(frame));
+      });
+    },
+  );
+
+  it(
+    'on a 4096 × 4096 image a stroke segment is drawn within a frame (pointer event → painted, measured against a 256 × 192 image)',
+    { timeout: 150_000 },
+    async () => {
+      await withArtifacts(editor, 'mask-large', async () => {
+        const { page } = editor;
+        const figures: Record<string, Latency> = {};
+        // The small image first: what the same stroke costs when the image's size costs nothing.
+        for (const [name, label] of [
+          ['photo.png', '256x192'],
+          ['big.png', '4096x4096'],
+        ] as const) {
+          const frame = await freshPanel(page, name);
+          await frame.getByRole('button', { name: 'Brush' }).click();
+          figures[label] = await strokeLatency(page, frame);
+          report(
+            `ui: ${label} stroke, ${figures[label].segments} segments, brush ${figures[label].brush} px: pointer event → painted median ${figures[label].medianMs.toFixed(1)} ms, 95th percentile ${figures[label].p95Ms.toFixed(1)} ms; drawing alone median ${figures[label].drawMedianMs.toFixed(1)} ms, 95th percentile ${figures[label].drawP95Ms.toFixed(1)} ms`,
+          );
+          if (name === 'big.png') assert.match(await textMatching(frame, '#mask-description', /Masked: /), /big\.png, 4096 × 4096 px\. Masked: [\d.]+ %/);
+          await closeAllEditors(page);
         }
-      };
-      exact(exported.mask);
-
-      await frame.getByRole('button', { name: 'Clear' }).click();
-      await textMatching(frame, '#mask-description', /Nothing is masked/);
-      await frame.getByRole('button', { name: 'Mask from file…' }).click();
-      // VS Code's own file dialog lists the image's folder (its path box fills in a moment after it
-      // opens, so typing a path races it): pick the exported file from the list.
-      const file = quickPickRow(page, new RegExp(`^${exported.name.replace(/[.]/g, '\\.')}`)).first();
-      await file.waitFor({ state: 'visible', timeout: 15_000 });
-      await file.click();
-      // A click on a file accepts it; should the dialog only have taken the name, Enter accepts it.
-      const dialog = page.locator('.quick-input-widget');
-      const closed = await dialog.waitFor({ state: 'hidden', timeout: 3000 }).then(() => true, () => false);
-      if (!closed) await dialog.locator('.quick-input-box input').press('Enter');
-      await textMatching(frame, '#mask-message', /Mask loaded from photo\.mask\.png/);
-      exact(await runAndGetMask(frame));
-    });
-  });
-
-  it('on a 4096 × 4096 image a stroke segment is drawn within a frame (pointer event → painted, measured against a 256 × 192 image)', { timeout: 150_000 }, async () => {
-    await withArtifacts(editor, 'mask-large', async () => {
-      const { page } = editor;
-      const figures: Record<string, Latency> = {};
-      // The small image first: what the same stroke costs when the image's size costs nothing.
-      for (const [name, label] of [['photo.png', '256x192'], ['big.png', '4096x4096']] as const) {
-        const frame = await freshPanel(page, name);
-        await frame.getByRole('button', { name: 'Brush' }).click();
-        figures[label] = await strokeLatency(page, frame);
-        report(`ui: ${label} stroke, ${figures[label].segments} segments, brush ${figures[label].brush} px: pointer event → painted median ${figures[label].medianMs.toFixed(1)} ms, 95th percentile ${figures[label].p95Ms.toFixed(1)} ms; drawing alone median ${figures[label].drawMedianMs.toFixed(1)} ms, 95th percentile ${figures[label].drawP95Ms.toFixed(1)} ms`);
-        if (name === 'big.png') assert.match(await textMatching(frame, '#mask-description', /Masked: /), /big\.png, 4096 × 4096 px\. Masked: [\d.]+ %/);
-        await closeAllEditors(page);
-      }
-      fs.mkdirSync(outputDir, { recursive: true });
-      fs.writeFileSync(path.join(outputDir, 'mask-latency.json'), JSON.stringify(figures, null, 2));
-    });
-  });
+        fs.mkdirSync(outputDir, { recursive: true });
+        fs.writeFileSync(path.join(outputDir, 'mask-latency.json'), JSON.stringify(figures, null, 2));
+      });
+    },
+  );
 
   it('looks right in light, dark and high-contrast themes (screenshots)', { timeout: 150_000 }, async () => {
     await withArtifacts(editor, 'mask-themes', async () => {
@@ -441,9 +505,16 @@ describe('UI: the mask editor', () => {
         await setColorTheme(page, theme);
         const frame = await freshPanel(page, 'photo.png');
         await frame.getByRole('button', { name: 'Ellipse' }).click();
-        await drag(page, frame, [{ x: 60, y: 40 }, { x: 200, y: 150 }]);
+        await drag(page, frame, [
+          { x: 60, y: 40 },
+          { x: 200, y: 150 },
+        ]);
         await frame.getByRole('button', { name: 'Brush' }).click();
-        await drag(page, frame, [{ x: 20, y: 170 }, { x: 120, y: 150 }, { x: 240, y: 175 }]);
+        await drag(page, frame, [
+          { x: 20, y: 170 },
+          { x: 120, y: 150 },
+          { x: 240, y: 175 },
+        ]);
         const panel = page.locator('.webview.ready').last();
         await screenshot(page, file);
         const clip = await panel.boundingBox();

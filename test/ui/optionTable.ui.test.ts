@@ -39,7 +39,11 @@ it("renders a labelled control for an option added to the table, and the value t
   assert.equal(await page.evaluate(() => (window as unknown as { editForm: { options: Record<string, unknown> } }).editForm.options.strength), 7);
   await input.fill('99');
   await input.press('Tab');
-  assert.equal(await page.evaluate(() => (window as unknown as { editForm: { options: Record<string, unknown> } }).editForm.options.strength), 10, 'kept within its domain');
+  assert.equal(
+    await page.evaluate(() => (window as unknown as { editForm: { options: Record<string, unknown> } }).editForm.options.strength),
+    10,
+    'kept within its domain',
+  );
 });
 
 it('a batch form leaves out an option a batch does not offer, and keeps the others', async () => {

@@ -6,20 +6,40 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
-import { type Editor, distanceToSegment, editFromPalette, imagesDecoded, paintStroke, poll, root, startEditor, typePrompt, waitForFile, waitForPanel, waitForResults, withArtifacts } from './support';
+import {
+  type Editor,
+  distanceToSegment,
+  editFromPalette,
+  imagesDecoded,
+  paintStroke,
+  poll,
+  root,
+  startEditor,
+  typePrompt,
+  waitForFile,
+  waitForPanel,
+  waitForResults,
+  withArtifacts,
+} from './support';
 
 const VSIX = path.join(root, 'gpt-image-edit.vsix');
 let editor: Editor | undefined;
 
 describe('UI: the packaged .vsix, installed into a real VS Code', () => {
-  before(async () => {
-    editor = await startEditor({ vsix: VSIX });
-  }, { timeout: 180_000 });
+  before(
+    async () => {
+      editor = await startEditor({ vsix: VSIX });
+    },
+    { timeout: 180_000 },
+  );
 
-  after(async () => {
-    const leftovers = (await editor?.close()) ?? [];
-    assert.deepEqual(leftovers, [], 'processes of the editor were still running after it was stopped');
-  }, { timeout: 60_000 });
+  after(
+    async () => {
+      const leftovers = (await editor?.close()) ?? [];
+      assert.deepEqual(leftovers, [], 'processes of the editor were still running after it was stopped');
+    },
+    { timeout: 60_000 },
+  );
 
   it('paint a stroke on a JPEG → Run → a .jpg of the original size, exact far from the stroke, the measure shown', { timeout: 150_000 }, async () => {
     await withArtifacts(editor!, 'packaged', async () => {
@@ -34,7 +54,16 @@ describe('UI: the packaged .vsix, installed into a real VS Code', () => {
       const { frame, input } = await waitForPanel(page, 'photo.jpg', since);
       assert.deepEqual([input.naturalWidth, input.naturalHeight], [256, 192]);
       await typePrompt(frame, 'A red balloon');
-      const stroke = await paintStroke(page, frame, [{ fx: 0.35, fy: 0.5 }, { fx: 0.5, fy: 0.5 }, { fx: 0.65, fy: 0.5 }], { width: 256, height: 192 });
+      const stroke = await paintStroke(
+        page,
+        frame,
+        [
+          { fx: 0.35, fy: 0.5 },
+          { fx: 0.5, fy: 0.5 },
+          { fx: 0.65, fy: 0.5 },
+        ],
+        { width: 256, height: 192 },
+      );
       await frame.locator('#run').click();
       const [uri] = await waitForResults(frame, 1);
       assert.match(uri, /photo\.edited-1\.jpg$/);

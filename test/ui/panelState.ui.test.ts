@@ -60,7 +60,6 @@ async function workIn(frame: Frame): Promise<Work> {
   });
 }
 
-
 const openPhotoPanel = (page: Page) => openImagePanel(page, 'photo.png');
 
 /** The panel's tab in the editor area. */
@@ -69,7 +68,10 @@ const panelTab = (page: Page) => page.locator('.tabs-container .tab', { hasText:
 /** Shows another editor in the panel's group (the panel is hidden), then the panel again; returns its frame and how long it took. */
 async function switchAwayAndBack(page: Page): Promise<{ frame: Frame; ms: number }> {
   await explorerItem(page, 'photo.jpg').click();
-  await poll('the preview of photo.jpg to be the active tab', async () => (await page.locator('.tabs-container .tab.active', { hasText: 'photo.jpg' }).count()) > 0 || undefined);
+  await poll(
+    'the preview of photo.jpg to be the active tab',
+    async () => (await page.locator('.tabs-container .tab.active', { hasText: 'photo.jpg' }).count()) > 0 || undefined,
+  );
   const clickedAt = performance.now();
   await panelTab(page).click();
   const { frame } = await waitForPanel(page, 'photo.png', clickedAt);
@@ -94,10 +96,14 @@ async function startOver(frame: Frame): Promise<void> {
   await textarea.press('ControlOrMeta+a');
   await textarea.press('Backspace');
   await frame.locator('#mask-clear').click();
-  await poll('an empty prompt and mask', async () => {
-    const work = await workIn(frame);
-    return work.prompt === '' && work.painted === 0 ? true : undefined;
-  }, 5000);
+  await poll(
+    'an empty prompt and mask',
+    async () => {
+      const work = await workIn(frame);
+      return work.prompt === '' && work.painted === 0 ? true : undefined;
+    },
+    5000,
+  );
 }
 
 /** Types, picks 2 images + JPEG + Low and paints a stroke; returns what the panel then shows. */
@@ -122,17 +128,23 @@ async function heapMb(frame: Frame): Promise<number> {
 
 // Each test gets its own editor and workspace: the panel keeps each image's draft in the
 // workspace's storage, and a test must not start from another's.
-describe('UI: the panel never loses the user\'s work', () => {
-  beforeEach(async () => {
-    editor = await startEditor();
-  }, { timeout: 180_000 });
+describe("UI: the panel never loses the user's work", () => {
+  beforeEach(
+    async () => {
+      editor = await startEditor();
+    },
+    { timeout: 180_000 },
+  );
 
-  afterEach(async () => {
-    const leftovers = (await editor?.close()) ?? [];
-    assert.deepEqual(leftovers, [], 'processes of the editor were still running after it was stopped');
-  }, { timeout: 60_000 });
+  afterEach(
+    async () => {
+      const leftovers = (await editor?.close()) ?? [];
+      assert.deepEqual(leftovers, [], 'processes of the editor were still running after it was stopped');
+    },
+    { timeout: 60_000 },
+  );
 
-  it('switching to another tab and back keeps the prompt, the options and the mask\'s pixels', { timeout: 150_000 }, async () => {
+  it("switching to another tab and back keeps the prompt, the options and the mask's pixels", { timeout: 150_000 }, async () => {
     await withArtifacts(editor, 'tab-switch', async () => {
       const { page } = editor;
       const frame = await openPhotoPanel(page);
@@ -151,7 +163,11 @@ describe('UI: the panel never loses the user\'s work', () => {
         times.push(back.ms);
         shown = back.frame;
         assert.deepEqual(await workIn(shown), before, `after switch ${i + 1}`);
-        assert.equal(await shown.evaluate(() => (window as unknown as { keptPage?: boolean }).keptPage), true, `after switch ${i + 1}, the panel's page was rebuilt instead of kept`);
+        assert.equal(
+          await shown.evaluate(() => (window as unknown as { keptPage?: boolean }).keptPage),
+          true,
+          `after switch ${i + 1}, the panel's page was rebuilt instead of kept`,
+        );
       }
       times.sort((a, b) => a - b);
       report(`ui: panel re-shown (tab click → image decoded, state applied): median ${Math.round(times[2])} ms of 5 (${times.map(Math.round).join(', ')})`);
@@ -166,7 +182,7 @@ describe('UI: the panel never loses the user\'s work', () => {
       const before = await doSomeWork(page, frame);
       await runFromPalette(page, 'Developer: Reload Window');
       await explorerItem(page, 'photo.png').waitFor({ state: 'visible', timeout: 60_000 });
-      await poll('the panel\'s tab back after the reload', async () => (await panelTab(page).count()) > 0 || undefined, 30_000);
+      await poll("the panel's tab back after the reload", async () => (await panelTab(page).count()) > 0 || undefined, 30_000);
       await panelTab(page).click();
       const { frame: revived } = await waitForPanel(page, 'photo.png', performance.now(), 30_000);
       await poll('the restored work', async () => ((await workIn(revived)).painted > 0 ? true : undefined), 15_000);

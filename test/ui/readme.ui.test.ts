@@ -26,20 +26,29 @@ import {
 let editor: Editor;
 
 describe('UI: README screenshots', () => {
-  before(async () => {
-    editor = await startEditor();
-  }, { timeout: 180_000 });
+  before(
+    async () => {
+      editor = await startEditor();
+    },
+    { timeout: 180_000 },
+  );
 
-  after(async () => {
-    const leftovers = (await editor?.close()) ?? [];
-    assert.deepEqual(leftovers, [], 'processes of the editor were still running after it was stopped');
-  }, { timeout: 60_000 });
+  after(
+    async () => {
+      const leftovers = (await editor?.close()) ?? [];
+      assert.deepEqual(leftovers, [], 'processes of the editor were still running after it was stopped');
+    },
+    { timeout: 60_000 },
+  );
 
   it('the variants gallery with before/after, and the history view, in light and dark', { timeout: 240_000 }, async () => {
     await withArtifacts(editor, 'readme', async () => {
       const { page, workspace } = editor;
       fs.mkdirSync(outputDir, { recursive: true });
-      for (const [theme, suffix, prompt] of [['Light Modern', 'light', 'Turn the grass into snow'], ['Dark Modern', 'dark', 'Turn the grass into sand']] as const) {
+      for (const [theme, suffix, prompt] of [
+        ['Light Modern', 'light', 'Turn the grass into snow'],
+        ['Dark Modern', 'dark', 'Turn the grass into sand'],
+      ] as const) {
         // The panel first: its menu item is there once the extension host has registered the
         // extensions' contributions, the built-in themes among them.
         const frame = await openImagePanel(page, 'photo.png');
@@ -52,7 +61,16 @@ describe('UI: README screenshots', () => {
         await frame.locator('#mask-clear').click();
         await typePrompt(frame, prompt);
         await chooseOption(frame, 'num-images', '2');
-        await paintStroke(page, frame, [{ fx: 0.15, fy: 0.7 }, { fx: 0.5, fy: 0.8 }, { fx: 0.85, fy: 0.7 }], { width: 256, height: 192 });
+        await paintStroke(
+          page,
+          frame,
+          [
+            { fx: 0.15, fy: 0.7 },
+            { fx: 0.5, fy: 0.8 },
+            { fx: 0.85, fy: 0.7 },
+          ],
+          { width: 256, height: 192 },
+        );
         await frame.locator('#run').click();
         const uris = await waitForResults(frame, 2);
         assert.deepEqual(uris.map((u) => path.basename(u)).sort(), ['photo.edited-1.png', 'photo.edited-2.png']);

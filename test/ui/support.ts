@@ -19,7 +19,20 @@ import * as path from 'node:path';
 import { type BrowserContext, type Frame, type Locator, type Page } from 'playwright-core';
 import { startEmulator, type Emulator } from '../emulator';
 import { copyDir, killGroupNow, projectRoot, quietSettings, tools, withTimeout, writeUserSettings } from '../vscode/common';
-import { copyLog, endLog, firstPage, launchChromium, logPageTo, makeEditorDirs, serverBaseEnv, startVsCodeServer, stopEditor, waitForVsCodeServer, workbenchUrl, xdgEnv } from '../vscode/editorLaunch';
+import {
+  copyLog,
+  endLog,
+  firstPage,
+  launchChromium,
+  logPageTo,
+  makeEditorDirs,
+  serverBaseEnv,
+  startVsCodeServer,
+  stopEditor,
+  waitForVsCodeServer,
+  workbenchUrl,
+  xdgEnv,
+} from '../vscode/editorLaunch';
 
 export const COMMAND_TITLE = 'Edit Image with GPT Image 2…';
 export const BATCH_COMMAND_TITLE = 'Edit Each Image with GPT Image 2…';
@@ -109,7 +122,7 @@ export async function startEditor(opts: StartOptions = {}): Promise<Editor> {
       for (const sig of signals) process.off(sig, onSignal);
       // Everything this editor started has the unique temp folder on its command line (the
       // server's and the browser's data dirs): anything still alive is a leak; kill it by pid.
-      const leftovers = await poll('the editor\'s processes to end', () => (processesUsing(tmp).length === 0 ? true : undefined), 5000, 100)
+      const leftovers = await poll("the editor's processes to end", () => (processesUsing(tmp).length === 0 ? true : undefined), 5000, 100)
         .then(() => [] as string[])
         .catch(() => processesUsing(tmp));
       for (const p of leftovers) {
@@ -128,8 +141,15 @@ export async function startEditor(opts: StartOptions = {}): Promise<Editor> {
   const saveFailureArtifacts = async (name: string): Promise<void> => {
     fs.mkdirSync(outputDir, { recursive: true });
     const stamp = `${name}-failure-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-    if (page) await withTimeout(page.screenshot({ path: path.join(outputDir, `${stamp}.png`), timeout: 10_000 }).catch(() => undefined), 12_000);
-    for (const [label, stream] of [['server', serverLog], ['browser', browserLog]] as const) {
+    if (page)
+      await withTimeout(
+        page.screenshot({ path: path.join(outputDir, `${stamp}.png`), timeout: 10_000 }).catch(() => undefined),
+        12_000,
+      );
+    for (const [label, stream] of [
+      ['server', serverLog],
+      ['browser', browserLog],
+    ] as const) {
       await copyLog(stream, path.join(tmp, `${label}.log`), path.join(outputDir, `${stamp}-${label}.log`));
     }
   };
@@ -178,7 +198,18 @@ function installVsix(t: ReturnType<typeof tools>, dirs: ReturnType<typeof makeEd
   if (!fs.existsSync(vsix)) throw new Error(`${vsix} is missing: run \`npm run package\` first`);
   const out = execFileSync(
     t.node24,
-    [t.serverMain, '--install-extension', vsix, '--accept-server-license-terms', '--extensions-dir', dirs.extensions, '--server-data-dir', dirs.serverData, '--user-data-dir', dirs.userData],
+    [
+      t.serverMain,
+      '--install-extension',
+      vsix,
+      '--accept-server-license-terms',
+      '--extensions-dir',
+      dirs.extensions,
+      '--server-data-dir',
+      dirs.serverData,
+      '--user-data-dir',
+      dirs.userData,
+    ],
     { env, timeout: 120_000, encoding: 'utf8' },
   );
   log.write(out);
@@ -233,27 +264,37 @@ export async function explorerContextMenuItem(page: Page, name: string, label: s
   const item = explorerItem(page, name);
   let tries = 0;
   const menuItem = page.locator('.context-view .monaco-menu').getByRole('menuitem', { name: label });
-  return poll(`"${label}" in the context menu of ${name}`, async () => {
-    tries++;
-    await item.click({ button: 'right', timeout: 5000 });
-    const menu = page.locator('.context-view .monaco-menu').first();
-    await menu.waitFor({ state: 'visible', timeout: 5000 });
-    if (await menuItem.first().isVisible()) return { menuItem: menuItem.first(), tries };
-    await page.keyboard.press('Escape');
-    await menu.waitFor({ state: 'hidden', timeout: 5000 }).catch(() => undefined);
-    // Let the extension host get further before the next try, without a fixed wait of our own.
-    return undefined;
-  }, timeoutMs, 250);
+  return poll(
+    `"${label}" in the context menu of ${name}`,
+    async () => {
+      tries++;
+      await item.click({ button: 'right', timeout: 5000 });
+      const menu = page.locator('.context-view .monaco-menu').first();
+      await menu.waitFor({ state: 'visible', timeout: 5000 });
+      if (await menuItem.first().isVisible()) return { menuItem: menuItem.first(), tries };
+      await page.keyboard.press('Escape');
+      await menu.waitFor({ state: 'hidden', timeout: 5000 }).catch(() => undefined);
+      // Let the extension host get further before the next try, without a fixed wait of our own.
+      return undefined;
+    },
+    timeoutMs,
+    250,
+  );
 }
 
 /** Opens the command palette (F1) with focus in the workbench. */
 export async function openCommandPalette(page: Page): Promise<Locator> {
   const input = page.locator('.quick-input-widget .quick-input-box input');
-  await poll('the command palette', async () => {
-    await page.keyboard.press('F1');
-    await input.waitFor({ state: 'visible', timeout: 3000 });
-    return true;
-  }, 15_000, 100);
+  await poll(
+    'the command palette',
+    async () => {
+      await page.keyboard.press('F1');
+      await input.waitFor({ state: 'visible', timeout: 3000 });
+      return true;
+    },
+    15_000,
+    100,
+  );
   return input;
 }
 
@@ -265,11 +306,16 @@ export function quickPickRow(page: Page, name: string | RegExp): Locator {
 /** Runs a command from the palette by its full title ("Category: Title"). */
 export async function runFromPalette(page: Page, title: string): Promise<void> {
   // A webview that takes the focus just after it is shown closes a palette opened meanwhile: open it again.
-  const input = await poll(`the command palette to take "${title}"`, async () => {
-    const palette = await openCommandPalette(page);
-    await palette.fill(`>${title}`, { timeout: 3000 });
-    return palette;
-  }, 30_000, 100);
+  const input = await poll(
+    `the command palette to take "${title}"`,
+    async () => {
+      const palette = await openCommandPalette(page);
+      await palette.fill(`>${title}`, { timeout: 3000 });
+      return palette;
+    },
+    30_000,
+    100,
+  );
   const row = quickPickRow(page, new RegExp(escapeRegExp(title))).first();
   await row.waitFor({ state: 'visible', timeout: 15_000 });
   await input.press('Enter');
@@ -283,7 +329,10 @@ export async function editFromPalette(page: Page, file: RegExp): Promise<Locator
   for (let attempt = 1; ; attempt++) {
     const input = await openCommandPalette(page);
     await input.fill('>GPT Image: Edit Image with GPT Image 2');
-    const shown = await command.waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false);
+    const shown = await command.waitFor({ state: 'visible', timeout: 5_000 }).then(
+      () => true,
+      () => false,
+    );
     if (shown) break;
     if (attempt === 6) throw new Error('"GPT Image: Edit Image with GPT Image 2" never appeared in the command palette (30 s)');
     await page.keyboard.press('Escape');
@@ -309,7 +358,7 @@ export async function openImagePanel(page: Page, name: string): Promise<Frame> {
     return (await waitForPanel(page, name, performance.now(), 10_000)).frame;
   } catch (e) {
     if ((await page.locator('.tabs-container .tab', { hasText: `Edit ${name}` }).count()) > 0) throw e;
-    process.stdout.write('ui:   (the context menu\'s click did not run the command; opening from the command palette instead)\n');
+    process.stdout.write("ui:   (the context menu's click did not run the command; opening from the command palette instead)\n");
     await page.keyboard.press('Escape');
   }
   await (await editFromPalette(page, new RegExp(escapeRegExp(name)))).click();
@@ -375,19 +424,24 @@ export async function waitForPanel(page: Page, imageName: string, since = perfor
   const start = since;
   let webview = -1;
   let info = -1;
-  return poll(`the edit panel showing ${imageName}`, async () => {
-    for (const frame of page.frames()) {
-      if (frame === page.mainFrame() || frame.isDetached()) continue;
-      const state = await inputState(frame);
-      if (!state) continue;
-      const now = Math.round(performance.now() - start);
-      if (webview < 0) webview = now;
-      if (!state.info.includes(imageName)) continue;
-      if (info < 0) info = now;
-      if (state.naturalWidth > 0) return { frame, input: state, timings: { webview, info, image: now } };
-    }
-    return undefined;
-  }, timeoutMs, 20);
+  return poll(
+    `the edit panel showing ${imageName}`,
+    async () => {
+      for (const frame of page.frames()) {
+        if (frame === page.mainFrame() || frame.isDetached()) continue;
+        const state = await inputState(frame);
+        if (!state) continue;
+        const now = Math.round(performance.now() - start);
+        if (webview < 0) webview = now;
+        if (!state.info.includes(imageName)) continue;
+        if (info < 0) info = now;
+        if (state.naturalWidth > 0) return { frame, input: state, timings: { webview, info, image: now } };
+      }
+      return undefined;
+    },
+    timeoutMs,
+    20,
+  );
 }
 
 /** Types a prompt into the panel's prompt box. */
@@ -395,7 +449,11 @@ export async function typePrompt(frame: Frame, prompt: string): Promise<void> {
   const textarea = frame.locator('#prompt textarea');
   await textarea.click();
   await textarea.pressSequentially(prompt);
-  await poll('the prompt to reach the panel', async () => (await frame.evaluate(() => (document.querySelector('#prompt') as HTMLTextAreaElement | null)?.value)) === prompt, 5000);
+  await poll(
+    'the prompt to reach the panel',
+    async () => (await frame.evaluate(() => (document.querySelector('#prompt') as HTMLTextAreaElement | null)?.value)) === prompt,
+    5000,
+  );
 }
 
 export interface Stroke {
@@ -434,24 +492,31 @@ export async function paintStroke(page: Page, frame: Frame, points: { fx: number
 
 /** Waits until the panel lists `count` results (and shows no error); returns their data-uri values. */
 export async function waitForResults(frame: Frame, count: number, timeoutMs = 60_000): Promise<string[]> {
-  return poll(`${count} result(s) in the panel`, async () => {
-    const state = await frame.evaluate(() => ({
-      uris: [...document.querySelectorAll<HTMLElement>('#results .result')].map((b) => b.dataset.uri ?? ''),
-      error: (() => {
-        const box = document.querySelector<HTMLElement>('#error');
-        return box && !box.hidden ? box.textContent ?? 'error' : '';
-      })(),
-    }));
-    if (state.error) throw new FatalPollError(`the panel shows an error: ${state.error}`);
-    return state.uris.length === count ? state.uris : undefined;
-  }, timeoutMs, 100);
+  return poll(
+    `${count} result(s) in the panel`,
+    async () => {
+      const state = await frame.evaluate(() => ({
+        uris: [...document.querySelectorAll<HTMLElement>('#results .result')].map((b) => b.dataset.uri ?? ''),
+        error: (() => {
+          const box = document.querySelector<HTMLElement>('#error');
+          return box && !box.hidden ? (box.textContent ?? 'error') : '';
+        })(),
+      }));
+      if (state.error) throw new FatalPollError(`the panel shows an error: ${state.error}`);
+      return state.uris.length === count ? state.uris : undefined;
+    },
+    timeoutMs,
+    100,
+  );
 }
 
 /** Waits until every image in the panel that has a source is decoded (for a complete screenshot). */
 export async function imagesDecoded(frame: Frame, timeoutMs = 10_000): Promise<void> {
-  await poll('the panel\'s images to load', () =>
-    frame.evaluate(() => [...document.images].every((img) => !img.getAttribute('src') || (img.complete && img.naturalWidth > 0))),
-  timeoutMs);
+  await poll(
+    "the panel's images to load",
+    () => frame.evaluate(() => [...document.images].every((img) => !img.getAttribute('src') || (img.complete && img.naturalWidth > 0))),
+    timeoutMs,
+  );
 }
 
 /** Waits for a file to exist (and be non-empty) on disk. */
@@ -470,11 +535,17 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 export async function setColorTheme(page: Page, theme: string): Promise<void> {
   const input = await openCommandPalette(page);
   await input.fill('>Preferences: Color Theme');
-  await quickPickRow(page, /^Preferences: Color Theme/).first().click();
+  await quickPickRow(page, /^Preferences: Color Theme/)
+    .first()
+    .click();
   // The themes are listed a moment after the picker opens: filter once they are there.
-  await quickPickRow(page, /Modern/).first().waitFor({ timeout: 10_000 });
+  await quickPickRow(page, /Modern/)
+    .first()
+    .waitFor({ timeout: 10_000 });
   await input.fill(theme);
-  await quickPickRow(page, new RegExp(escapeRegExp(theme))).first().waitFor({ timeout: 10_000 });
+  await quickPickRow(page, new RegExp(escapeRegExp(theme)))
+    .first()
+    .waitFor({ timeout: 10_000 });
   await input.press('Enter');
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
 }

@@ -90,16 +90,21 @@ export async function startVsCodeServer(opts: ServerOptions): Promise<VsCodeServ
     t.node24,
     [
       t.serverMain,
-      '--host', HOST,
-      '--port', String(port),
+      '--host',
+      HOST,
+      '--port',
+      String(port),
       '--without-connection-token',
       '--accept-server-license-terms',
       '--enable-smoke-test-driver',
       '--disable-telemetry',
       '--disable-workspace-trust',
-      '--server-data-dir', dirs.serverData,
-      '--user-data-dir', dirs.userData,
-      '--extensions-dir', dirs.extensions,
+      '--server-data-dir',
+      dirs.serverData,
+      '--user-data-dir',
+      dirs.userData,
+      '--extensions-dir',
+      dirs.extensions,
     ],
     { cwd: opts.cwd, env: opts.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -173,16 +178,22 @@ export function logPageTo(page: Page, log: fs.WriteStream): void {
 }
 
 /** Stops the browser (10 s at most), the server's process group and the emulator (5 s at most), together. */
-export async function stopEditor(parts: {
-  browser?: BrowserContext;
-  server?: ChildProcess;
-  emulator?: { close(): Promise<void> };
-}): Promise<void> {
+export async function stopEditor(parts: { browser?: BrowserContext; server?: ChildProcess; emulator?: { close(): Promise<void> } }): Promise<void> {
   const { browser, server, emulator } = parts;
   await Promise.all([
-    browser ? withTimeout(browser.close().catch(() => undefined), 10_000) : undefined,
+    browser
+      ? withTimeout(
+          browser.close().catch(() => undefined),
+          10_000,
+        )
+      : undefined,
     stopGroup(server),
-    emulator ? withTimeout(emulator.close().catch(() => undefined), 5000) : undefined,
+    emulator
+      ? withTimeout(
+          emulator.close().catch(() => undefined),
+          5000,
+        )
+      : undefined,
   ]);
 }
 

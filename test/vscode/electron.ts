@@ -28,8 +28,10 @@ async function main(): Promise<number> {
       extensionTestsEnv: env,
       launchArgs: [
         workspace,
-        '--user-data-dir', userData,
-        '--extensions-dir', path.join(tmp, 'extensions'),
+        '--user-data-dir',
+        userData,
+        '--extensions-dir',
+        path.join(tmp, 'extensions'),
         '--disable-workspace-trust',
         '--skip-welcome',
         '--skip-release-notes',

@@ -103,12 +103,18 @@ async function saveFailureArtifacts(reason: string): Promise<void> {
   if (page) {
     const shot = path.join(outputDir, `vscode-failure-${stamp}.png`);
     const ok = await withTimeout(
-      page.screenshot({ path: shot, timeout: 10_000 }).then(() => true, () => false),
+      page.screenshot({ path: shot, timeout: 10_000 }).then(
+        () => true,
+        () => false,
+      ),
       12_000,
     );
     if (ok) log(`screenshot: ${path.relative(root, shot)}`);
   }
-  for (const [name, stream] of [['server', serverLog], ['browser', browserLog]] as const) {
+  for (const [name, stream] of [
+    ['server', serverLog],
+    ['browser', browserLog],
+  ] as const) {
     if (!stream || !tmp) continue;
     const dst = path.join(outputDir, `vscode-${name}-${stamp}.log`);
     if (await copyLog(stream, path.join(tmp, `${name}.log`), dst)) log(`${name} log: ${path.relative(root, dst)}`);
@@ -245,11 +251,7 @@ async function main(): Promise<void> {
 
   const timedOut = Symbol('timeout');
   let timer: NodeJS.Timeout | undefined;
-  const result = await Promise.race([
-    exitCode,
-    new Promise<typeof timedOut>((r) => (timer = setTimeout(() => r(timedOut), overallTimeoutMs))),
-    serverGone,
-  ]);
+  const result = await Promise.race([exitCode, new Promise<typeof timedOut>((r) => (timer = setTimeout(() => r(timedOut), overallTimeoutMs))), serverGone]);
   clearTimeout(timer);
   if (exiting) return; // Ctrl-C / SIGTERM: finish() is already stopping everything
 

@@ -55,9 +55,14 @@ async function main(): Promise<void> {
   if (!fs.existsSync(path.join(root, 'dist/extension.js'))) {
     throw new Error('dist/extension.js is missing: run `node esbuild.js` first (npm start does)');
   }
-  for (const [port, what] of [[EMULATOR_PORT, 'the emulator'], [EDITOR_PORT, 'the editor']] as const) {
+  for (const [port, what] of [
+    [EMULATOR_PORT, 'the emulator'],
+    [EDITOR_PORT, 'the editor'],
+  ] as const) {
     if (await portInUse(port, HOST)) {
-      throw new Error(`port ${port} (for ${what}) is already in use: is another \`npm start\` running? Stop it, or set ${port === EDITOR_PORT ? 'DEMO_EDITOR_PORT' : 'DEMO_EMULATOR_PORT'}.`);
+      throw new Error(
+        `port ${port} (for ${what}) is already in use: is another \`npm start\` running? Stop it, or set ${port === EDITOR_PORT ? 'DEMO_EDITOR_PORT' : 'DEMO_EMULATOR_PORT'}.`,
+      );
     }
   }
 
@@ -95,10 +100,14 @@ async function main(): Promise<void> {
   editor = spawn(
     t.codeServer,
     [
-      '--bind-addr', `${HOST}:${EDITOR_PORT}`,
-      '--auth', 'none',
-      '--user-data-dir', dirs.userData,
-      '--extensions-dir', dirs.extensions,
+      '--bind-addr',
+      `${HOST}:${EDITOR_PORT}`,
+      '--auth',
+      'none',
+      '--user-data-dir',
+      dirs.userData,
+      '--extensions-dir',
+      dirs.extensions,
       '--disable-telemetry',
       '--disable-update-check',
       '--disable-workspace-trust',

@@ -9,7 +9,7 @@ const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '../../../../pa
   contributes: { languageModelTools: { name: string; toolReferenceName: string; canBeReferencedInPrompt: boolean; inputSchema: object }[] };
 };
 
-test('package.json is what `npm run manifest` writes from the sources (the tool\'s schema, the option settings\' defaults and enums)', () => {
+test("package.json is what `npm run manifest` writes from the sources (the tool's schema, the option settings' defaults and enums)", () => {
   const root = path.join(__dirname, '../../../..');
   const check = spawnSync(process.execPath, [path.join(root, 'scripts', 'manifest.mjs'), '--check'], { cwd: root, encoding: 'utf8' });
   assert.equal(check.status, 0, check.stderr);
@@ -23,7 +23,7 @@ test('package.json declares the tool with the schema the tool validates with (re
   assert.deepEqual(tool.inputSchema, editImageInputSchema(), `expected inputSchema:\n${JSON.stringify(editImageInputSchema(), null, 2)}`);
 });
 
-test('the input takes an image, a prompt, shapes in pixels and the panel\'s options, and nothing malformed', () => {
+test("the input takes an image, a prompt, shapes in pixels and the panel's options, and nothing malformed", () => {
   const ok = EditImageInput.safeParse({
     image: 'assets/hero.png',
     prompt: 'A red balloon',

@@ -13,7 +13,10 @@ function check(layer: string, source: string): { status: number | null; output: 
   const dir = fs.mkdtempSync(path.join(root, '.test-output', `layer-${layer}-`));
   try {
     fs.writeFileSync(path.join(dir, 'fixture.ts'), source);
-    fs.writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({ extends: path.join(root, `tsconfig.${layer}.json`), include: [], files: ['fixture.ts'] }));
+    fs.writeFileSync(
+      path.join(dir, 'tsconfig.json'),
+      JSON.stringify({ extends: path.join(root, `tsconfig.${layer}.json`), include: [], files: ['fixture.ts'] }),
+    );
     const result = spawnSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', dir, '--noEmit'], { encoding: 'utf8' });
     return { status: result.status, output: result.stdout + result.stderr };
   } finally {
@@ -21,7 +24,7 @@ function check(layer: string, source: string): { status: number | null; output: 
   }
 }
 
-test('the API client\'s layer cannot import vscode, and may import Node', { timeout: 60_000 }, () => {
+test("the API client's layer cannot import vscode, and may import Node", { timeout: 60_000 }, () => {
   fs.mkdirSync(path.join(root, '.test-output'), { recursive: true });
   const vscode = check('client', "import * as vscode from 'vscode';\nexport const version: string = vscode.version;\n");
   assert.notEqual(vscode.status, 0);
@@ -29,7 +32,7 @@ test('the API client\'s layer cannot import vscode, and may import Node', { time
   assert.equal(check('client', "import { readFileSync } from 'node:fs';\nexport const read = readFileSync;\n").status, 0);
 });
 
-test('the webview\'s layer cannot import Node, and may use the DOM', { timeout: 60_000 }, () => {
+test("the webview's layer cannot import Node, and may use the DOM", { timeout: 60_000 }, () => {
   fs.mkdirSync(path.join(root, '.test-output'), { recursive: true });
   const node = check('webview', "import { readFileSync } from 'node:fs';\nexport const read = readFileSync;\n");
   assert.notEqual(node.status, 0);

@@ -27,13 +27,19 @@ test('nothing imports the entry file', { timeout: 60_000 }, async () => {
   assert.deepEqual(await problems('src/main.ts', "import { activate } from './extension';\nexport const a = activate;\n"), ['house/floors']);
 });
 
-test("the client cannot import vscode, nor the webview Node or the client", { timeout: 60_000 }, async () => {
-  assert.deepEqual(await problems('src/runflow/fixture.ts', "import * as vscode from 'vscode';\nexport const v = vscode.version;\n"), ['no-restricted-imports']);
-  assert.deepEqual(await problems('src/webview/fixture.ts', "import { readFileSync } from 'node:fs';\nexport const r = readFileSync;\n"), ['no-restricted-imports']);
-  assert.deepEqual(await problems('src/webview/fixture.ts', "import { RunflowClient } from '../runflow';\nexport const c = RunflowClient;\n"), ['house/floors']);
+test('the client cannot import vscode, nor the webview Node or the client', { timeout: 60_000 }, async () => {
+  assert.deepEqual(await problems('src/runflow/fixture.ts', "import * as vscode from 'vscode';\nexport const v = vscode.version;\n"), [
+    'no-restricted-imports',
+  ]);
+  assert.deepEqual(await problems('src/webview/fixture.ts', "import { readFileSync } from 'node:fs';\nexport const r = readFileSync;\n"), [
+    'no-restricted-imports',
+  ]);
+  assert.deepEqual(await problems('src/webview/fixture.ts', "import { RunflowClient } from '../runflow';\nexport const c = RunflowClient;\n"), [
+    'house/floors',
+  ]);
 });
 
-test('only the edit runner makes a client or a job\'s services', { timeout: 60_000 }, async () => {
+test("only the edit runner makes a client or a job's services", { timeout: 60_000 }, async () => {
   const client = "import { RunflowClient } from '../runflow';\nexport const c = new RunflowClient({ baseUrl: 'https://x', apiKey: 'k' });\n";
   assert.deepEqual(await problems('src/panel/fixture.ts', client), ['no-restricted-syntax']);
   const leases = "import { RunLeases } from '../history/runLeases';\nexport const l = RunLeases;\n";

@@ -18,10 +18,14 @@ function tracked(delayFor: (index: number) => number = () => 5) {
     try {
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(resolve, delayFor(index));
-        signal.addEventListener('abort', () => {
-          clearTimeout(timer);
-          reject(new Error('aborted'));
-        }, { once: true });
+        signal.addEventListener(
+          'abort',
+          () => {
+            clearTimeout(timer);
+            reject(new Error('aborted'));
+          },
+          { once: true },
+        );
       });
       return item * 10;
     } finally {
@@ -43,7 +47,10 @@ test('items start in list order and outcomes come back in list order', async () 
     onItemSettled: (o) => settled.push(o.index),
   });
   assert.deepEqual(t.started, [0, 1, 2, 3, 4, 5, 6]);
-  assert.deepEqual(outcomes.map((o) => [o.index, o.status, o.result]), items.map((v, i) => [i, 'succeeded', v * 10]));
+  assert.deepEqual(
+    outcomes.map((o) => [o.index, o.status, o.result]),
+    items.map((v, i) => [i, 'succeeded', v * 10]),
+  );
   assert.notDeepEqual(settled, [0, 1, 2, 3, 4, 5, 6]);
   assert.equal(settled.length, items.length);
 });
@@ -53,13 +60,16 @@ test('never more than `concurrency` items are in flight, and the bound is used',
     const t = tracked((i) => 2 + (i % 3) * 4);
     let current = 0;
     let maxSeen = 0;
-    await runBatch(Array.from({ length: 20 }, (_, i) => i), {
-      concurrency,
-      signal: new AbortController().signal,
-      work: t.work,
-      onItemStart: () => (maxSeen = Math.max(maxSeen, ++current)),
-      onItemSettled: () => current--,
-    });
+    await runBatch(
+      Array.from({ length: 20 }, (_, i) => i),
+      {
+        concurrency,
+        signal: new AbortController().signal,
+        work: t.work,
+        onItemStart: () => (maxSeen = Math.max(maxSeen, ++current)),
+        onItemSettled: () => current--,
+      },
+    );
     assert.equal(t.maxInFlight(), concurrency);
     assert.equal(maxSeen, concurrency);
   }
@@ -69,7 +79,10 @@ test('more lanes than items: each item runs once', async () => {
   const t = tracked();
   const outcomes = await runBatch([1, 2], { concurrency: 8, signal: new AbortController().signal, work: t.work });
   assert.deepEqual(t.started, [0, 1]);
-  assert.deepEqual(outcomes.map((o) => o.status), ['succeeded', 'succeeded']);
+  assert.deepEqual(
+    outcomes.map((o) => o.status),
+    ['succeeded', 'succeeded'],
+  );
 });
 
 test('a failing item does not stop the others; its error is kept', async () => {
@@ -83,7 +96,10 @@ test('a failing item does not stop the others; its error is kept', async () => {
       return item;
     },
   });
-  assert.deepEqual(outcomes.map((o) => o.status), ['succeeded', 'failed', 'succeeded', 'succeeded', 'succeeded']);
+  assert.deepEqual(
+    outcomes.map((o) => o.status),
+    ['succeeded', 'failed', 'succeeded', 'succeeded', 'succeeded'],
+  );
   assert.equal(outcomes[1].error, boom);
   assert.equal(outcomes[1].result, undefined);
 });
@@ -102,7 +118,10 @@ test('abort: running work gets the abort and is canceled, nothing new starts', a
   controller.abort();
   const outcomes = await batch;
   assert.deepEqual(startedAt, [0, 1]);
-  assert.deepEqual(outcomes.map((o) => o.status), ['canceled', 'canceled', 'not_started', 'not_started', 'not_started', 'not_started']);
+  assert.deepEqual(
+    outcomes.map((o) => o.status),
+    ['canceled', 'canceled', 'not_started', 'not_started', 'not_started', 'not_started'],
+  );
   assert.ok(outcomes[0].error instanceof Error);
 });
 
@@ -118,7 +137,10 @@ test('abort: work that finishes anyway still counts as succeeded', async () => {
       return item;
     },
   });
-  assert.deepEqual(outcomes.map((o) => o.status), ['succeeded', 'not_started', 'not_started']);
+  assert.deepEqual(
+    outcomes.map((o) => o.status),
+    ['succeeded', 'not_started', 'not_started'],
+  );
 });
 
 test('an already aborted signal starts nothing', async () => {
@@ -131,7 +153,10 @@ test('an already aborted signal starts nothing', async () => {
     work: async () => ++calls,
   });
   assert.equal(calls, 0);
-  assert.deepEqual(outcomes.map((o) => o.status), ['not_started', 'not_started', 'not_started']);
+  assert.deepEqual(
+    outcomes.map((o) => o.status),
+    ['not_started', 'not_started', 'not_started'],
+  );
 });
 
 test('an empty list resolves at once with no outcomes', async () => {
@@ -147,7 +172,10 @@ test('a throwing onItemStart fails only that item', async () => {
       if (i === 0) throw new Error('listener');
     },
   });
-  assert.deepEqual(outcomes.map((o) => o.status), ['failed', 'succeeded']);
+  assert.deepEqual(
+    outcomes.map((o) => o.status),
+    ['failed', 'succeeded'],
+  );
 });
 
 test('a throwing onItemSettled neither loses outcomes nor stops the batch', async () => {
@@ -159,10 +187,13 @@ test('a throwing onItemSettled neither loses outcomes nor stops the batch', asyn
       throw new Error('listener');
     },
   });
-  assert.deepEqual(outcomes.map((o) => o.status), ['succeeded', 'succeeded', 'succeeded']);
+  assert.deepEqual(
+    outcomes.map((o) => o.status),
+    ['succeeded', 'succeeded', 'succeeded'],
+  );
 });
 
-test('runStaged: an item\'s work starts after its first stage, which runs at most `ahead` items beyond the work started', async () => {
+test("runStaged: an item's work starts after its first stage, which runs at most `ahead` items beyond the work started", async () => {
   const events: string[] = [];
   let workStarted = 0;
   let mostAhead = 0;
@@ -185,7 +216,10 @@ test('runStaged: an item\'s work starts after its first stage, which runs at mos
       return item * 10;
     },
   });
-  assert.deepEqual(outcomes.map((o) => o.result), [0, 10, 20, 30, 40, 50, 60, 70, 80, 90]);
+  assert.deepEqual(
+    outcomes.map((o) => o.result),
+    [0, 10, 20, 30, 40, 50, 60, 70, 80, 90],
+  );
   assert.ok(mostAhead <= 3, `the first stage ran ${mostAhead} items ahead`);
   assert.equal(events.filter((e) => e.startsWith('all prepared')).length, 1);
   assert.ok(events.indexOf('all prepared (10)') > events.indexOf('prepare 9'));
@@ -208,11 +242,14 @@ test('runStaged: a failed first stage leaves the item to its work; an abort stop
     },
   });
   assert.equal(outcomes[0].status, 'succeeded', 'the work still ran');
-  assert.deepEqual(outcomes.slice(2).map((o) => o.status), ['not_started', 'not_started', 'not_started', 'not_started']);
+  assert.deepEqual(
+    outcomes.slice(2).map((o) => o.status),
+    ['not_started', 'not_started', 'not_started', 'not_started'],
+  );
   assert.ok(prepared.length < 6, `the first stage stopped (${prepared.join(', ')})`);
 });
 
-test("an item that releases its lane lets the next one start while it finishes, and the batch waits for both", { timeout: 5_000 }, async () => {
+test('an item that releases its lane lets the next one start while it finishes, and the batch waits for both', { timeout: 5_000 }, async () => {
   // With one lane, the first item finishes only once the second has started: a lane still held
   // by the first item would never start the second (the test then times out).
   let secondStarted!: () => void;
@@ -234,7 +271,13 @@ test("an item that releases its lane lets the next one start while it finishes, 
     onItemSettled: (o) => settled.push(o.index),
   });
   assert.deepEqual(settled, [1, 0], 'the second settled while the first finished');
-  assert.deepEqual(outcomes.map((o) => [o.status, o.result]), [['succeeded', 10], ['succeeded', 20]]);
+  assert.deepEqual(
+    outcomes.map((o) => [o.status, o.result]),
+    [
+      ['succeeded', 10],
+      ['succeeded', 20],
+    ],
+  );
 });
 
 test('released items: never more than `concurrency` unreleased, nor twice `concurrency` finishing past their release', async () => {
@@ -259,7 +302,10 @@ test('released items: never more than `concurrency` unreleased, nor twice `concu
       return item;
     },
   });
-  assert.deepEqual(outcomes.map((o) => o.result), [...Array(20).keys()]);
+  assert.deepEqual(
+    outcomes.map((o) => o.result),
+    [...Array(20).keys()],
+  );
   assert.equal(maxUnreleased, 3);
   assert.ok(maxFinishing > 3 && maxFinishing <= 6, `${maxFinishing} finishing at once`);
 });

@@ -42,7 +42,9 @@ async function modelOutput(from: Buffer, width: number, height: number): Promise
     for (let c = 0; c < 3; c++) data[p * 4 + c] = inside ? (data[p * 4 + c] + 100) & 255 : Math.min(255, data[p * 4 + c] + 2);
     data[p * 4 + 3] = 255;
   }
-  return sharp(data, { raw: { width, height, channels: 4 } }).png().toBuffer();
+  return sharp(data, { raw: { width, height, channels: 4 } })
+    .png()
+    .toBuffer();
 }
 
 /** The mask in OpenAI's convention (black, alpha 0 = edit) or the other (opaque, white = edit). */
@@ -58,7 +60,9 @@ async function mask(convention: 'alpha' | 'luminance', width = W, height = H): P
       raw[p * 4 + 3] = 255;
     }
   }
-  return sharp(raw, { raw: { width, height, channels: 4 } }).png().toBuffer();
+  return sharp(raw, { raw: { width, height, channels: 4 } })
+    .png()
+    .toBuffer();
 }
 
 async function rgba(bytes: Uint8Array) {
@@ -96,7 +100,8 @@ describe('image pipeline (dist/imagePipeline.js)', () => {
     assert.equal(result.outside?.changed, 0);
     const [a, b] = [await rgba(o), await rgba(result.bytes)];
     const { far, inside } = regions();
-    for (const p of far) assert.deepEqual([...b.data.subarray(p * 4, p * 4 + 4)], [...a.data.subarray(p * 4, p * 4 + 4)], `pixel ${p % W},${Math.floor(p / W)}`);
+    for (const p of far)
+      assert.deepEqual([...b.data.subarray(p * 4, p * 4 + 4)], [...a.data.subarray(p * 4, p * 4 + 4)], `pixel ${p % W},${Math.floor(p / W)}`);
     const changed = inside.filter((p) => Math.abs(a.data[p * 4] - b.data[p * 4]) > 20).length;
     assert.ok(changed > inside.length * 0.9, `${changed} of ${inside.length} masked pixels changed`);
   });
@@ -157,7 +162,9 @@ describe('image pipeline (dist/imagePipeline.js)', () => {
     const out = await modelOutput(o, 1024, 683);
     const asIs = await finish(o, out, undefined, { matchOriginal: false });
     assert.deepEqual(Buffer.from(asIs.bytes), out);
-    const black = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#000' } }).png().toBuffer();
+    const black = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#000' } })
+      .png()
+      .toBuffer();
     assert.equal((await finish(o, black, undefined, { matchOriginal: false })).blank, true);
     assert.equal(asIs.blank, false);
   });
@@ -167,11 +174,21 @@ describe('image pipeline (dist/imagePipeline.js)', () => {
     const sixteen = await sharp(base).toColourspace('rgb16').png().toBuffer();
     const palette = await sharp(base).png({ palette: true, colours: 16 }).toBuffer();
     const cmyk = await sharp(base).toColourspace('cmyk').jpeg().toBuffer();
-    const frames = await sharp(Buffer.concat([await sharp(base).raw().toBuffer(), await sharp(base).negate().raw().toBuffer()]), { raw: { width: W, height: H * 2, channels: 3, pageHeight: H } as never })
+    const frames = await sharp(Buffer.concat([await sharp(base).raw().toBuffer(), await sharp(base).negate().raw().toBuffer()]), {
+      raw: { width: W, height: H * 2, channels: 3, pageHeight: H } as never,
+    })
       .webp({ loop: 0 })
       .toBuffer();
     const decoded = await Promise.all([sixteen, palette, cmyk, frames].map((b) => pipeline.decode(b, 'original')));
-    assert.deepEqual(decoded.map((d) => [d.width, d.height]), [[W, H], [W, H], [W, H], [W, H]]);
+    assert.deepEqual(
+      decoded.map((d) => [d.width, d.height]),
+      [
+        [W, H],
+        [W, H],
+        [W, H],
+        [W, H],
+      ],
+    );
     assert.equal(decoded[0].highBitDepth, true);
     assert.equal(decoded[2].cmyk, true);
     assert.equal(decoded[3].pages, 2);
@@ -188,15 +205,23 @@ describe('feathered band', () => {
     assert.deepEqual([...w.subarray(25, 40)], Array(15).fill(0), 'past the band: exactly the original');
     assert.deepEqual([...w.subarray(0, 5)], Array(5).fill(0));
     for (let x = 20; x < 24; x++) assert.ok(w[x] > w[x + 1] && w[x] < 255, `falls off at ${x}: ${w[x]}`);
-    assert.deepEqual([...featherWeights(edit, width, 1, 0)], [...edit].map((e) => (e ? 255 : 0)), 'no band');
+    assert.deepEqual(
+      [...featherWeights(edit, width, 1, 0)],
+      [...edit].map((e) => (e ? 255 : 0)),
+      'no band',
+    );
   });
 });
 
 describe('the codec limit', () => {
   it('decodes no image above MAX_INPUT_PIXELS (64 MP), and one at the limit', async () => {
-    const over = await sharp({ create: { width: 8001, height: 8000, channels: 3, background: '#336699' } }).png().toBuffer();
+    const over = await sharp({ create: { width: 8001, height: 8000, channels: 3, background: '#336699' } })
+      .png()
+      .toBuffer();
     await assert.rejects(pipeline.decode(over, 'original'), /pixel limit/i);
-    const at = await sharp({ create: { width: 8000, height: MAX_INPUT_PIXELS / 8000, channels: 3, background: '#336699' } }).png().toBuffer();
+    const at = await sharp({ create: { width: 8000, height: MAX_INPUT_PIXELS / 8000, channels: 3, background: '#336699' } })
+      .png()
+      .toBuffer();
     assert.equal((await pipeline.decode(at, 'original')).height, 8000);
   });
 });

@@ -47,8 +47,24 @@ test('the protocol accepts exactly the declared option values', () => {
 });
 
 test('toEditInput maps every option to its API field', () => {
-  const input = toEditInput({ prompt: 'p', options: { ...DEFAULT_OPTIONS, numImages: 3, outputFormat: 'webp', imageSize: 'square', quality: 'low', private: true, matchOriginal: false } }, ['data:a'], 'data:m');
-  assert.deepEqual(input, { prompt: 'p', image_urls: ['data:a'], mask_url: 'data:m', num_images: 3, output_format: 'webp', image_size: 'square', quality: 'low', sync_mode: true });
+  const input = toEditInput(
+    {
+      prompt: 'p',
+      options: { ...DEFAULT_OPTIONS, numImages: 3, outputFormat: 'webp', imageSize: 'square', quality: 'low', private: true, matchOriginal: false },
+    },
+    ['data:a'],
+    'data:m',
+  );
+  assert.deepEqual(input, {
+    prompt: 'p',
+    image_urls: ['data:a'],
+    mask_url: 'data:m',
+    num_images: 3,
+    output_format: 'webp',
+    image_size: 'square',
+    quality: 'low',
+    sync_mode: true,
+  });
   assert.equal('mask_url' in toEditInput({ prompt: 'p', options: DEFAULT_OPTIONS }, ['data:a']), false);
 });
 

@@ -96,7 +96,10 @@ describe('emulator faults', () => {
   });
 
   it('run_outcome failed: failure fields, no outputs, not billed', async () => {
-    emu.inject([{ kind: 'run_outcome', outcome: 'failed' }, { kind: 'run_outcome', outcome: 'failed', failureCode: 'MODEL_ERROR', failureMessage: 'boom' }]);
+    emu.inject([
+      { kind: 'run_outcome', outcome: 'failed' },
+      { kind: 'run_outcome', outcome: 'failed', failureCode: 'MODEL_ERROR', failureMessage: 'boom' },
+    ]);
     const a = await waitTerminal(emu, (await create()).json.id);
     assert.equal(a.status_code, 'failed');
     assert.equal(a.failure_code, 'CONTENT_POLICY');
@@ -110,7 +113,10 @@ describe('emulator faults', () => {
   });
 
   it('run_outcome cancelled / canceled: the status keeps the spelling asked for', async () => {
-    emu.inject([{ kind: 'run_outcome', outcome: 'cancelled' }, { kind: 'run_outcome', outcome: 'canceled' }]);
+    emu.inject([
+      { kind: 'run_outcome', outcome: 'cancelled' },
+      { kind: 'run_outcome', outcome: 'canceled' },
+    ]);
     const a = await waitTerminal(emu, (await create()).json.id);
     const b = await waitTerminal(emu, (await create()).json.id);
     assert.equal(a.status_code, 'cancelled');
@@ -139,7 +145,10 @@ describe('emulator faults', () => {
   it('output_body: not_image serves junk, oversize a huge body', async () => {
     const run = await waitTerminal(emu, (await create()).json.id);
     const url = run.output.outputs[0].url;
-    emu.inject([{ kind: 'output_body', body: 'not_image' }, { kind: 'output_body', body: 'oversize' }]);
+    emu.inject([
+      { kind: 'output_body', body: 'not_image' },
+      { kind: 'output_body', body: 'oversize' },
+    ]);
     const junk = await fetchBytes(url);
     assert.equal(junk.status, 200);
     await assert.rejects(sharp(junk.bytes).metadata());

@@ -12,13 +12,7 @@ export interface ApiAnswer {
   json: any;
 }
 
-export async function call(
-  emu: Emulator,
-  method: string,
-  path: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-): Promise<ApiAnswer> {
+export async function call(emu: Emulator, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiAnswer> {
   const res = await fetch(emu.baseUrl + path, {
     method,
     headers: {
@@ -62,7 +56,9 @@ export async function maskImage(width: number, height: number, rect: { x: number
   for (let y = rect.y; y < rect.y + rect.h; y++) {
     for (let x = rect.x; x < rect.x + rect.w; x++) raw[(y * width + x) * 4 + 3] = 0;
   }
-  return sharp(raw, { raw: { width, height, channels: 4 } }).png().toBuffer();
+  return sharp(raw, { raw: { width, height, channels: 4 } })
+    .png()
+    .toBuffer();
 }
 
 export const dataUri = (bytes: Buffer, mime = 'image/png'): string => `data:${mime};base64,${bytes.toString('base64')}`;
@@ -83,11 +79,15 @@ const TERMINAL = new Set(['succeeded', 'failed', 'partial_succeeded', 'canceled'
 /** Polls GET /v1/runs/{id} until the run is terminal; returns the final run object. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a run's JSON, read field by field
 export async function waitTerminal(emu: Emulator, id: string, timeoutMs = 5000): Promise<any> {
-  return waitFor(async () => {
-    const res = await call(emu, 'GET', `/v1/runs/${id}`);
-    assert.equal(res.status, 200);
-    return TERMINAL.has(res.json.status_code) ? res.json : undefined;
-  }, timeoutMs, `run ${id} to finish`);
+  return waitFor(
+    async () => {
+      const res = await call(emu, 'GET', `/v1/runs/${id}`);
+      assert.equal(res.status, 200);
+      return TERMINAL.has(res.json.status_code) ? res.json : undefined;
+    },
+    timeoutMs,
+    `run ${id} to finish`,
+  );
 }
 
 export async function fetchBytes(url: string): Promise<{ status: number; bytes: Buffer; contentType: string | null }> {

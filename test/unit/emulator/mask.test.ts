@@ -75,11 +75,19 @@ describe('emulator mask', () => {
       raw.fill(edit ? 255 : 0, p * 4, p * 4 + 3);
       raw[p * 4 + 3] = edit ? 0 : 255;
     }
-    const mask = await sharp(raw, { raw: { width, height, channels: 4 } }).png().toBuffer();
+    const mask = await sharp(raw, { raw: { width, height, channels: 4 } })
+      .png()
+      .toBuffer();
     const changedHalves = async (): Promise<[number, number]> => {
-      const created = await call(emu, 'POST', CREATE, { input: { prompt: 'halves', image_urls: [dataUri(source)], mask_url: dataUri(mask), image_size: 'square' } });
+      const created = await call(emu, 'POST', CREATE, {
+        input: { prompt: 'halves', image_urls: [dataUri(source)], mask_url: dataUri(mask), image_size: 'square' },
+      });
       const run = await waitTerminal(emu, created.json.id);
-      const output = await rawPixels(await sharp((await fetchBytes(run.output.outputs[0].url)).bytes).resize(width, height, { kernel: 'nearest' }).toBuffer());
+      const output = await rawPixels(
+        await sharp((await fetchBytes(run.output.outputs[0].url)).bytes)
+          .resize(width, height, { kernel: 'nearest' })
+          .toBuffer(),
+      );
       const input = await rawPixels(source);
       const halves: [number, number] = [0, 0];
       for (let p = 0; p < width * height; p++) {
@@ -95,17 +103,25 @@ describe('emulator mask', () => {
     const byColour = await changedHalves();
     emu.reset();
     for (const [left, right] of [byAlpha, byColour]) {
-      assert.ok(left > (width * height) / 2 * 0.9, `left half (edit) changed in ${left} px`);
+      assert.ok(left > ((width * height) / 2) * 0.9, `left half (edit) changed in ${left} px`);
       assert.equal(right, 0, 'the kept half only drifts');
     }
     // And a plain alpha-convention mask (black, alpha 0 = edit) reads as all-keep by colour: the trap.
     const blackHole = Buffer.alloc(width * height * 4);
     for (let p = 0; p < width * height; p++) blackHole[p * 4 + 3] = p % width < width / 2 ? 0 : 255;
-    const oldStyle = await sharp(blackHole, { raw: { width, height, channels: 4 } }).png().toBuffer();
+    const oldStyle = await sharp(blackHole, { raw: { width, height, channels: 4 } })
+      .png()
+      .toBuffer();
     emu.inject({ kind: 'mask_convention', convention: 'luminance' });
-    const created = await call(emu, 'POST', CREATE, { input: { prompt: 'halves', image_urls: [dataUri(source)], mask_url: dataUri(oldStyle), image_size: 'square' } });
+    const created = await call(emu, 'POST', CREATE, {
+      input: { prompt: 'halves', image_urls: [dataUri(source)], mask_url: dataUri(oldStyle), image_size: 'square' },
+    });
     const run = await waitTerminal(emu, created.json.id);
-    const output = await rawPixels(await sharp((await fetchBytes(run.output.outputs[0].url)).bytes).resize(width, height, { kernel: 'nearest' }).toBuffer());
+    const output = await rawPixels(
+      await sharp((await fetchBytes(run.output.outputs[0].url)).bytes)
+        .resize(width, height, { kernel: 'nearest' })
+        .toBuffer(),
+    );
     emu.reset();
     const input = await rawPixels(source);
     let changed = 0;

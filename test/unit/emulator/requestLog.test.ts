@@ -35,7 +35,13 @@ describe('emulator request log and admin routes', () => {
     assert.equal(poll?.status, 200);
 
     const storage = emu.requests.filter((r) => r.origin === 'storage');
-    assert.deepEqual(storage.map((r) => [r.method, r.status]), [['GET', 200], ['PUT', 200]]);
+    assert.deepEqual(
+      storage.map((r) => [r.method, r.status]),
+      [
+        ['GET', 200],
+        ['PUT', 200],
+      ],
+    );
     assert.equal(storage[0].runId, run.id);
     assert.equal(storage[1].headers.authorization, undefined);
     assert.equal(typeof storage[1].query.signature, 'string');

@@ -54,12 +54,19 @@ describe('emulator runs', () => {
     // The statuses seen over HTTP come in the walk's order (a loaded machine may poll past a phase
     // of 150 ms); which status each moment of the run has is checked on the emulator's clock.
     const walk = ['queued', 'dispatching', 'running', 'succeeded'];
-    assert.deepEqual(seen, walk.filter((status) => seen.includes(status)), `seen in order: ${seen.join(' → ')}`);
+    assert.deepEqual(
+      seen,
+      walk.filter((status) => seen.includes(status)),
+      `seen in order: ${seen.join(' → ')}`,
+    );
     assert.equal(seen[0], 'queued');
     const view = emu.runs().find((r) => r.id === created.json.id);
     assert.ok(view);
     const run = { createdAt: 0, dispatchAt: 0, modelTimeMs: 1000, outcome: 'succeeded', readyAt: 1000 } as Run;
-    assert.deepEqual([50, 150, 500, 1000].map((ms) => phaseOf(run, ms).status), walk);
+    assert.deepEqual(
+      [50, 150, 500, 1000].map((ms) => phaseOf(run, ms).status),
+      walk,
+    );
     assert.equal(view.status, 'succeeded');
     assert.ok(view.pollCount >= 4);
     assert.ok(view.terminalAt !== undefined && view.terminalAt >= view.createdAt + 1500);
@@ -101,10 +108,13 @@ describe('emulator runs', () => {
     const source = await testImage(32, 32);
     const created = await call(emu, 'POST', CREATE, { input: { prompt: 'visible', image_urls: [dataUri(source)] } });
     const run = await waitTerminal(emu, created.json.id);
-    const out = await sharp((await fetchBytes(run.output.outputs[0].url)).bytes).raw().toBuffer();
+    const out = await sharp((await fetchBytes(run.output.outputs[0].url)).bytes)
+      .raw()
+      .toBuffer();
     const inp = await sharp(source).raw().toBuffer();
     let changed = 0;
-    for (let i = 0; i < inp.length; i += 3) if (Math.abs(inp[i] - out[i]) + Math.abs(inp[i + 1] - out[i + 1]) + Math.abs(inp[i + 2] - out[i + 2]) > 30) changed++;
+    for (let i = 0; i < inp.length; i += 3)
+      if (Math.abs(inp[i] - out[i]) + Math.abs(inp[i + 1] - out[i + 1]) + Math.abs(inp[i + 2] - out[i + 2]) > 30) changed++;
     assert.ok(changed > (inp.length / 3) * 0.9, `only ${changed} pixels changed`);
   });
 
@@ -158,7 +168,10 @@ describe('emulator runs', () => {
     await call(emu, 'POST', CREATE, { input: { prompt: 'other', image_urls: [image] }, client_ref: 'ref-other' });
     const all = await call(emu, 'GET', '/v1/runs?q=client_ref:ref-list&sort_by=created_at:desc');
     assert.equal(all.status, 200);
-    assert.deepEqual(all.json.items.map((r: { id: string }) => r.id), [...ids].reverse());
+    assert.deepEqual(
+      all.json.items.map((r: { id: string }) => r.id),
+      [...ids].reverse(),
+    );
     assert.equal(all.json.next_pq, null);
     assert.equal(all.json.prev_pq, null);
 
@@ -166,7 +179,11 @@ describe('emulator runs', () => {
     assert.deepEqual(none.json.items, []);
     await waitTerminal(emu, ids[2]);
     await waitTerminal(emu, ids[0]);
-    const done = await call(emu, 'GET', `/v1/runs?${new URLSearchParams({ q: 'client_ref:ref-list AND status_code:succeeded', limit: '1', sort_by: 'created_at:asc', fields: 'id,status_code' })}`);
+    const done = await call(
+      emu,
+      'GET',
+      `/v1/runs?${new URLSearchParams({ q: 'client_ref:ref-list AND status_code:succeeded', limit: '1', sort_by: 'created_at:asc', fields: 'id,status_code' })}`,
+    );
     assert.deepEqual(done.json.items, [{ id: ids[0], status_code: 'succeeded' }]);
   });
 
@@ -175,7 +192,11 @@ describe('emulator runs', () => {
     await call(emu, 'POST', CREATE, { input: { prompt: 'eq other', image_urls: [image] }, client_ref: 'ref-eq-other' });
     for (const q of ["client_ref.EQ:'ref-eq'", 'client_ref:ref-eq', 'client_ref:"ref-eq"']) {
       const found = await call(emu, 'GET', `/v1/runs?${new URLSearchParams({ q })}`);
-      assert.deepEqual(found.json.items.map((r: { id: string }) => r.id), [id], q);
+      assert.deepEqual(
+        found.json.items.map((r: { id: string }) => r.id),
+        [id],
+        q,
+      );
     }
     for (const q of ["client_ref.NE:'ref-eq'", 'client_ref=ref-eq', "prompt.EQ:'eq'", "client_ref.EQ:'unclosed"]) {
       const refused = await call(emu, 'GET', `/v1/runs?${new URLSearchParams({ q })}`);
@@ -214,12 +235,20 @@ describe('emulator runs', () => {
       assert.equal(res.json.items_total, 2);
       assert.equal(res.json.items, undefined, 'the create names no runs');
       const runs = emu.runs().slice(before);
-      assert.deepEqual(runs.map((r) => r.clientRef), ['batch-first', 'batch-second']);
+      assert.deepEqual(
+        runs.map((r) => r.clientRef),
+        ['batch-first', 'batch-second'],
+      );
       // The account's slot is shared: a later batch's run waits behind both.
       const later = await call(emu, 'POST', '/v1/models/openai/gpt-image-2/edit/batches', { input: [{ prompt: 'batch later', image_urls: [image] }] });
       assert.equal(later.status, 201);
-      const items = async (id = res.json.id) => (await call(emu, 'GET', `/v1/batches/${id}/items`)).json.items as { run_id: string | null; status_code: string }[];
-      assert.deepEqual((await items()).map((i) => i.run_id), [null, null], 'both queued at first');
+      const items = async (id = res.json.id) =>
+        (await call(emu, 'GET', `/v1/batches/${id}/items`)).json.items as { run_id: string | null; status_code: string }[];
+      assert.deepEqual(
+        (await items()).map((i) => i.run_id),
+        [null, null],
+        'both queued at first',
+      );
       // One at a time: the second stays queued while the first runs (1.5 s).
       await waitFor(async () => ((await items())[0].run_id ? true : undefined));
       const [first, second] = await items();
@@ -228,7 +257,10 @@ describe('emulator runs', () => {
       assert.equal((await call(emu, 'GET', `/v1/batches/${res.json.id}`)).json.status_code, 'running');
       // When the second run has started, the later batch's still waits for the slot.
       await waitFor(async () => ((await items())[1].run_id ? true : undefined));
-      assert.deepEqual((await items(later.json.id)).map((i) => [i.run_id, i.status_code]), [[null, 'queued']]);
+      assert.deepEqual(
+        (await items(later.json.id)).map((i) => [i.run_id, i.status_code]),
+        [[null, 'queued']],
+      );
     } finally {
       emu.reset();
     }

@@ -68,10 +68,14 @@ describe('emulator asset uploads', () => {
   it('answers 403 once the presigned URL expired, or when it was tampered with', async () => {
     const upload = await requestUpload(emu, png);
     assert.equal((await put(upload.upload_url.replace(/signature=../, 'signature=00'), png)).status, 403);
-    const expired = await waitFor(async () => {
-      const res = await put(upload.upload_url, png);
-      return res.status === 403 ? res : undefined;
-    }, 3000, 'the upload URL to expire');
+    const expired = await waitFor(
+      async () => {
+        const res = await put(upload.upload_url, png);
+        return res.status === 403 ? res : undefined;
+      },
+      3000,
+      'the upload URL to expire',
+    );
     assert.match(await expired.text(), /expired/);
   });
 

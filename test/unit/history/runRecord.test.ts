@@ -32,7 +32,17 @@ test('saved, failed, creating and in-flight edits are not fetchable', () => {
 
 test('only values shaped like a record are read back from storage', () => {
   assert.deepEqual(readRecord(record), record);
-  for (const bad of [undefined, null, 'run-1', {}, { ...record, inputs: [1] }, { ...record, createdAt: '2025' }, { ...record, outputs: undefined }, { ...record, id: '../escape' }, { ...record, version: 3 }]) {
+  for (const bad of [
+    undefined,
+    null,
+    'run-1',
+    {},
+    { ...record, inputs: [1] },
+    { ...record, createdAt: '2025' },
+    { ...record, outputs: undefined },
+    { ...record, id: '../escape' },
+    { ...record, version: 3 },
+  ]) {
     assert.equal(readRecord(bad), undefined, JSON.stringify(bad));
   }
 });

@@ -39,7 +39,9 @@ async function worker(dir: string, name: string): Promise<void> {
   await fs.writeFile(path.join(dir, `started-${name}`), '');
   const other = path.join(dir, `started-${name === 'a' ? 'b' : 'a'}`);
   for (let i = 0; i < 5000 && !(await fs.stat(other).catch(() => undefined)); i++) await new Promise((resolve) => setTimeout(resolve, 1));
-  const own = Array.from({ length: OWN_RECORDS }, (_, i) => store.put(record(`${name}-${i}`)).then(() => store.update(`${name}-${i}`, (r) => ({ ...r, message: 'touched' }))));
+  const own = Array.from({ length: OWN_RECORDS }, (_, i) =>
+    store.put(record(`${name}-${i}`)).then(() => store.update(`${name}-${i}`, (r) => ({ ...r, message: 'touched' }))),
+  );
   const settle = async (id: string): Promise<void> => {
     for (let attempt = 0; attempt < 2000; attempt++) {
       if (await store.claim(id, owner)) {
@@ -79,12 +81,12 @@ if (process.env.RUN_STORE_WORKER) {
   })
     .then(() => worker(dir, name))
     .then(
-    () => process.exit(0),
-    (e) => {
-      console.error(e);
-      process.exit(1);
-    },
-  );
+      () => process.exit(0),
+      (e) => {
+        console.error(e);
+        process.exit(1);
+      },
+    );
 } else {
   test('two extension hosts on one storage, writing at once, lose no record and settle each run exactly once', async () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'run-store-'));
@@ -101,15 +103,30 @@ if (process.env.RUN_STORE_WORKER) {
       for (const name of ['a', 'b']) {
         const own = records.filter((r) => r.id.startsWith(`${name}-`));
         assert.equal(own.length, OWN_RECORDS);
-        assert.ok(own.every((r) => r.message === 'touched'), 'every update of every record kept');
+        assert.ok(
+          own.every((r) => r.message === 'touched'),
+          'every update of every record kept',
+        );
       }
       assert.ok(records.filter((r) => r.id.startsWith('shared-')).every((r) => r.status === 'saved'));
-      const settled = (await fs.readFile(path.join(dir, 'settled.log'), 'utf8')).trim().split('\n').map((line) => line.split(' ')[0]);
+      const settled = (await fs.readFile(path.join(dir, 'settled.log'), 'utf8'))
+        .trim()
+        .split('\n')
+        .map((line) => line.split(' ')[0]);
       assert.equal(settled.length, SHARED_RUNS, 'each shared run settled exactly once');
       assert.equal(new Set(settled).size, SHARED_RUNS);
-      const settlers = new Set((await fs.readFile(path.join(dir, 'settled.log'), 'utf8')).trim().split('\n').map((line) => line.split(' ')[1].split('-')[0]));
+      const settlers = new Set(
+        (await fs.readFile(path.join(dir, 'settled.log'), 'utf8'))
+          .trim()
+          .split('\n')
+          .map((line) => line.split(' ')[1].split('-')[0]),
+      );
       assert.deepEqual([...settlers].sort(), ['a', 'b'], 'both hosts settled some: they really competed');
-      assert.deepEqual((await fs.readdir(path.join(dir, 'leases'))).filter((n) => !n.endsWith('.json')), [], 'no stale or temporary lease file left');
+      assert.deepEqual(
+        (await fs.readdir(path.join(dir, 'leases'))).filter((n) => !n.endsWith('.json')),
+        [],
+        'no stale or temporary lease file left',
+      );
     } finally {
       await fs.rm(dir, { recursive: true, force: true });
     }
@@ -143,7 +160,10 @@ if (process.env.RUN_STORE_WORKER) {
       await store.put(record('good'));
       await fs.writeFile(path.join(dir, 'runs', 'broken.json'), '{"version":2,"id":"broken"');
       await fs.writeFile(path.join(dir, 'runs', 'wrong.json'), JSON.stringify({ ...record('wrong'), status: 'exploded' }));
-      assert.deepEqual((await store.list()).map((r) => r.id), ['good']);
+      assert.deepEqual(
+        (await store.list()).map((r) => r.id),
+        ['good'],
+      );
       const v1 = {
         runId: 'b5f1c2d4-0000-4000-8000-000000000001',
         clientRef: 'c0ffee00-0000-4000-8000-000000000002',

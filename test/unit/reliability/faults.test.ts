@@ -38,9 +38,26 @@ const createAndWait = async (client: RunflowClient): Promise<Run> => {
 const ENDPOINTS: Endpoint[] = [
   { name: 'GET /v1/auth/me', match: { method: 'GET', path: '/v1/auth/me' }, runs: 0, exercise: (c) => c.checkKey() },
   { name: 'GET /v1/billing/balance', match: { method: 'GET', path: '/v1/billing/balance' }, runs: 0, exercise: (c) => c.getBalance() },
-  { name: 'POST /v1/asset-uploads', match: { method: 'POST', path: '/v1/asset-uploads' }, runs: 0, unacceptedOnly: true, exercise: (c) => c.toInputUrl(big, 'big.png') },
-  { name: 'PUT presigned upload (storage)', match: { method: 'PUT', path: '/uploads/*', origin: 'storage' }, runs: 0, exercise: (c) => c.toInputUrl(big, 'big.png') },
-  { name: 'POST /v1/asset-uploads/{id}/confirmations', match: { method: 'POST', path: '/v1/asset-uploads/*' }, runs: 0, unacceptedOnly: true, exercise: (c) => c.toInputUrl(big, 'big.png') },
+  {
+    name: 'POST /v1/asset-uploads',
+    match: { method: 'POST', path: '/v1/asset-uploads' },
+    runs: 0,
+    unacceptedOnly: true,
+    exercise: (c) => c.toInputUrl(big, 'big.png'),
+  },
+  {
+    name: 'PUT presigned upload (storage)',
+    match: { method: 'PUT', path: '/uploads/*', origin: 'storage' },
+    runs: 0,
+    exercise: (c) => c.toInputUrl(big, 'big.png'),
+  },
+  {
+    name: 'POST /v1/asset-uploads/{id}/confirmations',
+    match: { method: 'POST', path: '/v1/asset-uploads/*' },
+    runs: 0,
+    unacceptedOnly: true,
+    exercise: (c) => c.toInputUrl(big, 'big.png'),
+  },
   { name: 'POST create run', match: { method: 'POST', path: CREATE_PATH }, runs: 1, exercise: async (c) => c.createEditRun(await editInput()) },
   {
     name: 'GET /v1/runs/{id}',
@@ -80,18 +97,39 @@ interface FaultCase {
 const HTML_PAGE = '<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1><p>upstream hiccup</p></body></html>';
 
 const CASES: FaultCase[] = [
-  { name: 'a burst of three 503s is retried through', fault: (match) => ({ kind: 'status', match, status: 503, code: 'MODEL_UNAVAILABLE', message: 'busy', times: 3 }), expect: () => 'ok' },
-  { name: 'two 429s without Retry-After back off and succeed', fault: (match) => ({ kind: 'status', match, status: 429, code: 'RATE_LIMITED', times: 2 }), expect: () => 'ok' },
-  { name: '429 with Retry-After waits that long, then succeeds', fault: (match) => ({ kind: 'status', match, status: 429, code: 'RATE_LIMITED', retryAfterSec: 0.3 }), expect: () => 'ok', minMs: 300, client: { retry: { baseDelayMs: 5, maxDelayMs: 32_000 } } },
-  { name: 'a 502 HTML page (non-JSON error body) is retried like any 5xx', fault: (match) => ({ kind: 'non_json_error', match, status: 502, body: HTML_PAGE }), expect: () => 'ok' },
-  { name: 'a 400 HTML page is reported with its text, not retried', fault: (match) => ({ kind: 'non_json_error', match, status: 400, body: HTML_PAGE, times: 5 }), expect: () => 'bad_request' },
+  {
+    name: 'a burst of three 503s is retried through',
+    fault: (match) => ({ kind: 'status', match, status: 503, code: 'MODEL_UNAVAILABLE', message: 'busy', times: 3 }),
+    expect: () => 'ok',
+  },
+  {
+    name: 'two 429s without Retry-After back off and succeed',
+    fault: (match) => ({ kind: 'status', match, status: 429, code: 'RATE_LIMITED', times: 2 }),
+    expect: () => 'ok',
+  },
+  {
+    name: '429 with Retry-After waits that long, then succeeds',
+    fault: (match) => ({ kind: 'status', match, status: 429, code: 'RATE_LIMITED', retryAfterSec: 0.3 }),
+    expect: () => 'ok',
+    minMs: 300,
+    client: { retry: { baseDelayMs: 5, maxDelayMs: 32_000 } },
+  },
+  {
+    name: 'a 502 HTML page (non-JSON error body) is retried like any 5xx',
+    fault: (match) => ({ kind: 'non_json_error', match, status: 502, body: HTML_PAGE }),
+    expect: () => 'ok',
+  },
+  {
+    name: 'a 400 HTML page is reported with its text, not retried',
+    fault: (match) => ({ kind: 'non_json_error', match, status: 400, body: HTML_PAGE, times: 5 }),
+    expect: () => 'bad_request',
+  },
   {
     name: 'truncated JSON: reads retried, a create resolved by lookup, an upload POST refused clearly',
     fault: (match) => ({ kind: 'malformed_json', match }),
     // The emulator answers instead of storing: a PUT "accepted" but not stored is caught by the
     // confirmation (409); an output that is truncated JSON is no image.
-    expect: (e) =>
-      e.unacceptedOnly ? 'bad_response' : e.name.startsWith('GET output') ? 'not_an_image' : e.name.startsWith('PUT') ? 'conflict' : 'ok',
+    expect: (e) => (e.unacceptedOnly ? 'bad_response' : e.name.startsWith('GET output') ? 'not_an_image' : e.name.startsWith('PUT') ? 'conflict' : 'ok'),
   },
   {
     name: 'connection reset after the server handled it: no duplicate, reads retried',
@@ -115,61 +153,61 @@ const CASES: FaultCase[] = [
 
 // Each fault case gets its own emulator (faults are global to one), so the cases run side by side.
 describe('every endpoint the client uses, under every transport fault', { concurrency: true }, () => {
-for (const c of CASES) {
-  describe(c.name, { concurrency: 1 }, () => {
-    let emu: Emulator;
-    before(async () => {
-      emu = await emulator();
-    });
-    after(() => emu.close());
-    beforeEach(() => emu.reset());
-    for (const endpoint of ENDPOINTS) {
-      const skip = c.skip?.(endpoint);
-      test(`${endpoint.name}`, { skip: skip || undefined }, async () => {
-        const { client, logs } = clientFor(emu, c.client);
-        const prepared = await endpoint.prepare?.(client);
-        // The output download gets the tight limit through its own option.
-        const exercise =
-          c.client?.requestTimeoutMs && endpoint.name.startsWith('GET output')
-            ? () => client.fetchOutput((prepared as { output: { outputs: RunOutput[] } }).output.outputs[0], { timeoutMs: 400 })
-            : () => endpoint.exercise(client, prepared);
-        tally.inject(emu, c.fault(endpoint.match));
-        const started = Date.now();
-        const expected = c.expect(endpoint);
-        let error: unknown;
-        try {
-          await exercise();
-        } catch (e) {
-          error = e;
-        }
-        const elapsed = Date.now() - started;
-        if (expected === 'ok') {
-          assert.equal(error, undefined, `expected success, got ${(error as Error)?.message}`);
-        } else {
-          assert.ok(error instanceof RunflowError, `expected a RunflowError, got ${String(error)}`);
-          assert.equal(error.kind, expected, error.message);
-          // One clear message: says what happened and what to do, never the key.
-          assert.match(error.message, /try again|check|fix|cannot|not saved|was not|rejected/i, error.message);
-          if (c.name.includes('400 HTML')) assert.match(error.message, /Bad Gateway/);
-          assert.ok(!/<[a-z]/i.test(error.message), `no markup in the message: ${error.message}`);
-          tally.scan(error.message);
-        }
-        if (c.minMs) assert.ok(elapsed >= c.minMs - 20, `waited only ${elapsed} ms`);
-        // The fault was actually met.
-        const origin = endpoint.match.origin ?? 'api';
-        const hits = requestsTo(emu, endpoint.match.method!, endpoint.match.path!.replace(/\*$/, ''), origin);
-        assert.ok(hits.length >= 1, 'the endpoint was reached');
-        // A refused create creates nothing; runs made while preparing (or by a create that went through) count.
-        const expectedRuns = endpoint.prepare || expected === 'ok' ? endpoint.runs : 0;
-        assert.equal(emu.runs().length, expectedRuns, 'runs created = user actions');
-        const dup = duplicatedRuns(emu);
-        tally.runsDuplicated += dup;
-        assert.equal(dup, 0);
-        tally.scan(...logs);
+  for (const c of CASES) {
+    describe(c.name, { concurrency: 1 }, () => {
+      let emu: Emulator;
+      before(async () => {
+        emu = await emulator();
       });
-    }
-  });
-}
+      after(() => emu.close());
+      beforeEach(() => emu.reset());
+      for (const endpoint of ENDPOINTS) {
+        const skip = c.skip?.(endpoint);
+        test(`${endpoint.name}`, { skip: skip || undefined }, async () => {
+          const { client, logs } = clientFor(emu, c.client);
+          const prepared = await endpoint.prepare?.(client);
+          // The output download gets the tight limit through its own option.
+          const exercise =
+            c.client?.requestTimeoutMs && endpoint.name.startsWith('GET output')
+              ? () => client.fetchOutput((prepared as { output: { outputs: RunOutput[] } }).output.outputs[0], { timeoutMs: 400 })
+              : () => endpoint.exercise(client, prepared);
+          tally.inject(emu, c.fault(endpoint.match));
+          const started = Date.now();
+          const expected = c.expect(endpoint);
+          let error: unknown;
+          try {
+            await exercise();
+          } catch (e) {
+            error = e;
+          }
+          const elapsed = Date.now() - started;
+          if (expected === 'ok') {
+            assert.equal(error, undefined, `expected success, got ${(error as Error)?.message}`);
+          } else {
+            assert.ok(error instanceof RunflowError, `expected a RunflowError, got ${String(error)}`);
+            assert.equal(error.kind, expected, error.message);
+            // One clear message: says what happened and what to do, never the key.
+            assert.match(error.message, /try again|check|fix|cannot|not saved|was not|rejected/i, error.message);
+            if (c.name.includes('400 HTML')) assert.match(error.message, /Bad Gateway/);
+            assert.ok(!/<[a-z]/i.test(error.message), `no markup in the message: ${error.message}`);
+            tally.scan(error.message);
+          }
+          if (c.minMs) assert.ok(elapsed >= c.minMs - 20, `waited only ${elapsed} ms`);
+          // The fault was actually met.
+          const origin = endpoint.match.origin ?? 'api';
+          const hits = requestsTo(emu, endpoint.match.method!, endpoint.match.path!.replace(/\*$/, ''), origin);
+          assert.ok(hits.length >= 1, 'the endpoint was reached');
+          // A refused create creates nothing; runs made while preparing (or by a create that went through) count.
+          const expectedRuns = endpoint.prepare || expected === 'ok' ? endpoint.runs : 0;
+          assert.equal(emu.runs().length, expectedRuns, 'runs created = user actions');
+          const dup = duplicatedRuns(emu);
+          tally.runsDuplicated += dup;
+          assert.equal(dup, 0);
+          tally.scan(...logs);
+        });
+      }
+    });
+  }
 });
 
 describe('run and output faults', () => {
@@ -183,7 +221,10 @@ describe('run and output faults', () => {
     const { client } = clientFor(emu);
     const run = await createAndWait(client);
     tally.inject(emu, { kind: 'expire_outputs' });
-    await assert.rejects(client.fetchOutput(run.output!.outputs[0]), (e: RunflowError) => e.kind === 'expired_output' && /no longer serves this result link/.test(e.message));
+    await assert.rejects(
+      client.fetchOutput(run.output!.outputs[0]),
+      (e: RunflowError) => e.kind === 'expired_output' && /no longer serves this result link/.test(e.message),
+    );
   });
 
   test('an output that is not an image is refused, not saved', async () => {
@@ -231,7 +272,10 @@ describe('run and output faults', () => {
     const { client } = clientFor(emu);
     tally.inject(emu, { kind: 'run_outcome', outcome: 'failed', failureCode: 'CONTENT_POLICY', failureMessage: 'Rejected by the safety system' });
     const run = await client.createEditRun(await editInput());
-    await assert.rejects(client.waitForRun(run.id, waitFast()), (e: RunflowError) => e.kind === 'run_failed' && /safety system/.test(e.message) && /CONTENT_POLICY/.test(e.message) && e.runId === run.id);
+    await assert.rejects(
+      client.waitForRun(run.id, waitFast()),
+      (e: RunflowError) => e.kind === 'run_failed' && /safety system/.test(e.message) && /CONTENT_POLICY/.test(e.message) && e.runId === run.id,
+    );
     assert.equal(emu.runs().length, 1);
   });
 });

@@ -21,7 +21,9 @@ export function emulator(opts: EmulatorOptions = {}): Promise<Emulator> {
 export const fastDurations = (ms = 800): DurationModel => fastDurationsOf(ms);
 
 export function png(width = 32, height = 32): Promise<Buffer> {
-  return sharp({ create: { width, height, channels: 4, background: { r: 30, g: 120, b: 200, alpha: 1 } } }).png().toBuffer();
+  return sharp({ create: { width, height, channels: 4, background: { r: 30, g: 120, b: 200, alpha: 1 } } })
+    .png()
+    .toBuffer();
 }
 
 /** A real PNG over 1 MiB (noise does not compress), so it takes the three-step upload. */
@@ -33,7 +35,9 @@ export async function bigPng(): Promise<Buffer> {
     x = (x * 1103515245 + 12345) >>> 0;
     raw[i] = x >>> 24;
   }
-  const out = await sharp(raw, { raw: { width: side, height: side, channels: 4 } }).png({ compressionLevel: 0 }).toBuffer();
+  const out = await sharp(raw, { raw: { width: side, height: side, channels: 4 } })
+    .png({ compressionLevel: 0 })
+    .toBuffer();
   if (out.length < 1_048_576) throw new Error(`bigPng is only ${out.length} bytes`);
   return out;
 }

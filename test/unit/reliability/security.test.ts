@@ -34,7 +34,14 @@ function recordingClient(
 
 const output = (url: string) => ({ type: 'image' as const, url });
 
-for (const url of ['file:///etc/passwd', 'http://example.com/out.png', 'http://10.0.0.5/out.png', 'ftp://example.com/out.png', 'javascript:alert(1)', 'not a url']) {
+for (const url of [
+  'file:///etc/passwd',
+  'http://example.com/out.png',
+  'http://10.0.0.5/out.png',
+  'ftp://example.com/out.png',
+  'javascript:alert(1)',
+  'not a url',
+]) {
   test(`an output URL ${JSON.stringify(url)} is refused without any request`, async () => {
     const { client, urls } = recordingClient(() => new Response('x'));
     await assert.rejects(client.fetchOutput(output(url)), (e: RunflowError) => e.kind === 'insecure_url' && !e.message.includes(KEY));
@@ -76,7 +83,9 @@ test('a redirect to another public https host is followed, without the key', asy
   const start = 'https://storage.runflow.example/outputs/abc/image.png?sig=1';
   const next = 'https://cdn.runflow.example/abc/image.png?sig=2';
   const image = new Uint8Array(await png());
-  const { client, urls, headers } = recordingClient((url) => (url === start ? new Response(null, { status: 302, headers: { location: next } }) : new Response(image)));
+  const { client, urls, headers } = recordingClient((url) =>
+    url === start ? new Response(null, { status: 302, headers: { location: next } }) : new Response(image),
+  );
   const { type } = await client.fetchOutput(output(start));
   assert.equal(type, 'png');
   assert.deepEqual(urls, [start, next]);
@@ -84,7 +93,9 @@ test('a redirect to another public https host is followed, without the key', asy
 });
 
 test('the key goes only to the API origin as a bearer header', async () => {
-  const { client, urls, headers } = recordingClient(() => new Response(JSON.stringify({ id: 'acc', email: 'a@b.c' }), { headers: { 'content-type': 'application/json' } }));
+  const { client, urls, headers } = recordingClient(
+    () => new Response(JSON.stringify({ id: 'acc', email: 'a@b.c' }), { headers: { 'content-type': 'application/json' } }),
+  );
   await client.checkKey();
   assert.equal(new URL(urls[0]).origin, 'https://api.runflow.io');
   assert.equal(headers[0].authorization, `Bearer ${KEY}`);

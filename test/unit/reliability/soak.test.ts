@@ -122,7 +122,11 @@ test(`soak: ${EDITS} edits with random faults (seed ${SEED}, ${CONCURRENCY} at a
   assert.equal(runs.length, EDITS - failures.filter((f) => f.kind === 'validation').length, 'runs created = edits that were accepted');
   const records = await host.history.list();
   assert.equal(records.length, runs.length, 'every edit with a run is in the history (one refused at its create billed nothing and is not kept)');
-  assert.deepEqual(records.filter((r) => r.status === 'creating' || r.status === 'inFlight').map((r) => r.status), [], 'every record settled');
+  assert.deepEqual(
+    records.filter((r) => r.status === 'creating' || r.status === 'inFlight').map((r) => r.status),
+    [],
+    'every record settled',
+  );
   const recorded = new Set(records.map((r) => r.id));
   for (const r of runs) assert.ok(r.clientRef && recorded.has(r.clientRef), `run ${r.id} belongs to a recorded edit`);
 
@@ -137,5 +141,7 @@ test(`soak: ${EDITS} edits with random faults (seed ${SEED}, ${CONCURRENCY} at a
     if (!name.endsWith('.json')) assert.ok(sniffImageType(bytes), `not an image: ${name}`);
   }
   assert.equal(tally.keysFound, 0);
-  console.log(`soak: ${EDITS} edits in ${seconds.toFixed(1)} s — saved ${saved.length}, failed ${failures.length} (fatal faults ${fatalInjected}), faults ${tally.faults}, runs ${runs.length}, duplicated ${dup}; key ${KEY.slice(0, 3)}… found ${tally.keysFound} times`);
+  console.log(
+    `soak: ${EDITS} edits in ${seconds.toFixed(1)} s — saved ${saved.length}, failed ${failures.length} (fatal faults ${fatalInjected}), faults ${tally.faults}, runs ${runs.length}, duplicated ${dup}; key ${KEY.slice(0, 3)}… found ${tally.keysFound} times`,
+  );
 });

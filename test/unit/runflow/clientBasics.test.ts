@@ -111,7 +111,12 @@ test('a Retry-After beyond the retry budget is not waited out past the deadline'
 });
 
 test('a non-JSON error body falls back to its text', async () => {
-  emu.inject({ kind: 'non_json_error', match: { path: '/v1/billing/balance' }, status: 400, body: '<html><body><h1>Request blocked by proxy</h1></body></html>' });
+  emu.inject({
+    kind: 'non_json_error',
+    match: { path: '/v1/billing/balance' },
+    status: 400,
+    body: '<html><body><h1>Request blocked by proxy</h1></body></html>',
+  });
   const { client } = clientFor(emu);
   const err = await client.getBalance().catch((e: unknown) => e);
   assert.ok(err instanceof RunflowError && err.kind === 'bad_request');

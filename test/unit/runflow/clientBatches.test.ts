@@ -54,7 +54,10 @@ test('when the list of new runs fails, each run is read by its id to learn its c
   const named: string[] = [];
   const created = await client.createEditBatch(items, { onNamed: (ref) => named.push(ref) });
   assert.ok(created.accepted);
-  assert.deepEqual([...named].sort(), items.map((i) => i.clientRef));
+  assert.deepEqual(
+    [...named].sort(),
+    items.map((i) => i.clientRef),
+  );
   for (const run of emu.runs()) assert.equal(created.runIds.get(run.clientRef!), run.id);
   const reads = emu.requests.filter((r) => r.method === 'GET' && r.path.startsWith('/v1/runs/'));
   assert.deepEqual(new Set(reads.map((r) => r.path)).size, 3);
@@ -65,7 +68,10 @@ test('a dropped answer: sent again with the same Idempotency-Key, and the runs a
   const { client } = clientFor(emu);
   const created = await client.createEditBatch(items);
   assert.ok(created.accepted);
-  assert.deepEqual(batchPosts().map((r) => r.status), [0, 201]);
+  assert.deepEqual(
+    batchPosts().map((r) => r.status),
+    [0, 201],
+  );
   assert.equal(batchPosts()[0].headers['idempotency-key'], batchPosts()[1].headers['idempotency-key']);
   assert.equal(emu.runs().length, 3);
   assert.equal(created.runIds.size, 3);
@@ -78,7 +84,10 @@ test('a bad item fails the whole batch with its position named, and makes nothin
   const created = await client.createEditBatch(bad);
   assert.ok(!created.accepted, 'a 422 means nothing was made: the caller creates single runs, which name the field again');
   assert.ok(created.refusal instanceof RunflowError);
-  assert.deepEqual(created.refusal.fieldErrors?.map((f) => f.field), ['input.3.prompt']);
+  assert.deepEqual(
+    created.refusal.fieldErrors?.map((f) => f.field),
+    ['input.3.prompt'],
+  );
   assert.equal(emu.runs().length, 0);
 });
 
@@ -88,10 +97,16 @@ test('BatchCreator: creates queued together go out as one batch; after a refusal
   const creator = new BatchCreator({ client, signal: new AbortController().signal, lingerMs: 50 });
   const sent: string[] = [];
   const answers = await Promise.all(items.map((item) => creator.create(item, () => sent.push(item.clientRef))));
-  assert.deepEqual(sent, items.map((i) => i.clientRef));
+  assert.deepEqual(
+    sent,
+    items.map((i) => i.clientRef),
+  );
   assert.equal(batchPosts().length, 1);
   const runs = emu.runs();
-  assert.deepEqual(answers, items.map((item) => ({ made: true, runId: runs.find((r) => r.clientRef === item.clientRef)?.id })));
+  assert.deepEqual(
+    answers,
+    items.map((item) => ({ made: true, runId: runs.find((r) => r.clientRef === item.clientRef)?.id })),
+  );
 
   emu.reset();
   const refusing = new BatchCreator({ client, signal: new AbortController().signal, lingerMs: 50 });
@@ -101,7 +116,7 @@ test('BatchCreator: creates queued together go out as one batch; after a refusal
   assert.equal(batchPosts().length, 1);
 });
 
-test('BatchCreator: the first batch goes out once the first lanes\' worth of creates are queued, the next ones full', async () => {
+test("BatchCreator: the first batch goes out once the first lanes' worth of creates are queued, the next ones full", async () => {
   emu.inject({ kind: 'accept_batches' });
   const { client } = clientFor(emu);
   const creator = new BatchCreator({ client, signal: new AbortController().signal, lingerMs: 60_000, firstBatchItems: 2, maxItems: 3 });
@@ -114,7 +129,7 @@ test('BatchCreator: the first batch goes out once the first lanes\' worth of cre
   assert.deepEqual([...batchSizes.values()], [2, 3]);
 });
 
-test('waiting learns the queue of a run created alone, not of a batch\'s runs (they also wait for its slots)', async () => {
+test("waiting learns the queue of a run created alone, not of a batch's runs (they also wait for its slots)", async () => {
   emu.inject({ kind: 'accept_batches', concurrency: 1 });
   const { client } = clientFor(emu);
   const durations = new DurationModel();

@@ -48,7 +48,10 @@ test('a 403 on the PUT (expired link) redoes the upload from step 1 once', async
   const input = await client.toInputUrl(pngShapedBytes(INLINE_INPUT_LIMIT * 2), 'big.png');
   assert.match(input.url, /^runflow:\/\/assets\//);
   assert.equal(requestsTo(emu, 'POST', '/v1/asset-uploads').filter((r) => !r.path.endsWith('/confirmations')).length, 2);
-  assert.deepEqual(requestsTo(emu, 'PUT', '/uploads/').map((r) => r.status), [403, 200]);
+  assert.deepEqual(
+    requestsTo(emu, 'PUT', '/uploads/').map((r) => r.status),
+    [403, 200],
+  );
   assert.equal(emu.requests.filter((r) => r.path.endsWith('/confirmations')).length, 1);
 });
 

@@ -101,7 +101,10 @@ test('5xx on the create is retried with the same Idempotency-Key, one run', asyn
   const posts = requestsTo(emu, 'POST', CREATE_PATH);
   assert.equal(posts.length, 3);
   assert.ok(posts.every((p) => p.headers['idempotency-key'] === 'key-123'));
-  assert.deepEqual(posts.map((p) => p.status), [503, 503, 201]);
+  assert.deepEqual(
+    posts.map((p) => p.status),
+    [503, 503, 201],
+  );
   assert.equal(emu.runs().length, 1);
   assert.equal(run.id, emu.runs()[0].id);
 });

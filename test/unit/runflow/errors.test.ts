@@ -7,8 +7,17 @@ const noRedact = (s: string): string => s;
 
 test('HTTP statuses map to error kinds', () => {
   const expected: [number, string][] = [
-    [400, 'bad_request'], [401, 'unauthorized'], [402, 'insufficient_credit'], [403, 'forbidden'], [404, 'not_found'],
-    [409, 'conflict'], [422, 'validation'], [429, 'rate_limited'], [500, 'server'], [502, 'server'], [503, 'server'],
+    [400, 'bad_request'],
+    [401, 'unauthorized'],
+    [402, 'insufficient_credit'],
+    [403, 'forbidden'],
+    [404, 'not_found'],
+    [409, 'conflict'],
+    [422, 'validation'],
+    [429, 'rate_limited'],
+    [500, 'server'],
+    [502, 'server'],
+    [503, 'server'],
   ];
   for (const [status, kind] of expected) assert.equal(kindForStatus(status), kind, `HTTP ${status}`);
 });
@@ -86,10 +95,22 @@ test('RunflowError is an Error with its details', () => {
 
 test('backoff is full jitter, doubling from the base, capped', async () => {
   const { backoffDelay, DEFAULT_RETRY } = await import('../../../src/runflow/retry');
-  assert.equal(backoffDelay(1, DEFAULT_RETRY, () => 0.999_999), 999);
-  assert.equal(backoffDelay(3, DEFAULT_RETRY, () => 0.999_999), 3999);
-  assert.equal(backoffDelay(10, DEFAULT_RETRY, () => 0.999_999), 31_999);
-  assert.equal(backoffDelay(4, DEFAULT_RETRY, () => 0), 0);
+  assert.equal(
+    backoffDelay(1, DEFAULT_RETRY, () => 0.999_999),
+    999,
+  );
+  assert.equal(
+    backoffDelay(3, DEFAULT_RETRY, () => 0.999_999),
+    3999,
+  );
+  assert.equal(
+    backoffDelay(10, DEFAULT_RETRY, () => 0.999_999),
+    31_999,
+  );
+  assert.equal(
+    backoffDelay(4, DEFAULT_RETRY, () => 0),
+    0,
+  );
   assert.equal(DEFAULT_RETRY.maxAttempts, 5);
 });
 

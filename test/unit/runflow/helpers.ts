@@ -40,7 +40,9 @@ export function fastDurations(ms = 240): DurationModel {
 
 /** A small real PNG. */
 export function tinyPng(width = 16, height = 16): Promise<Buffer> {
-  return sharp({ create: { width, height, channels: 4, background: { r: 200, g: 40, b: 40, alpha: 1 } } }).png().toBuffer();
+  return sharp({ create: { width, height, channels: 4, background: { r: 200, g: 40, b: 40, alpha: 1 } } })
+    .png()
+    .toBuffer();
 }
 
 /** Bytes of exactly `size` that start like a PNG (enough for the client's type check). */

@@ -126,7 +126,7 @@ test('a run of a fixed length whose queue time was learned is seen ended by its 
   assert.ok(latencyMs <= 15, `seen ${latencyMs} ms late`);
 });
 
-test('a fresh install (no learned durations) sees its runs end within 0.55 of a 2 s poller\'s latency', async () => {
+test("a fresh install (no learned durations) sees its runs end within 0.55 of a 2 s poller's latency", async () => {
   // The bench's workload (median 12 s, sigma 0.25) on ten seeds, through the real pollRun on a
   // simulated clock; the first runs plan from the prior (median 20 s, sigma 0.9). One plan per
   // run from started_at gave 0.62 on these seeds; re-planning each poll for the run gives 0.48.

@@ -29,8 +29,19 @@ async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> 
 const rateLimited = (r: LoggedRequest): boolean => r.status === 429;
 
 /** Worker 0 meets a 429 burst alone; workers 1–3 start their creates once `answered` says its client has read the 429. */
-async function staggeredCreates(clients: RunflowClient[], burst: number, answered: () => boolean): Promise<{ firstLimit: LoggedRequest; others: LoggedRequest[] }> {
-  emu.inject({ kind: 'status', match: { method: 'POST', path: CREATE_PATH }, status: 429, code: 'RATE_LIMITED', retryAfterSec: RETRY_AFTER_MS / 1000, times: burst });
+async function staggeredCreates(
+  clients: RunflowClient[],
+  burst: number,
+  answered: () => boolean,
+): Promise<{ firstLimit: LoggedRequest; others: LoggedRequest[] }> {
+  emu.inject({
+    kind: 'status',
+    match: { method: 'POST', path: CREATE_PATH },
+    status: 429,
+    code: 'RATE_LIMITED',
+    retryAfterSec: RETRY_AFTER_MS / 1000,
+    times: burst,
+  });
   const first = clients[0].createEditRun(input, { clientRef: 'worker-0' });
   await until(answered);
   const rest = clients.slice(1).map((c, i) => c.createEditRun(input, { clientRef: `worker-${i + 1}` }));
@@ -61,7 +72,7 @@ test('without a shared gate the other workers do not wait (the check above has t
   assert.ok(others.some((r) => r.at < firstLimit.at + RETRY_AFTER_MS - CLOCK_SLACK_MS));
 });
 
-test('without Retry-After the gate pauses for the client\'s own backoff delay', async () => {
+test("without Retry-After the gate pauses for the client's own backoff delay", async () => {
   const gate = new RateLimitGate();
   const pauses: number[] = [];
   const { client } = clientFor(emu, {

@@ -68,8 +68,17 @@ test('failures are read from failure_code/message or the older error object', ()
 
 test('null output, seed, timing and nsfw_detected are tolerated', () => {
   assert.equal(run({ id: 'a', status_code: 'running', output: null }).output, undefined);
-  const r = run({ id: 'a', status_code: 'succeeded', output: { outputs: [{ url: 'data:image/png;base64,AA' }], seed: null, timing: null, nsfw_detected: null } });
-  assert.deepEqual(r.output, { outputs: [{ type: 'image', url: 'data:image/png;base64,AA', contentType: undefined, fileName: undefined, width: undefined, height: undefined }], seed: undefined, timing: undefined, nsfwDetected: undefined });
+  const r = run({
+    id: 'a',
+    status_code: 'succeeded',
+    output: { outputs: [{ url: 'data:image/png;base64,AA' }], seed: null, timing: null, nsfw_detected: null },
+  });
+  assert.deepEqual(r.output, {
+    outputs: [{ type: 'image', url: 'data:image/png;base64,AA', contentType: undefined, fileName: undefined, width: undefined, height: undefined }],
+    seed: undefined,
+    timing: undefined,
+    nsfwDetected: undefined,
+  });
 });
 
 test('run_id stands in for id, and wrongly typed optional fields read as absent', () => {
@@ -85,7 +94,10 @@ test('runs without id are reported; a status the client does not know reads as u
   const noId = parseRun({ status_code: 'queued' });
   assert.equal(noId.ok, false);
   assert.equal(parseRun('nope').ok, false);
-  assert.deepEqual([run({ id: 'a', status_code: 'warming_up' })].map((r) => [r.status, r.rawStatus]), [['unknown', 'warming_up']]);
+  assert.deepEqual(
+    [run({ id: 'a', status_code: 'warming_up' })].map((r) => [r.status, r.rawStatus]),
+    [['unknown', 'warming_up']],
+  );
   for (const failed of ['errored', 'ERROR', 'timed_out_failure', 'rejected']) assert.equal(run({ id: 'a', status_code: failed }).status, 'failed', failed);
   for (const canceled of ['cancelled', 'canceled', 'user_cancelled']) assert.equal(run({ id: 'a', status_code: canceled }).status, 'canceled', canceled);
 });
@@ -103,7 +115,8 @@ test('list, balance and account answers are read tolerantly', () => {
 
 test('nsfw_detected is read as a flag for the whole run or one per output', async () => {
   const { isFlagged } = await import('../../../src/runflow/schemas');
-  const withFlag = (nsfw: unknown) => run({ id: 'a', status_code: 'succeeded', output: { outputs: [{ url: 'https://x/1' }, { url: 'https://x/2' }], nsfw_detected: nsfw } }).output;
+  const withFlag = (nsfw: unknown) =>
+    run({ id: 'a', status_code: 'succeeded', output: { outputs: [{ url: 'https://x/1' }, { url: 'https://x/2' }], nsfw_detected: nsfw } }).output;
   assert.deepEqual([isFlagged(withFlag(true), 0), isFlagged(withFlag(true), 1)], [true, true]);
   assert.deepEqual([isFlagged(withFlag([false, true]), 0), isFlagged(withFlag([false, true]), 1)], [false, true]);
   assert.deepEqual([isFlagged(withFlag(false), 0), isFlagged(withFlag(null), 0), isFlagged(undefined, 0)], [false, false, false]);

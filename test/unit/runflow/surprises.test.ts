@@ -80,7 +80,10 @@ test('a 504 on a create that did not create anything: looked up, then posted aga
   const { client } = clientFor(emu);
   const run = await client.createEditRun(input, { idempotencyKey: 'key-504' });
   const posts = requestsTo(emu, 'POST', CREATE_PATH);
-  assert.deepEqual(posts.map((p) => p.headers['idempotency-key']), ['key-504', 'key-504']);
+  assert.deepEqual(
+    posts.map((p) => p.headers['idempotency-key']),
+    ['key-504', 'key-504'],
+  );
   assert.deepEqual(emu.requests.map((r) => `${r.method} ${r.path}`).slice(0, 3), [`POST ${CREATE_PATH}`, 'GET /v1/runs', `POST ${CREATE_PATH}`]);
   assert.equal(emu.runs().length, 1);
   assert.equal(run.id, emu.runs()[0].id);
@@ -106,7 +109,10 @@ test("the look-up sends client_ref.EQ:'<ref>' first", async () => {
   const found = await client.findRunByClientRef('ref-eq');
   assert.equal(found?.id, created.id);
   const searches = requestsTo(emu, 'GET', '/v1/runs').filter((r) => r.path === '/v1/runs');
-  assert.deepEqual(searches.map((r) => r.query.q), ["client_ref.EQ:'ref-eq'"]);
+  assert.deepEqual(
+    searches.map((r) => r.query.q),
+    ["client_ref.EQ:'ref-eq'"],
+  );
 });
 
 test('the look-up falls back to client_ref:<ref> when the API answers the EQ form with a 4xx', async () => {
@@ -116,7 +122,13 @@ test('the look-up falls back to client_ref:<ref> when the API answers the EQ for
   const found = await client.findRunByClientRef('ref-fallback');
   assert.equal(found?.id, created.id);
   const searches = requestsTo(emu, 'GET', '/v1/runs').filter((r) => r.path === '/v1/runs');
-  assert.deepEqual(searches.map((r) => [r.query.q, r.status]), [["client_ref.EQ:'ref-fallback'", 422], ['client_ref:ref-fallback', 200]]);
+  assert.deepEqual(
+    searches.map((r) => [r.query.q, r.status]),
+    [
+      ["client_ref.EQ:'ref-fallback'", 422],
+      ['client_ref:ref-fallback', 200],
+    ],
+  );
 });
 
 test('Retry-After is honoured only up to the backoff cap, and the wait is reported', async () => {
@@ -196,7 +208,11 @@ test('an upload link into the local network is refused before the PUT, when the 
   big.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
   const err = await client.toInputUrl(big, 'big.png').catch((e: unknown) => e);
   assert.ok(err instanceof RunflowError && err.kind === 'insecure_url', String(err));
-  assert.deepEqual(fetched.map((u) => new URL(u).host), ['api.runflow.test'], 'only the upload slot was asked for');
+  assert.deepEqual(
+    fetched.map((u) => new URL(u).host),
+    ['api.runflow.test'],
+    'only the upload slot was asked for',
+  );
 });
 
 test('with the API on loopback (the emulator), loopback output links are fetched', async () => {

@@ -26,7 +26,10 @@ test('a rectangle covers exactly the pixels whose centres it contains, corners i
   for (const corner of ['5,4', '14,4', '5,9', '14,9']) assert.ok(got.has(corner), `corner ${corner}`);
   for (const outside of ['4,4', '15,4', '5,3', '5,10']) assert.ok(!got.has(outside), `${outside} is outside`);
   const fractional: Shape = { kind: 'rectangle', box: { x: 2.3, y: 1.7, width: 6.4, height: 3.1 } };
-  assert.deepEqual(coveredSet(rasterise(fractional, W, H)), expected((cx, cy) => cx >= 2.3 && cx <= 8.7 && cy >= 1.7 && cy <= 4.8));
+  assert.deepEqual(
+    coveredSet(rasterise(fractional, W, H)),
+    expected((cx, cy) => cx >= 2.3 && cx <= 8.7 && cy >= 1.7 && cy <= 4.8),
+  );
 });
 
 test('an ellipse covers the pixels whose centres satisfy its equation, and is symmetric', () => {
@@ -42,7 +45,11 @@ test('an ellipse covers the pixels whose centres satisfy its equation, and is sy
 });
 
 test('a lasso triangle covers its inside (even-odd), and closes from the last point to the first', () => {
-  const points = [{ x: 5, y: 5 }, { x: 35, y: 5 }, { x: 20, y: 25 }];
+  const points = [
+    { x: 5, y: 5 },
+    { x: 35, y: 5 },
+    { x: 20, y: 25 },
+  ];
   const got = coveredSet(rasterise({ kind: 'lasso', points }, W, H));
   const side = (a: { x: number; y: number }, b: { x: number; y: number }, x: number, y: number) => (b.x - a.x) * (y - a.y) - (b.y - a.y) * (x - a.x);
   const want = expected((cx, cy) => [0, 1, 2].every((k) => side(points[k], points[(k + 1) % 3], cx, cy) >= 0));

@@ -21,7 +21,12 @@ test('the mask reads the same under both conventions: painted = white with alpha
   const mask = maskFromPaint(pixels(0, 60, 128, 255));
   assert.deepEqual(alphas(mask), [255, 255, 0, 0]);
   const colours = [0, 1, 2, 3].map((p) => [...mask.subarray(p * 4, p * 4 + 3)]);
-  assert.deepEqual(colours, [[0, 0, 0], [0, 0, 0], [255, 255, 255], [255, 255, 255]]);
+  assert.deepEqual(colours, [
+    [0, 0, 0],
+    [0, 0, 0],
+    [255, 255, 255],
+    [255, 255, 255],
+  ]);
 });
 
 test('invertAlpha flips every alpha in place and leaves colour alone', () => {

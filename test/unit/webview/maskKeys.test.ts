@@ -6,26 +6,32 @@ const key = (k: string, mods: Partial<{ ctrlKey: boolean; metaKey: boolean; shif
   commandFor({ key: k, ctrlKey: false, metaKey: false, shiftKey: false, altKey: false, ...mods });
 
 test('each tool has its key, and X, [ ] and the zoom keys theirs', () => {
-  assert.deepEqual(['b', 'e', 'r', 'o', 'l'].map((k) => key(k)), [
-    { kind: 'tool', tool: 'brush' },
-    { kind: 'tool', tool: 'eraser' },
-    { kind: 'tool', tool: 'rectangle' },
-    { kind: 'tool', tool: 'ellipse' },
-    { kind: 'tool', tool: 'lasso' },
-  ]);
+  assert.deepEqual(
+    ['b', 'e', 'r', 'o', 'l'].map((k) => key(k)),
+    [
+      { kind: 'tool', tool: 'brush' },
+      { kind: 'tool', tool: 'eraser' },
+      { kind: 'tool', tool: 'rectangle' },
+      { kind: 'tool', tool: 'ellipse' },
+      { kind: 'tool', tool: 'lasso' },
+    ],
+  );
   assert.deepEqual(key('R', { shiftKey: true }), { kind: 'tool', tool: 'rectangle' }, 'Caps Lock or Shift');
-  assert.deepEqual(['x', '[', ']', '+', '=', '-', '0', '1'].map((k) => key(k)?.kind), ['swap', 'smaller', 'larger', 'zoomIn', 'zoomIn', 'zoomOut', 'fit', 'actualSize']);
+  assert.deepEqual(
+    ['x', '[', ']', '+', '=', '-', '0', '1'].map((k) => key(k)?.kind),
+    ['swap', 'smaller', 'larger', 'zoomIn', 'zoomIn', 'zoomOut', 'fit', 'actualSize'],
+  );
   assert.equal(key('q'), undefined);
   assert.equal(key('b', { altKey: true }), undefined);
 });
 
-test('Ctrl or Cmd: Z undoes, Shift+Z and Y redo, I inverts; other chords are not the editor\'s', () => {
+test("Ctrl or Cmd: Z undoes, Shift+Z and Y redo, I inverts; other chords are not the editor's", () => {
   for (const mod of [{ ctrlKey: true }, { metaKey: true }]) {
     assert.equal(key('z', mod)?.kind, 'undo');
     assert.equal(key('Z', { ...mod, shiftKey: true })?.kind, 'redo');
     assert.equal(key('y', mod)?.kind, 'redo');
     assert.equal(key('i', mod)?.kind, 'invert');
-    assert.equal(key('b', mod), undefined, 'Ctrl+B is the workbench\'s');
+    assert.equal(key('b', mod), undefined, "Ctrl+B is the workbench's");
   }
 });
 

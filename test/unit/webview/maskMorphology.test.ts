@@ -12,7 +12,7 @@ function layerWith(width: number, height: number, inside: (x: number, y: number)
 
 function paintedSet(rgba: Uint8ClampedArray, width: number): Set<number> {
   const out = new Set<number>();
-  for (let p = 0; p < rgba.length / 4; p++) if (rgba[p * 4 + 3] >= 128) out.add(p % width + Math.floor(p / width) * 1000);
+  for (let p = 0; p < rgba.length / 4; p++) if (rgba[p * 4 + 3] >= 128) out.add((p % width) + Math.floor(p / width) * 1000);
   return out;
 }
 
@@ -42,7 +42,10 @@ test('shrinking by N unmarks every pixel within N px of the unmarked area; paint
   const rgba = layerWith(W, H, (x, y) => x < 20 && y >= 5 && y < 25);
   growShrink(rgba, W, H, -3, TINT);
   const got = paintedSet(rgba, W);
-  const want = paintedSet(layerWith(W, H, (x, y) => x < 17 && y >= 8 && y < 22), W);
+  const want = paintedSet(
+    layerWith(W, H, (x, y) => x < 17 && y >= 8 && y < 22),
+    W,
+  );
   assert.deepEqual(got, want);
 });
 
@@ -57,5 +60,15 @@ test('grow then shrink by the same distance gives back a convex shape; nothing p
   assert.deepEqual(paintedSet(rgba, W), original);
   const empty = new Uint8ClampedArray(10 * 10 * 4);
   assert.equal(growShrink(empty, 10, 10, 3, TINT), false);
-  assert.equal(growShrink(layerWith(10, 10, () => true), 10, 10, 0, TINT), false, 'by 0 px');
+  assert.equal(
+    growShrink(
+      layerWith(10, 10, () => true),
+      10,
+      10,
+      0,
+      TINT,
+    ),
+    false,
+    'by 0 px',
+  );
 });
