@@ -1,13 +1,15 @@
 import * as vscode from 'vscode';
-import { ApiKeyStore } from './apiKeyStore';
-import { Log } from './log';
-import { Notifier, type ShownMessage } from './notify';
+import { ApiKeyStore } from './platform/apiKeyStore';
+import { Log } from './platform/log';
+import { Notifier, type ShownMessage } from './platform/notify';
 import type * as Main from './main';
 import type { TestingApi } from './testingApi';
 import { RunHistory } from './history/runHistory';
-import { HistoryTree, HISTORY_VIEW_ID } from './history/historyTree';
-import { registerHistoryCommands } from './history/historyCommands';
-import { BATCH_PANEL_VIEW_TYPE, EDIT_IMAGE_TOOL, EDIT_PANEL_VIEW_TYPE, type Host } from './host';
+import { registerHistory } from './history/historyCommands';
+import type { Host } from './platform/host';
+import { registerKeyCommands } from './account/registerKeyCommands';
+import { registerBatchPanel, registerEditPanel } from './panel/registerPanels';
+import { registerAgentTool } from './agent/registerAgentTool';
 
 /** The extension's exports: enough for tests and automation to observe it, never the key. */
 export interface GptImageEditApi {
@@ -44,23 +46,12 @@ export function activate(context: vscode.ExtensionContext): GptImageEditApi {
     log,
     notifier,
     history,
-    vscode.window.registerTreeDataProvider(HISTORY_VIEW_ID, new HistoryTree(history)),
-    ...registerHistoryCommands(history, () => loadMain().historyCommands(host)),
-    vscode.commands.registerCommand('gptImageEdit.setApiKey', (key?: unknown) => loadMain().setApiKey(host, typeof key === 'string' ? key : undefined)),
-    vscode.commands.registerCommand('gptImageEdit.clearApiKey', () => loadMain().clearApiKey(host)),
-    vscode.commands.registerCommand('gptImageEdit.editImage', (uri?: unknown, uris?: unknown) => loadMain().editImage(host, uri, uris)),
-    vscode.commands.registerCommand('gptImageEdit.editEachImage', (uri?: unknown, uris?: unknown) => loadMain().editEachImage(host, uri, uris)),
-    // The agent tool (package.json: contributes.languageModelTools); its work loads with main.js.
-    vscode.lm.registerTool<unknown>(EDIT_IMAGE_TOOL, {
-      prepareInvocation: (options) => loadMain().prepareEditImage(options.input),
-      invoke: (options, token) => loadMain().invokeEditImage(host, options.input, token),
-    }),
-    vscode.window.registerWebviewPanelSerializer(EDIT_PANEL_VIEW_TYPE, {
-      deserializeWebviewPanel: async (panel, state) => loadMain().revivePanel(host, panel, state),
-    }),
-    vscode.window.registerWebviewPanelSerializer(BATCH_PANEL_VIEW_TYPE, {
-      deserializeWebviewPanel: async (panel, state) => loadMain().reviveBatchPanel(host, panel, state),
-    }),
+    // Each feature registers itself; what it runs loads with main.js on first use.
+    ...registerHistory(history, () => loadMain().historyCommands(host)),
+    ...registerKeyCommands(host, loadMain),
+    ...registerEditPanel(host, loadMain),
+    ...registerBatchPanel(host, loadMain),
+    ...registerAgentTool(host, loadMain),
   );
   // Edits left unsettled by a reload, a crash or a closed window. Looked for after activation
   // returns; the heavy part loads only when there is something to resume.

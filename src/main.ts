@@ -3,17 +3,17 @@
  * (undici, zod), the edit panel and the edit job. Nothing here runs at activation.
  */
 import * as vscode from 'vscode';
-import type { Host } from './host';
+import type { Host } from './platform/host';
 import { EditPanel } from './panel/editPanel';
 import { BatchPanel } from './panel/batchPanel';
-import { resolveEditTarget, resolveBatchTargets, isImageFile } from './editTarget';
-import { showError } from './showError';
+import { resolveEditTarget, resolveBatchTargets, isImageFile } from './panel/editTarget';
+import { showError } from './platform/showError';
 import { baseName } from './edit/outputNames';
 import { fetchResults, resumeInFlight as resumeRecorded } from './resume/recordedEdits';
 import { reopenInPanel } from './panel/reopenInPanel';
 import type { HeavyHistoryCommands } from './history/historyCommands';
 
-export { setApiKey, clearApiKey } from './keyCommands';
+export { setApiKey, clearApiKey } from './account/keyCommands';
 export { prepareEditImage, invokeEditImage } from './agent/editImageTool';
 export { testingApi } from './testingApi';
 

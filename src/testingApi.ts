@@ -4,8 +4,8 @@
  */
 import * as vscode from 'vscode';
 import type { ToWebview } from './shared/protocol';
-import { EDIT_PANEL_VIEW_TYPE, type Host } from './host';
-import { replaceModalAnswer, type QuestionAnswer, type QuestionKind } from './modalQuestion';
+import { EDIT_PANEL_VIEW_TYPE, type Host } from './platform/host';
+import { replaceModalAnswer, type QuestionAnswer, type QuestionKind } from './platform/modalQuestion';
 import { historyItem } from './history/historyTree';
 import type { RunRecord } from './history/runRecord';
 import { imagePipeline } from './edit/pipeline';

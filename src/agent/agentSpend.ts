@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import { agentAskAboveUsd } from '../config';
+import { agentAskAboveUsd } from '../settings/config';
 import { formatUsd } from '../shared/cost';
-import { askModal } from '../modalQuestion';
+import { askModal } from '../platform/modalQuestion';
 
 /**
  * What agents have been allowed to spend in this window (the extension host lives as long as the

@@ -8,12 +8,12 @@
  */
 import * as vscode from 'vscode';
 import { API_KEYS_URL, BILLING_URL } from '../runflow';
-import type { Host } from '../host';
+import type { Host } from '../platform/host';
 import { EditStoppedError, type EditJob, type StopReason } from '../edit/editJob';
 import { EditRunner, errorAction } from '../edit/editRunner';
 import { askForFolder } from '../panel/askForFolder';
 import { formatReportedCost } from '../shared/cost';
-import { userMessage } from '../showError';
+import { userMessage } from '../platform/showError';
 import { changedSinceChecked, describeEstimate, resolveToolRequest, ToolRefusal, type ToolRequest } from './toolRequest';
 import { PreparedRequests } from './preparedRequests';
 import { allowAgentSpend, refundAgentSpend } from './agentSpend';

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { MAX_INPUT_BYTES, sniffImageType } from '../runflow';
-import { defaultOptions, pricePerImage } from '../config';
+import { defaultOptions, pricePerImage } from '../settings/config';
 import { pixelLimitMessage } from '../edit/pixelLimit';
 import { estimateCost, formatUsd } from '../shared/cost';
 import { rasterise, type Box, type Shape } from '../shared/maskShapes';

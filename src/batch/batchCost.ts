@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { estimateCost, formatUsd } from '../shared/cost';
-import { askModal } from '../modalQuestion';
+import { askModal } from '../platform/modalQuestion';
 
 /** What a batch is estimated to cost before it starts. */
 export interface BatchCostQuestion {

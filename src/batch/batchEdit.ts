@@ -4,7 +4,7 @@ import { EditStoppedError, RUN_METADATA, type EditJob, type EditResult } from '.
 import type { EditSession } from '../edit/editRunner';
 import { baseName } from '../edit/outputNames';
 import type { BatchItem, BatchItemStatus, RunPhase } from '../shared/protocol';
-import { userMessage } from '../showError';
+import { userMessage } from '../platform/showError';
 import { runBatch, runStaged, type BatchItemOutcome, type BatchOptions } from './batchQueue';
 import { BatchCreator, MAX_BATCH_ITEMS, worthBatching } from '../runflow';
 

@@ -16,7 +16,7 @@ import type { RunPhase } from '../shared/protocol';
 import type { RunHistory } from '../history/runHistory';
 import type { RunLeases } from '../history/runLeases';
 import { RECORD_VERSION, type RunRecord } from '../history/runRecord';
-import { userMessage } from '../showError';
+import { userMessage } from '../platform/showError';
 import { toEditInput, type EditSpec } from './editSpec';
 import { saveVariant, type VariantSaving } from './variantSaver';
 import { sidecarFor } from './sidecar';

@@ -6,8 +6,8 @@
  */
 import * as vscode from 'vscode';
 import { RunflowClient, RunflowError, type RunflowClientOptions } from '../runflow';
-import { apiBaseUrl, writeSidecars } from '../config';
-import type { Host } from '../host';
+import { apiBaseUrl, writeSidecars } from '../settings/config';
+import type { Host } from '../platform/host';
 import type { ErrorAction, RunPhase } from '../shared/protocol';
 import { WEBVIEW_STRINGS } from '../shared/webviewStrings';
 import { RunLeases } from '../history/runLeases';

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { HistoryTree, HISTORY_VIEW_ID } from './historyTree';
 import type { RunHistory } from './runHistory';
 import { isUnsettled, type RunRecord } from './runRecord';
 
@@ -8,14 +9,15 @@ export interface HeavyHistoryCommands {
   fetchResults(runId: string): Promise<unknown>;
 }
 
-/** The history view's item and title actions. Item commands receive the item's record (or its id). */
-export function registerHistoryCommands(history: RunHistory, heavy: () => HeavyHistoryCommands): vscode.Disposable[] {
+/** The Runflow Edits view, and its item and title actions. Item commands receive the item's record (or its id). */
+export function registerHistory(history: RunHistory, heavy: () => HeavyHistoryCommands): vscode.Disposable[] {
   // Tree items pass their record; a command line or a test may pass the record's id.
   const forRun = (action: (id: string) => unknown) => (arg?: unknown) => {
     const id = typeof arg === 'string' ? arg : (arg as RunRecord | undefined)?.id;
     return typeof id === 'string' ? action(id) : undefined;
   };
   return [
+    vscode.window.registerTreeDataProvider(HISTORY_VIEW_ID, new HistoryTree(history)),
     vscode.commands.registerCommand(
       'gptImageEdit.history.openOutputs',
       forRun(async (runId) => {

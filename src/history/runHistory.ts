@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { watch, type FSWatcher } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import * as path from 'node:path';
-import { SECTION } from '../config';
+import { SECTION } from '../settings/config';
 import { readRecord, isUnsettled, type RunRecord } from './runRecord';
 import { RunStore } from './runStore';
 

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { Host } from '../host';
+import type { Host } from '../platform/host';
 import { baseName } from '../edit/outputNames';
 
 /** Asked when an image's folder is read-only; through the notifier, so the question is reported like every other message. */

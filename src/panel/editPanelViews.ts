@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import * as z from 'zod/mini';
 import { createHash } from 'crypto';
 import { BatchItem, EditOptions, MAX_PROMPT_LENGTH, OutcomeView, RunPhase } from '../shared/protocol';
-import { defaultOptions } from '../config';
+import { defaultOptions } from '../settings/config';
 import { MaskTools } from '../shared/maskTools';
 import { PaintFiles, type PaintKept } from './paintFiles';
 

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { randomBytes } from 'crypto';
-import type { Host } from '../host';
+import type { Host } from '../platform/host';
 
 /**
  * The panel's HTML: a shell the webview bundle fills in. A fresh nonce per render; the CSP starts

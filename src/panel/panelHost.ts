@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { ErrorAction, SharedRequest } from '../shared/messageParts';
-import type { Host } from '../host';
+import type { Host } from '../platform/host';
 import { panelHtml, panelWebviewOptions } from './html';
 import { BILLING_URL } from '../runflow';
 

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { Host } from '../host';
+import type { Host } from '../platform/host';
 import { EditPanel } from './editPanel';
 import { baseName } from '../edit/outputNames';
 

@@ -5,11 +5,11 @@
  */
 import * as vscode from 'vscode';
 import { RunflowError } from '../runflow';
-import type { Host } from '../host';
+import type { Host } from '../platform/host';
 import { EditBusyError, EditStoppedError, type StopReason } from '../edit/editJob';
 import { EditRunner } from '../edit/editRunner';
 import { baseName } from '../edit/outputNames';
-import { showError, userMessage } from '../showError';
+import { showError, userMessage } from '../platform/showError';
 import { LEASE_STALE_MS } from '../history/runStore';
 import { isUnsettled } from '../history/runRecord';
 

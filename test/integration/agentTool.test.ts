@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import { CREATE_PATH, EMULATOR_KEY, emulator, freshFolder, listNames, signedInApi, waitFor } from './support';
-import type { ModalQuestion } from '../../src/modalQuestion';
+import type { ModalQuestion } from '../../src/platform/modalQuestion';
 import type { GptImageEditApi } from '../../src/extension';
 
 const TOOL = 'gptImageEdit_editImage';

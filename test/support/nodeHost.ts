@@ -1,4 +1,4 @@
-// The extension's long-lived objects (src/host.ts) in plain Node, over the `vscode` stub: the real
+// The extension's long-lived objects (src/platform/host.ts) in plain Node, over the `vscode` stub: the real
 // log, key store and history, with the window's state in memory and the history's files in a temp
 // folder. The soak and the benches run edits through the product's runner on it
 // (`EditRunner.of(host).session(...)`), as the panels do. Import test/support/vscodeStub first.
@@ -6,10 +6,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type * as vscode from 'vscode';
-import { ApiKeyStore } from '../../src/apiKeyStore';
-import type { Host } from '../../src/host';
-import { Log } from '../../src/log';
-import { Notifier } from '../../src/notify';
+import { ApiKeyStore } from '../../src/platform/apiKeyStore';
+import type { Host } from '../../src/platform/host';
+import { Log } from '../../src/platform/log';
+import { Notifier } from '../../src/platform/notify';
 import { RunHistory } from '../../src/history/runHistory';
 import { DurationModel } from '../../src/runflow';
 import { setSettings } from './vscodeStub';

@@ -1,5 +1,5 @@
 // A minimal `vscode` module for running extension files in plain Node (unit tests, the soak, the
-// benches): an output channel (src/log.ts), file URIs with `workspace.fs` over the real disk,
+// benches): an output channel (src/platform/log.ts), file URIs with `workspace.fs` over the real disk,
 // events, English l10n, and settings from a map (`setSettings`), so the edit runner, its jobs, the
 // saver and the history run as they are. The image pipeline the product loads beside its bundle
 // (src/edit/pipeline.ts) is dist/imagePipeline.js, the built one (`node esbuild.js` first). Must be

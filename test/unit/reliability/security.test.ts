@@ -1,12 +1,12 @@
 // Security at the client level: output links that point somewhere odd are refused before any
 // request, redirects may not lead to another scheme or into a private network, and the key is
 // redacted from everything the extension logs (the log channel itself cannot be read by a test
-// in the editor, so src/log.ts's `redact` is proven here).
+// in the editor, so src/platform/log.ts's `redact` is proven here).
 import '../../support/vscodeStub';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { RunflowClient, RunflowError } from '../../../src/runflow';
-import { Log, redact } from '../../../src/log';
+import { Log, redact } from '../../../src/platform/log';
 import { KEY, png, Tally } from './helpers';
 
 const tally = new Tally('security-unit');

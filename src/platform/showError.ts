@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { BILLING_URL, RunflowError } from './runflow';
+import { BILLING_URL, RunflowError } from '../runflow';
 import { SecretStorageError } from './apiKeyStore';
 import { redact } from './log';
 import type { Host } from './host';

@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
-import { API_KEYS_URL, NEEDED_SCOPES, RunflowError } from './runflow';
-import { createClient } from './edit/editRunner';
-import { showError } from './showError';
-import { environmentKey } from './apiKeyStore';
-import { askModal } from './modalQuestion';
-import type { Host } from './host';
+import { API_KEYS_URL, NEEDED_SCOPES, RunflowError } from '../runflow';
+import { createClient } from '../edit/editRunner';
+import { showError } from '../platform/showError';
+import { environmentKey } from '../platform/apiKeyStore';
+import { askModal } from '../platform/modalQuestion';
+import type { Host } from '../platform/host';
 
 /**
  * Asks for a key (unless one is given), checks it with Runflow and stores it.

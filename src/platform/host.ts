@@ -2,7 +2,7 @@ import type * as vscode from 'vscode';
 import type { ApiKeyStore } from './apiKeyStore';
 import type { Log } from './log';
 import type { Notifier } from './notify';
-import type { RunHistory } from './history/runHistory';
+import type { RunHistory } from '../history/runHistory';
 
 /**
  * The few long-lived objects created at activation, handed to everything that needs them. Its own

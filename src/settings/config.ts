@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { DEFAULT_OPTIONS, OPTION_TABLE, fitsDomain, optionEntries, type EditOptions } from './shared/options';
+import { DEFAULT_OPTIONS, OPTION_TABLE, fitsDomain, optionEntries, type EditOptions } from '../shared/options';
 
 export const SECTION = 'gptImageEdit';
 const DEFAULT_API_BASE_URL = 'https://api.runflow.io';
