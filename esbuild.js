@@ -82,7 +82,7 @@ const builds = [
   // The image pipeline (sharp, WebAssembly): loaded by dist/main.js on its first image operation.
   {
     ...common,
-    entryPoints: { imagePipeline: 'src/edit/imagePipeline.ts' },
+    entryPoints: { imagePipeline: 'src/image/imagePipeline.ts' },
     outdir: 'dist',
     platform: 'node',
     format: 'cjs',

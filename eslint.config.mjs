@@ -22,6 +22,7 @@ const FLOORS = {
   panel: 6,
   batch: 5,
   edit: 4,
+  image: 2.5,
   platform: 3.5,
   history: 3.3,
   settings: 3.2,

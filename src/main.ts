@@ -8,7 +8,7 @@ import { EditPanel } from './panel/editPanel';
 import { BatchPanel } from './panel/batchPanel';
 import { resolveEditTarget, resolveBatchTargets, isImageFile } from './panel/editTarget';
 import { showError } from './platform/showError';
-import { baseName } from './edit/outputNames';
+import { baseName } from './image/outputNames';
 import { fetchResults, resumeInFlight as resumeRecorded } from './resume/recordedEdits';
 import { reopenInPanel } from './panel/reopenInPanel';
 import type { HeavyHistoryCommands } from './history/historyCommands';

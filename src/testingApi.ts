@@ -8,7 +8,7 @@ import { EDIT_PANEL_VIEW_TYPE, type Host } from './platform/host';
 import { replaceModalAnswer, type QuestionAnswer, type QuestionKind } from './platform/modalQuestion';
 import { historyItem } from './history/historyTree';
 import type { RunRecord } from './history/runRecord';
-import { imagePipeline } from './edit/pipeline';
+import { imagePipeline } from './image/pipeline';
 import { EditPanel } from './panel/editPanel';
 import { BatchPanel } from './panel/batchPanel';
 import { PanelViewStore } from './panel/editPanelViews';

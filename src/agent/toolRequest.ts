@@ -5,7 +5,7 @@ import { pixelLimitMessage } from '../edit/pixelLimit';
 import { estimateCost, formatUsd } from '../shared/cost';
 import { rasterise, type Box, type Shape } from '../shared/maskShapes';
 import type { EditOptions } from '../shared/options';
-import { imagePipeline } from '../edit/pipeline';
+import { imagePipeline } from '../image/pipeline';
 import type { EditSpec } from '../edit/editSpec';
 import { EditImageInput, agentOptions } from './toolInput';
 import { isUnchanged, readWorkspaceFile, resolveWorkspaceFile, type WorkspaceFile } from './workspaceFiles';

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { RunflowError } from '../runflow';
 import { EditStoppedError, RUN_METADATA, type EditJob, type EditResult } from '../edit/editJob';
 import type { EditSession } from '../edit/editRunner';
-import { baseName } from '../edit/outputNames';
+import { baseName } from '../image/outputNames';
 import type { BatchItem, BatchItemStatus, RunPhase } from '../shared/protocol';
 import { userMessage } from '../platform/showError';
 import { runBatch, runStaged, type BatchItemOutcome, type BatchOptions } from './batchQueue';

@@ -20,7 +20,7 @@ import { userMessage } from '../platform/showError';
 import { toEditInput, type EditSpec } from './editSpec';
 import { saveVariant, type VariantSaving } from './variantSaver';
 import { sidecarFor } from './sidecar';
-import { baseName, stemOf } from './outputNames';
+import { baseName, stemOf } from '../image/outputNames';
 import { ResultFinisher, prepareSentMask, sha256, type SentInputs, type SidecarResult } from './resultFinisher';
 import { pixelLimitMessage } from './pixelLimit';
 

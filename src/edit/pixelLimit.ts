@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { MAX_INPUT_PIXELS, readImageSize } from './imageSize';
+import { MAX_INPUT_PIXELS, readImageSize } from '../image/imageSize';
 
 /**
  * Why an image is too large for the editor, read from its header so nothing is decoded; undefined

@@ -2,8 +2,8 @@ import * as vscode from 'vscode';
 import { createHash } from 'crypto';
 import { RunflowError, type ImageType } from '../runflow';
 import type { RunRecord } from '../history/runRecord';
-import { baseName } from './outputNames';
-import { imagePipeline, type FinishedImage, type OutputFinisher, type PreparedMask } from './pipeline';
+import { baseName } from '../image/outputNames';
+import { imagePipeline, type FinishedImage, type OutputFinisher, type PreparedMask } from '../image/pipeline';
 
 export function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');

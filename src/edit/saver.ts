@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { randomBytes } from 'crypto';
-import { lowestFreeNumber, outputName } from './outputNames';
+import { lowestFreeNumber, outputName } from '../image/outputNames';
 
 /** Serialises saves per folder so two runs finishing at once never pick the same name. */
 const folderLocks = new Map<string, Promise<unknown>>();

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { ImageType } from '../runflow';
-import { baseName } from './outputNames';
+import { baseName } from '../image/outputNames';
 import { findSavedVariant } from './savedVariants';
 import { saveBesideOriginal } from './saver';
 

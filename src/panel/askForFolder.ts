@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { Host } from '../platform/host';
-import { baseName } from '../edit/outputNames';
+import { baseName } from '../image/outputNames';
 
 /** Asked when an image's folder is read-only; through the notifier, so the question is reported like every other message. */
 export async function askForFolder(host: Host, image: vscode.Uri): Promise<vscode.Uri | undefined> {

@@ -6,7 +6,7 @@ import { WEBVIEW_STRINGS } from '../shared/webviewStrings';
 import { batchSettings, defaultOptions, pricePerImage } from '../settings/config';
 import { BATCH_PANEL_VIEW_TYPE, type Host } from '../platform/host';
 import type { EditJob, StopReason } from '../edit/editJob';
-import { baseName } from '../edit/outputNames';
+import { baseName } from '../image/outputNames';
 import { EditRunner, errorAction, type EditSession } from '../edit/editRunner';
 import { userMessage } from '../platform/showError';
 import { editEach } from '../batch/batchEdit';

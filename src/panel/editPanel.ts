@@ -7,7 +7,7 @@ import { pricePerImage } from '../settings/config';
 import { EDIT_PANEL_VIEW_TYPE, type Host } from '../platform/host';
 import { EditJob, EditStoppedError, type EditResult, type StopReason } from '../edit/editJob';
 import type { EditSpec } from '../edit/editSpec';
-import { baseName } from '../edit/outputNames';
+import { baseName } from '../image/outputNames';
 import { EditRunner, errorAction, type EditSession } from '../edit/editRunner';
 import { isUnsettled } from '../history/runRecord';
 import { userMessage } from '../platform/showError';

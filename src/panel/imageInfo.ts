@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import { createHash } from 'crypto';
 import type { ImageInfo } from '../shared/protocol';
-import { readImageSize } from '../edit/imageSize';
-import { baseName } from '../edit/outputNames';
+import { readImageSize } from '../image/imageSize';
+import { baseName } from '../image/outputNames';
 import { runBatch } from '../batch/batchQueue';
 
 /**

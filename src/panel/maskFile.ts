@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { sniffImageType } from '../runflow';
-import { baseName, maskFileName, stemOf } from '../edit/outputNames';
+import { baseName, maskFileName, stemOf } from '../image/outputNames';
 import { saveNewFile } from '../edit/saver';
 
 /**

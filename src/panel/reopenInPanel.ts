@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { Host } from '../platform/host';
 import { EditPanel } from './editPanel';
-import { baseName } from '../edit/outputNames';
+import { baseName } from '../image/outputNames';
 
 /** "Re-open in Edit Panel": the run's image and references, with its prompt and options filled in (not its mask). */
 export async function reopenInPanel(host: Host, runId: string): Promise<EditPanel | undefined> {

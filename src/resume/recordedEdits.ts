@@ -8,7 +8,7 @@ import { RunflowError } from '../runflow';
 import type { Host } from '../platform/host';
 import { EditBusyError, EditStoppedError, type StopReason } from '../edit/editJob';
 import { EditRunner } from '../edit/editRunner';
-import { baseName } from '../edit/outputNames';
+import { baseName } from '../image/outputNames';
 import { showError, userMessage } from '../platform/showError';
 import { LEASE_STALE_MS } from '../history/runStore';
 import { isUnsettled } from '../history/runRecord';

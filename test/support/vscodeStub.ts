@@ -2,7 +2,7 @@
 // benches): an output channel (src/platform/log.ts), file URIs with `workspace.fs` over the real disk,
 // events, English l10n, and settings from a map (`setSettings`), so the edit runner, its jobs, the
 // saver and the history run as they are. The image pipeline the product loads beside its bundle
-// (src/edit/pipeline.ts) is dist/imagePipeline.js, the built one (`node esbuild.js` first). Must be
+// (src/image/pipeline.ts) is dist/imagePipeline.js, the built one (`node esbuild.js` first). Must be
 // imported before those files: esbuild keeps import order.
 import Module from 'node:module';
 import { promises as fs } from 'node:fs';
@@ -137,7 +137,7 @@ const stub = {
   },
 };
 
-/** The built image pipeline, for src/edit/pipeline.ts's `require(<its folder>/imagePipeline.js)`. */
+/** The built image pipeline, for src/image/pipeline.ts's `require(<its folder>/imagePipeline.js)`. */
 const BUILT_PIPELINE = path.join(__dirname.slice(0, __dirname.lastIndexOf(`${path.sep}dist-test`)), 'dist', 'imagePipeline.js');
 
 const loader = Module as unknown as { _load: (request: string, ...rest: unknown[]) => unknown };

@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import sharp from 'sharp';
-import type { ImagePipeline } from '../../../src/edit/pipeline';
-import { featherWeights } from '../../../src/edit/maskGeometry';
-import { MAX_INPUT_PIXELS } from '../../../src/edit/imageSize';
+import type { ImagePipeline } from '../../../src/image/pipeline';
+import { featherWeights } from '../../../src/image/maskGeometry';
+import { MAX_INPUT_PIXELS } from '../../../src/image/imageSize';
 
 const pipeline: ImagePipeline = require(path.join(__dirname, '..', '..', '..', '..', 'dist', 'imagePipeline.js'));
 

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { DEFAULT_OPTIONS, OPTION_TABLE, readOptions } from '../../../src/shared/options';
 import { EditOptions, optionsSchema } from '../../../src/shared/protocol';
 import { toEditInput } from '../../../src/edit/editSpec';
-import { lowestFreeNumber } from '../../../src/edit/outputNames';
+import { lowestFreeNumber } from '../../../src/image/outputNames';
 import { WITH_STRENGTH } from '../../support/optionTableWithStrength';
 
 const manifest = JSON.parse(readFileSync(path.join(__dirname, '..', '..', '..', '..', 'package.json'), 'utf8'));
