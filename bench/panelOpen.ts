@@ -72,9 +72,9 @@ async function openInPreview(page: Page): Promise<number> {
 /** The context menu's "Edit Image…" click → the panel's image decoded, in ms; then hides the panel and re-shows it from its tab. */
 async function openPanel(page: Page): Promise<{ openMs: number; reshowMs: number }> {
   const tab = page.locator('.tabs-container .tab', { hasText: `Edit ${IMAGE}` }).first();
-  // The workbench sometimes swallows a context menu's click (the menu stays open, no command runs:
-  // see test/ui/support.ts openImagePanel); then the menu is opened again and only the click that
-  // ran the command is timed.
+  // A menu item takes a click only 100 ms after the menu is drawn (see test/ui/support.ts
+  // clickMenuItem); a click sooner leaves the menu open. Then the menu is opened again and only the
+  // click that ran the command is timed.
   let clicked: number;
   for (let attempt = 1; ; attempt++) {
     const { menuItem } = await explorerContextMenuItem(page, IMAGE, COMMAND_TITLE);
