@@ -5,8 +5,8 @@
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import sharp from 'sharp';
-import * as nativePipeline from '../src/edit/imagePipeline';
-import type { ImagePipeline } from '../src/edit/pipeline';
+import * as nativePipeline from '../src/image/imagePipeline';
+import type { ImagePipeline } from '../src/image/pipeline';
 
 const SIDE = 2048;
 const RUNS = 5;
