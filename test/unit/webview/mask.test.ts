@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { hasPaint, invertAlpha, maskFromPaint, paintFromMaskFile } from '../../../src/webview/mask';
+import { hasPaint, invertAlpha, maskFromPaint, paintFromMaskFile } from '../../../src/webview/mask/mask';
 
 /** RGBA pixels with these alphas (colour irrelevant). */
 function pixels(...alphas: number[]): Uint8ClampedArray {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { brushStrength, paintSegment, segmentBounds, type Brush, type BrushPoint } from '../../../src/webview/maskBrush';
+import { brushStrength, paintSegment, segmentBounds, type Brush, type BrushPoint } from '../../../src/webview/mask/maskBrush';
 
 const W = 60;
 const H = 40;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { growShrink } from '../../../src/webview/maskMorphology';
+import { growShrink } from '../../../src/webview/mask/maskMorphology';
 
 const TINT = [1, 2, 3] as const;
 

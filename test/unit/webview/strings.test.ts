@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setStrings, t } from '../../../src/webview/strings';
+import { setStrings, t } from '../../../src/webview/parts/strings';
 
 test('falls back to English and fills placeholders in order', () => {
   setStrings({});

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { UndoHistory } from '../../../src/webview/undoHistory';
+import { UndoHistory } from '../../../src/webview/mask/undoHistory';
 
 test('undo goes back step by step and redo forward again', () => {
   const history = new UndoHistory<string>(5);

@@ -1,8 +1,8 @@
-import { h } from './dom';
+import { h } from '../parts/dom';
 import { hasPaint, invertAlpha, paintFromMaskFile, PAINTED_ALPHA } from './mask';
 import { paintSegment, segmentBounds, type Brush, type BrushPoint } from './maskBrush';
 import { growShrink } from './maskMorphology';
-import type { Box, Coverage } from '../shared/maskShapes';
+import type { Box, Coverage } from '../../shared/maskShapes';
 import { UndoHistory } from './undoHistory';
 
 /** Memory the undo snapshots may use together; a 4096² image (64 MB a snapshot) still gets 4. */

@@ -1,4 +1,4 @@
-import type { ErrorAction, RunPhase } from '../shared/protocol';
+import type { ErrorAction, RunPhase } from '../../shared/protocol';
 import { h, setShown } from './dom';
 import { t } from './strings';
 

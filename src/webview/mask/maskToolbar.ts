@@ -1,11 +1,11 @@
 import type { VscodeButton } from '@vscode-elements/elements/dist/vscode-button/vscode-button.js';
 import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-single-select/vscode-single-select.js';
 import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-textfield/vscode-textfield.js';
-import { MASK_TOOLS, MAX_GROW_PX, OVERLAY_COLOURS, type MaskTool, type MaskTools, type OverlayColour } from '../shared/maskTools';
-import type { WebviewStringKey } from '../shared/webviewStrings';
-import { h } from './dom';
+import { MASK_TOOLS, MAX_GROW_PX, OVERLAY_COLOURS, type MaskTool, type MaskTools, type OverlayColour } from '../../shared/maskTools';
+import type { WebviewStringKey } from '../../shared/webviewStrings';
+import { h } from '../parts/dom';
 import { shortcutsOf, type MaskCommand } from './maskKeys';
-import { t } from './strings';
+import { t } from '../parts/strings';
 
 /** What the toolbar's controls ask for. */
 export interface ToolbarEvents {

@@ -1,7 +1,7 @@
-import type { ImageInfo, ResultInfo } from '../shared/protocol';
-import { h, setShown } from './dom';
-import { t } from './strings';
-import { post } from './vscodeApi';
+import type { ImageInfo, ResultInfo } from '../../shared/protocol';
+import { h, setShown } from '../parts/dom';
+import { t } from '../parts/strings';
+import { post } from '../parts/vscodeApi';
 
 /** Keyboard steps of the compare slider, in percent. */
 const COMPARE_STEP = 2;

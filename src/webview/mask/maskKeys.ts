@@ -3,7 +3,7 @@
  * its key (aria-keyshortcuts, and its tooltip). Ctrl stands for Cmd on macOS; both are accepted.
  */
 
-import type { MaskTool } from '../shared/maskTools';
+import type { MaskTool } from '../../shared/maskTools';
 
 export type MaskCommand =
   { kind: 'tool'; tool: MaskTool } | { kind: 'swap' | 'smaller' | 'larger' | 'undo' | 'redo' | 'invert' | 'zoomIn' | 'zoomOut' | 'fit' | 'actualSize' };

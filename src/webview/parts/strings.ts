@@ -1,4 +1,4 @@
-import { WEBVIEW_STRINGS, type WebviewStringKey } from '../shared/webviewStrings';
+import { WEBVIEW_STRINGS, type WebviewStringKey } from '../../shared/webviewStrings';
 
 /** The host's localized strings (from `init`); English from WEBVIEW_STRINGS fills any gap. */
 let localized: Record<string, string> = {};

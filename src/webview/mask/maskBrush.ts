@@ -4,7 +4,7 @@
  * pixel keeps the stronger of what it had and what the brush gives it, so a soft stroke crossing
  * itself does not darken, and an eraser keeps the weaker. Plain Node, tested on its own.
  */
-import { clamp, type Box, type Point } from '../shared/maskShapes';
+import { clamp, type Box, type Point } from '../../shared/maskShapes';
 
 /** A point of a stroke in natural pixels, with the brush's radius there. */
 export interface BrushPoint extends Point {

@@ -1,12 +1,12 @@
-import type { ToBatchWebview } from '../shared/batchPanelMessages';
+import type { ToBatchWebview } from '../../shared/batchPanelMessages';
 import { BatchList } from './batchList';
-import { h } from './dom';
-import { FieldErrors } from './fieldErrors';
-import { EditForm } from './form';
-import { RunStatus } from './runStatus';
-import { t } from './strings';
-import { post } from './vscodeApi';
-import { rememberBatch } from './panelState';
+import { h } from '../parts/dom';
+import { FieldErrors } from '../parts/fieldErrors';
+import { EditForm } from '../parts/form';
+import { RunStatus } from '../parts/runStatus';
+import { t } from '../parts/strings';
+import { post } from '../parts/vscodeApi';
+import { rememberBatch } from '../parts/panelState';
 
 type BatchInitMessage = Extract<ToBatchWebview, { type: 'batchInit' }>;
 export type BatchMessage = Extract<ToBatchWebview, { type: 'batchItem' | 'batchState' | 'error' }>;

@@ -1,4 +1,4 @@
-import type { ToHost } from '../shared/protocol';
+import type { ToHost } from '../../shared/protocol';
 
 /** The part of the webview API VS Code injects that the panel uses. */
 interface VsCodeApi {

@@ -1,7 +1,7 @@
-import type { ImageInfo } from '../shared/protocol';
-import { h, setShown } from './dom';
-import { t } from './strings';
-import { post } from './vscodeApi';
+import type { ImageInfo } from '../../shared/protocol';
+import { h, setShown } from '../parts/dom';
+import { t } from '../parts/strings';
+import { post } from '../parts/vscodeApi';
 
 /** Reference images (extra inputs) as thumbnails with a remove button each, and "Add…". */
 export class ReferenceList {

@@ -5,7 +5,7 @@
  * painted area's bounding box (and the distance around it) is transformed. Plain Node.
  */
 import { PAINTED_ALPHA } from './mask';
-import { clamp } from '../shared/maskShapes';
+import { clamp } from '../../shared/maskShapes';
 
 const FAR = 1e20;
 

@@ -1,7 +1,7 @@
-import type { BatchItem, ImageInfo } from '../shared/protocol';
-import { h, setShown } from './dom';
-import { t } from './strings';
-import { post } from './vscodeApi';
+import type { BatchItem, ImageInfo } from '../../shared/protocol';
+import { h, setShown } from '../parts/dom';
+import { t } from '../parts/strings';
+import { post } from '../parts/vscodeApi';
 
 /** One image's cell: thumbnail, name, state, saved outputs, the failure and its Retry. */
 class BatchCell {

@@ -1,10 +1,10 @@
 import type { VscodeCheckbox } from '@vscode-elements/elements/dist/vscode-checkbox/vscode-checkbox.js';
 import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-single-select/vscode-single-select.js';
 import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-textfield/vscode-textfield.js';
-import { MAX_PROMPT_LENGTH } from '../shared/protocol';
-import { OPTION_TABLE, defaultsOf, optionEntries, withChange, type EditOptions, type OptionDescriptor, type OptionTable } from '../shared/options';
-import type { WebviewStringKey } from '../shared/webviewStrings';
-import { estimateCost, formatReportedCost, formatUsd } from '../shared/cost';
+import { MAX_PROMPT_LENGTH } from '../../shared/protocol';
+import { OPTION_TABLE, defaultsOf, optionEntries, withChange, type EditOptions, type OptionDescriptor, type OptionTable } from '../../shared/options';
+import type { WebviewStringKey } from '../../shared/webviewStrings';
+import { estimateCost, formatReportedCost, formatUsd } from '../../shared/cost';
 import { h, setShown } from './dom';
 import type { FieldTarget } from './fieldErrors';
 import { t } from './strings';

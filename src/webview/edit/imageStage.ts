@@ -1,15 +1,15 @@
-import { brushSizeLimit, defaultMaskTools, OVERLAY_COLOURS, type MaskTools } from '../shared/maskTools';
-import type { ImageInfo } from '../shared/protocol';
-import { h } from './dom';
-import type { FieldTarget } from './fieldErrors';
-import { exportMask } from './mask';
-import { commandFor, type MaskCommand } from './maskKeys';
-import { MaskLayer, type Tint } from './maskLayer';
-import { MaskPainter, type PendingShape } from './maskPainter';
-import { MaskToolbar } from './maskToolbar';
-import { isTyping, StageView } from './stageView';
-import { t } from './strings';
-import { post } from './vscodeApi';
+import { brushSizeLimit, defaultMaskTools, OVERLAY_COLOURS, type MaskTools } from '../../shared/maskTools';
+import type { ImageInfo } from '../../shared/protocol';
+import { h } from '../parts/dom';
+import type { FieldTarget } from '../parts/fieldErrors';
+import { exportMask } from '../mask/mask';
+import { commandFor, type MaskCommand } from '../mask/maskKeys';
+import { MaskLayer, type Tint } from '../mask/maskLayer';
+import { MaskPainter, type PendingShape } from '../mask/maskPainter';
+import { MaskToolbar } from '../mask/maskToolbar';
+import { isTyping, StageView } from '../mask/stageView';
+import { t } from '../parts/strings';
+import { post } from '../parts/vscodeApi';
 
 /** `[` and `]` change the brush by this factor (at least a pixel). */
 const BRUSH_STEP = 1.15;

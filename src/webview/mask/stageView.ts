@@ -1,5 +1,5 @@
-import { h } from './dom';
-import { clamp } from '../shared/maskShapes';
+import { h } from '../parts/dom';
+import { clamp } from '../../shared/maskShapes';
 
 /** The zoom steps of + and -, as VS Code's image preview has them. */
 const ZOOM_STEPS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1, 1.5, 2, 3, 5, 7, 10, 15, 20];

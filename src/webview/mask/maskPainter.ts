@@ -1,7 +1,7 @@
 import type { BrushPoint } from './maskBrush';
-import type { MaskTool } from '../shared/maskTools';
+import type { MaskTool } from '../../shared/maskTools';
 import type { MaskLayer } from './maskLayer';
-import { dragBox, nudgeBox, rasterise, startingBox, type ArrowKey, type Box, type Point, type Shape } from '../shared/maskShapes';
+import { dragBox, nudgeBox, rasterise, startingBox, type ArrowKey, type Box, type Point, type Shape } from '../../shared/maskShapes';
 
 const SVG = 'http://www.w3.org/2000/svg';
 

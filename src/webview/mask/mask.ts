@@ -7,7 +7,7 @@
  * (OpenAI: transparent = edit; others: white = edit), opaque black where it must keep pixels.
  */
 
-import { editArea } from '../shared/maskConvention';
+import { editArea } from '../../shared/maskConvention';
 
 /** A paint-layer pixel at least half opaque counts as painted (brush edges are anti-aliased). */
 export const PAINTED_ALPHA = 128;

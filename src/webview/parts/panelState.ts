@@ -1,4 +1,4 @@
-import type { BatchPanelState, PanelState } from '../shared/protocol';
+import type { BatchPanelState, PanelState } from '../../shared/protocol';
 import { saveState } from './vscodeApi';
 
 /**
