@@ -4,7 +4,7 @@
  * test fails when the two differ).
  */
 import * as z from 'zod/mini';
-import { OPTION_TABLE, optionEntries, type EditOptions } from '../shared/options';
+import { OPTION_TABLE, optionEntries, type EditOptions, type OptionTable } from '../shared/options';
 import { MAX_PROMPT_LENGTH, domainSchema } from '../shared/messageParts';
 
 /** A box in the image's pixels, from its top-left corner. */
@@ -21,10 +21,9 @@ export const MAX_TOOL_REFERENCES = 8;
 /** The options an agent may set, each under its tool field (OPTION_TABLE's `agent`), all optional. */
 function agentOptionFields(): Record<string, z.ZodMiniOptional<z.ZodMiniType<string | number | boolean>>> {
   const fields: Record<string, z.ZodMiniOptional<z.ZodMiniType<string | number | boolean>>> = {};
-  for (const [, d] of optionEntries(OPTION_TABLE)) {
-    if (d.agent === null) continue;
-    const description = 'description' in d.agent ? d.agent.description : undefined;
-    fields[d.agent.field] = z.optional(description ? domainSchema(d.domain).check(z.describe(description)) : domainSchema(d.domain));
+  for (const [, { agent, domain }] of optionEntries<OptionTable>(OPTION_TABLE)) {
+    if (agent === null) continue;
+    fields[agent.field] = z.optional(agent.description ? domainSchema(domain).check(z.describe(agent.description)) : domainSchema(domain));
   }
   return fields;
 }

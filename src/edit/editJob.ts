@@ -13,6 +13,7 @@ import {
   type RunflowClient,
 } from '../runflow';
 import type { RunPhase } from '../shared/protocol';
+import type { EditOptions } from '../shared/options';
 import type { RunHistory } from '../history/runHistory';
 import type { RunLeases } from '../history/runLeases';
 import { RECORD_VERSION, type RunRecord } from '../history/runRecord';
@@ -70,6 +71,11 @@ export class EditStoppedError extends Error {
 
 /** Another window (or another call here) is settling this edit. */
 export class EditBusyError extends Error {}
+
+/** The key run durations are learned under: runs of one quality and size take alike. */
+export function durationKeyOf(options: Pick<EditOptions, 'quality' | 'imageSize'>): string {
+  return `${EDIT_MODEL_ID}|${options.quality}|${options.imageSize}`;
+}
 
 /** Tags every run this extension creates, alone or in a batch. */
 export const RUN_METADATA = { source: 'vscode-gpt-image-edit' } as const;
@@ -357,7 +363,7 @@ export class EditJob {
     return this.services.client.waitForRun(this.runId!, {
       signal,
       durations: this.services.durations,
-      durationKey: `${EDIT_MODEL_ID}|${options.quality}|${options.imageSize}`,
+      durationKey: durationKeyOf(options),
       onUpdate: (update) => {
         if (update.status === 'queued' || update.status === 'dispatching' || update.status === 'running') report(update.status);
         else if (update.status === 'unknown') report('running');

@@ -17,6 +17,7 @@ import { CREATE_PATH, duplicatedRuns, emulator, KEY, png, Tally } from './helper
 import { seededRandom } from '../../support/seededRandom';
 import { nodeHost, type NodeHost } from '../../support/nodeHost';
 import { EditRunner, type EditSession } from '../../../src/edit/editRunner';
+import { durationKeyOf } from '../../../src/edit/editJob';
 import { DEFAULT_OPTIONS } from '../../../src/shared/options';
 
 const EDITS = 200;
@@ -49,12 +50,15 @@ const FATAL: Fault[] = [
 let emu: Emulator;
 let host: NodeHost;
 let folder: string;
+/** Each edit's image, on a file of its own. */
+let imageBytes: Buffer;
 const tally = new Tally('soak');
 before(async () => {
   emu = await emulator({ modelTimeMs: 50 });
   // Run times already learned (as after earlier edits), so polls are planned for the emulator's 50 ms runs.
-  host = await nodeHost({ baseUrl: emu.baseUrl, apiKey: KEY, learned: { 'gpt-image-2|high|auto': 800 } });
+  host = await nodeHost({ baseUrl: emu.baseUrl, apiKey: KEY, learned: { [durationKeyOf(DEFAULT_OPTIONS)]: 800 } });
   folder = fs.mkdtempSync(path.join(os.tmpdir(), 'gie-soak-'));
+  imageBytes = await png();
 });
 after(async () => {
   host.close();
@@ -66,7 +70,7 @@ after(async () => {
 /** One edit of its own image, as the edit panel runs it; resolves with the files it saved. */
 async function oneEdit(session: EditSession, name: string): Promise<string[]> {
   const image = vscode.Uri.file(path.join(folder, `${name}.png`));
-  fs.writeFileSync(image.fsPath, await png());
+  fs.writeFileSync(image.fsPath, imageBytes);
   const job = await session.start({ image, references: [], prompt: `soak edit ${name}`, options: { ...DEFAULT_OPTIONS } });
   const result = await session.run(job, new AbortController());
   return result.saved.map((uri) => uri.fsPath);
