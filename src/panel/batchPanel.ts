@@ -15,7 +15,7 @@ import { withBatchNotification } from '../batch/batchNotification';
 import { imageInfos } from './imageInfo';
 import { PANEL_OPTIONS, showUnrestorable } from './html';
 import { PanelViewStore, mayRevive, type StoredBatch } from './editPanelViews';
-import { PanelHost, type PanelMessage } from './panelHost';
+import { PanelHost, type Asked, type PanelMessage } from './panelHost';
 import { CoalescedWrite } from './coalescedWrite';
 
 /** How long the list's changes gather before the whole list is stored again. */
@@ -290,10 +290,10 @@ export class BatchPanel extends PanelHost<ToBatchHost, ToBatchWebview> {
   }
 
   /** Every error offers the log unless it has a fix of its own (`action`). */
-  protected override postError(e: unknown, requestId?: number, action: ErrorAction = 'showLog'): void {
+  protected override postError(e: unknown, asked?: Asked, action: ErrorAction = 'showLog'): void {
     const message = userMessage(e);
     this.host.log.write('error', message);
-    this.post({ type: 'error', message, action, fields: [], requestId });
+    this.post({ type: 'error', message, action, fields: [], requestId: asked?.requestId });
   }
 
   /** Retries are per image (retryItem); a panel-level error offers the log. */

@@ -17,7 +17,7 @@ import { PANEL_OPTIONS, showUnrestorable } from './html';
 import { MAX_STORED_PAINT_BYTES } from './paintFiles';
 import { imageInfo, readImage } from './imageInfo';
 import { exportMaskFile, readMaskFile } from './maskFile';
-import { PanelHost, type PanelMessage } from './panelHost';
+import { PanelHost, Refusal, type AnswerFields, type Asked, type PanelMessage } from './panelHost';
 
 /**
  * The host side of one edit panel (one per image). It owns everything the panel shows, the
@@ -121,7 +121,7 @@ export class EditPanel extends PanelHost<ToEditHost, ToEditWebview> {
     return parseToEditHost(raw);
   }
 
-  protected override async handle(message: PanelMessage<ToEditHost>): Promise<void> {
+  protected override async handle(message: PanelMessage<ToEditHost>): Promise<AnswerFields> {
     switch (message.type) {
       case 'ready':
         this.ready = true;
@@ -143,9 +143,9 @@ export class EditPanel extends PanelHost<ToEditHost, ToEditWebview> {
       case 'removeReference':
         return this.setReferences(this.references.filter((r) => r.toString() !== message.uri));
       case 'pickMaskFile':
-        return this.pickMaskFile(message.requestId);
+        return this.pickMaskFile();
       case 'exportMask':
-        return this.exportMask(message.mask, message.requestId);
+        return { name: await exportMaskFile(this.image, dataUriBytes(message.mask)) };
       case 'editResult':
         return this.switchImage(this.knownUri(message.uri));
     }
@@ -255,10 +255,7 @@ export class EditPanel extends PanelHost<ToEditHost, ToEditWebview> {
     try {
       const prompt = message.prompt.trim();
       this.change({ prompt: message.prompt, options: message.options });
-      if (!prompt) {
-        this.showOutcome({ kind: 'error', message: vscode.l10n.t('Write a prompt that says how to edit the image.'), fields: ['prompt'] }, message.requestId);
-        return;
-      }
+      if (!prompt) throw new Refusal(vscode.l10n.t('Write a prompt that says how to edit the image.'), undefined, ['prompt']);
       const spec: EditSpec = {
         image: this.image,
         references: this.references,
@@ -266,46 +263,41 @@ export class EditPanel extends PanelHost<ToEditHost, ToEditWebview> {
         options: message.options,
         mask: message.mask ? dataUriBytes(message.mask) : undefined,
       };
-      const session = await this.session(message.requestId);
-      if (!session) return;
+      const session = await this.session();
       this.job = await session.start(spec);
-      await this.runJob(session, this.job, message.requestId);
+      await this.runJob(session, this.job);
     } finally {
       this.busy = false;
     }
   }
 
   /** Try Again: the same job, so a run that exists is resumed (waited for, fetched, saved), never billed twice. */
-  protected override async retryAction(requestId?: number): Promise<void> {
+  protected override async retryAction(): Promise<void> {
     const job = this.job;
     if (this.busy) return;
-    if (!job) {
-      this.showOutcome({ kind: 'error', message: vscode.l10n.t('There is no edit to try again. Press Run.'), fields: [] }, requestId);
-      return;
-    }
+    if (!job) throw new Refusal(vscode.l10n.t('There is no edit to try again. Press Run.'));
     this.busy = true;
     try {
-      const session = await this.session(requestId);
-      if (session) await this.runJob(session, session.adopt(job), requestId);
+      const session = await this.session();
+      await this.runJob(session, session.adopt(job));
     } finally {
       this.busy = false;
     }
   }
 
-  /** A session with the current key (asked for on first use); undefined, with the reason shown, without one. */
-  private async session(requestId?: number): Promise<EditSession | undefined> {
+  /** A session with the current key (asked for on first use); refused without one. */
+  private async session(): Promise<EditSession> {
     const session = await EditRunner.of(this.host).session({
       askForKey: true,
       onRetryWait: (wait) => this.post({ type: 'retryWait', delayMs: wait.delayMs, reason: wait.kind }),
       chooseOtherFolder: () => askForFolder(this.host, this.image),
     });
-    if (!session) {
-      this.showOutcome({ kind: 'error', message: vscode.l10n.t('A Runflow API key is needed to edit images.'), action: 'setApiKey', fields: [] }, requestId);
-    }
+    if (!session) throw new Refusal(vscode.l10n.t('A Runflow API key is needed to edit images.'), 'setApiKey');
     return session;
   }
 
-  private async runJob(session: EditSession, job: EditJob, requestId?: number): Promise<void> {
+  /** Runs `job` to its results or its stop, shown in the panel; an error is thrown for the request's answer. */
+  private async runJob(session: EditSession, job: EditJob): Promise<void> {
     const stop = new AbortController();
     this.running = stop;
     this.change({ results: undefined, outcome: undefined });
@@ -322,12 +314,12 @@ export class EditPanel extends PanelHost<ToEditHost, ToEditWebview> {
     } catch (e) {
       if (e instanceof EditStoppedError) {
         this.host.log.write('info', e.message);
-        this.showOutcome({ kind: 'canceled', message: e.message, runId: e.runId, fields: [] }, requestId);
-      } else {
-        this.postError(e, requestId);
-        // After a 401 the stored key is wrong: ask for a new one right away.
-        if (e instanceof RunflowError && e.kind === 'unauthorized') void vscode.commands.executeCommand('gptImageEdit.setApiKey');
+        this.showOutcome({ kind: 'canceled', message: e.message, runId: e.runId, fields: [] });
+        return;
       }
+      // After a 401 the stored key is wrong: ask for a new one right away.
+      if (e instanceof RunflowError && e.kind === 'unauthorized') void vscode.commands.executeCommand('gptImageEdit.setApiKey');
+      throw e;
     } finally {
       listening.dispose();
       this.running = undefined;
@@ -370,13 +362,23 @@ export class EditPanel extends PanelHost<ToEditHost, ToEditWebview> {
     else this.post({ type: 'error', message: outcome.message, action: outcome.action, fields: outcome.fields, requestId });
   }
 
-  protected override postError(e: unknown, requestId?: number): void {
+  /**
+   * An edit's error (Run, Try Again, or the panel's own) is how the panel's edit ended, kept for
+   * a reload; any other request's error (a mask file, a reference) is only that request's answer.
+   */
+  protected override postError(e: unknown, asked?: Asked): void {
     const message = userMessage(e);
-    this.host.log.write('error', message);
-    const action = errorAction(e, this.job);
+    if (!(e instanceof Refusal)) this.host.log.write('error', message);
+    const action = e instanceof Refusal ? e.action : errorAction(e, this.job);
     // The API names fields by their path in the body (`input.mask_url`); the form knows `mask_url`.
-    const fields = e instanceof RunflowError ? (e.fieldErrors ?? []).flatMap((f) => (f.field ? [f.field.replace(/^input\./, '')] : [])) : [];
-    this.showOutcome({ kind: 'error', message, action, fields }, requestId);
+    const fields =
+      e instanceof Refusal
+        ? e.fields
+        : e instanceof RunflowError
+          ? (e.fieldErrors ?? []).flatMap((f) => (f.field ? [f.field.replace(/^input\./, '')] : []))
+          : [];
+    if (asked && asked.type !== 'run' && asked.type !== 'action') this.post({ type: 'error', message, action, fields, requestId: asked.requestId });
+    else this.showOutcome({ kind: 'error', message, action, fields }, asked?.requestId);
   }
 
   /**
@@ -427,28 +429,15 @@ export class EditPanel extends PanelHost<ToEditHost, ToEditWebview> {
     this.post({ type: 'references', references: infos });
   }
 
-  private async pickMaskFile(requestId?: number): Promise<void> {
+  /** The mask file the user picks, read for the webview; none when the dialog is closed. */
+  private async pickMaskFile(): Promise<AnswerFields> {
     const picked = await vscode.window.showOpenDialog({
       canSelectMany: false,
       defaultUri: vscode.Uri.joinPath(this.image, '..'),
       filters: { [vscode.l10n.t('PNG mask')]: ['png'] },
       openLabel: vscode.l10n.t('Use as Mask'),
     });
-    if (!picked?.[0]) return;
-    try {
-      this.post({ type: 'maskFile', ...(await readMaskFile(picked[0])) });
-    } catch (e) {
-      this.postError(e, requestId);
-    }
-  }
-
-  /** Writes the mask beside the image as `<stem>.mask.png` (`-2`, `-3`… when taken), never over a file. */
-  private async exportMask(mask: string, requestId?: number): Promise<void> {
-    try {
-      this.post({ type: 'maskExported', name: await exportMaskFile(this.image, dataUriBytes(mask)) });
-    } catch (e) {
-      this.postError(e, requestId);
-    }
+    return { mask: picked?.[0] ? await readMaskFile(picked[0]) : undefined };
   }
 
   /** "Edit this result": the result becomes this panel's input image, with that image's own draft. */

@@ -4,16 +4,36 @@ import type { Host } from '../platform/host';
 import { panelHtml, panelWebviewOptions } from './html';
 import { BILLING_URL } from '../runflow';
 
-/** The messages a panel handles itself: PanelHost handles the rest alike for every panel. */
 /** The messages a panel handles itself: PanelHost handles openResult, revealResult and action alike for every panel. */
 export type PanelMessage<In> = Exclude<In, { type: 'openResult' | 'revealResult' | 'action' }>;
+
+/** What a panel's handler answers a request with (the answer's fields); nothing for a message the page does not await. */
+export type AnswerFields = Record<string, unknown> | void;
+
+/** A request being handled: its id, and which load of the page sent it. */
+export interface Asked {
+  readonly type: string;
+  readonly requestId: number;
+  readonly pageLoad: number;
+}
+
+/** A request the panel refuses with a message for the user (no prompt, no key): shown like an error, not logged as a fault. */
+export class Refusal extends Error {
+  constructor(
+    message: string,
+    readonly action?: ErrorAction,
+    readonly fields: string[] = [],
+  ) {
+    super(message);
+  }
+}
 
 /**
  * What the edit and batch panel hosts share: the webview wiring, zod validation of every message,
  * the files a panel showed (the only ones its messages may name) and posting to the webview.
  * A subclass handles its own messages, and says how an error is shown and what its Retry does.
  */
-export abstract class PanelHost<In extends { type: string }, Out> {
+export abstract class PanelHost<In extends SharedRequest | { type: string }, Out> {
   private readonly disposables: vscode.Disposable[] = [];
   private readonly postedEmitter = new vscode.EventEmitter<Out>();
   /** Every message posted to the webview, for tests and the key-hygiene scan. */
@@ -22,6 +42,8 @@ export abstract class PanelHost<In extends { type: string }, Out> {
   protected ready = false;
   /** Files this panel showed: the only ones its messages may name. */
   protected readonly shown = new Set<string>();
+  /** Loads of the page so far (each says `ready`): a request is answered only to the load that sent it. */
+  private pageLoads = 0;
 
   /** `label` names the panel in the log ("edit panel"); `files` are the ones it shows first. */
   protected constructor(
@@ -45,22 +67,41 @@ export abstract class PanelHost<In extends { type: string }, Out> {
     this.disposables.push(disposable);
   }
 
-  /** Handles one message from the webview; anything that fails its schema is logged and dropped. */
+  /**
+   * Handles one message from the webview; anything that fails its schema is logged and dropped.
+   * A request gets one answer or one error naming it, unless the page that sent it has reloaded
+   * since: the new page's ids start again, so its answer is dropped and its error is the panel's.
+   */
   async receive(raw: unknown): Promise<void> {
     const message = this.parse(raw);
     if (!message) {
       this.host.log.write('warn', this.droppedMessageWarning(raw));
+      // A request the page awaits is refused, not left waiting for an answer that never comes.
+      const requestId = typeof raw === 'object' && raw !== null ? (raw as { requestId?: unknown }).requestId : undefined;
+      if (typeof requestId === 'number' && Number.isSafeInteger(requestId) && requestId >= 0) {
+        const refusal = new Refusal(vscode.l10n.t('The panel sent a request that could not be read. Close the panel and open the image again.'));
+        this.postError(refusal, { type: 'invalid', requestId, pageLoad: this.pageLoads });
+      }
       return;
     }
+    if (message.type === 'ready') this.pageLoads++;
+    const requestId = (message as { requestId?: number }).requestId;
+    const asked: Asked | undefined = requestId === undefined ? undefined : { type: message.type, requestId, pageLoad: this.pageLoads };
     try {
-      await this.dispatch(message);
+      const answer = await this.dispatch(message);
+      if (asked && this.stillAsking(asked)) this.post({ type: 'answer', request: asked.type, requestId: asked.requestId, ...answer } as Out);
     } catch (e) {
-      this.postError(e, (message as { requestId?: number }).requestId);
+      this.postError(e, asked && this.stillAsking(asked) ? asked : undefined);
     }
   }
 
+  /** Whether the page that sent `asked` is still the one shown. */
+  private stillAsking(asked: Asked): boolean {
+    return asked.pageLoad === this.pageLoads;
+  }
+
   /** Opening or revealing a result and running an error's fix are alike in every panel. */
-  private async dispatch(message: In): Promise<void> {
+  private async dispatch(message: In): Promise<AnswerFields> {
     const shared = message as SharedRequest;
     switch (shared.type) {
       case 'openResult':
@@ -70,7 +111,7 @@ export abstract class PanelHost<In extends { type: string }, Out> {
         await vscode.commands.executeCommand('revealInExplorer', this.knownUri(shared.uri));
         return;
       case 'action':
-        return this.runAction(shared.action, shared.requestId);
+        return this.runAction(shared.action);
       default:
         return this.handle(message as PanelMessage<In>);
     }
@@ -79,14 +120,14 @@ export abstract class PanelHost<In extends { type: string }, Out> {
   /** This panel's own message module: a message that fails it is logged and dropped. */
   protected abstract parse(raw: unknown): In | undefined;
 
-  /** Handles every other valid message; what it throws is shown through postError. */
-  protected abstract handle(message: PanelMessage<In>): Promise<void>;
+  /** Handles every other valid message, answering a request with its answer's fields; what it throws is shown through postError. */
+  protected abstract handle(message: PanelMessage<In>): Promise<AnswerFields>;
 
-  /** Logs `e` and shows it in the webview, as the answer to request `requestId` if it came from one. */
-  protected abstract postError(e: unknown, requestId?: number): void;
+  /** Logs `e` and shows it in the webview, as the answer to request `asked` if it came from one the page still awaits. */
+  protected abstract postError(e: unknown, asked?: Asked): void;
 
   /** Runs the fix an error offered (its button in the webview). */
-  private async runAction(action: ErrorAction, requestId?: number): Promise<void> {
+  private async runAction(action: ErrorAction): Promise<void> {
     switch (action) {
       case 'setApiKey':
         await vscode.commands.executeCommand('gptImageEdit.setApiKey');
@@ -98,12 +139,12 @@ export abstract class PanelHost<In extends { type: string }, Out> {
         this.host.log.show();
         return;
       case 'retry':
-        return this.retryAction(requestId);
+        return this.retryAction();
     }
   }
 
   /** What the Retry an error offered does. */
-  protected abstract retryAction(requestId?: number): Promise<void>;
+  protected abstract retryAction(): Promise<void>;
 
   /** What the log says when a message fails its schema. */
   protected droppedMessageWarning(_raw: unknown): string {

@@ -3,7 +3,17 @@
  * what they receive. Types are derived with z.infer.
  */
 import * as z from 'zod/mini';
-import { EditOptions, ErrorMessage, ImageInfo, MAX_PROMPT_LENGTH, SharedRequests, parseWith } from './messageParts';
+import {
+  EditOptions,
+  ErrorMessage,
+  ImageInfo,
+  MAX_PROMPT_LENGTH,
+  SharedAnswers,
+  SharedNotices,
+  SharedRequests,
+  answerMessage,
+  parseWith,
+} from './messageParts';
 
 /**
  * One image's state in a batch ("Edit Each Image…"): waiting its turn, one of the run's phases,
@@ -42,12 +52,15 @@ export const ToBatchWebview = z.discriminatedUnion('type', [
   /** A batch (or a retry) started or ended; `message` says why one did not start, if so. */
   z.object({ type: z.literal('batchState'), running: z.boolean(), message: z.optional(z.string()) }),
   ErrorMessage,
+  answerMessage(SharedAnswers),
 ]);
 export type ToBatchWebview = z.infer<typeof ToBatchWebview>;
 
 // ---- webview → host ----------------------------------------------------------------------
 
+/** The batch page awaits only the shared requests; a batch's progress comes as batchItem and batchState. */
 export const ToBatchHost = z.discriminatedUnion('type', [
+  ...SharedNotices,
   ...SharedRequests,
   /** The prompt and options as the user left them, for the host to keep. */
   z.object({ type: z.literal('viewChanged'), prompt: z.optional(z.string().check(z.maxLength(MAX_PROMPT_LENGTH))), options: z.optional(EditOptions) }),

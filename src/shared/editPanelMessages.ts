@@ -13,7 +13,10 @@ import {
   PngDataUri,
   ResultInfo,
   RunPhase,
+  SharedAnswers,
+  SharedNotices,
   SharedRequests,
+  answerMessage,
   parseWith,
   requestId,
 } from './messageParts';
@@ -66,6 +69,27 @@ export const EditPanelView = z.object({
 });
 export type EditPanelView = z.infer<typeof EditPanelView>;
 
+/**
+ * What the host answers to each request the edit page awaits. What a request changes in the panel
+ * (results, references, a new input image) comes as the panel's own messages before its answer,
+ * since a reloaded page must see it too.
+ */
+export const EditAnswers = {
+  ...SharedAnswers,
+  /** The edit ended: its results or its stop were shown (an error rejects it instead). */
+  run: z.object({}),
+  addReference: z.object({}),
+  removeReference: z.object({}),
+  /**
+   * The mask file the user picked, as a data: URI (a webview resource would taint the canvas the
+   * webview reads the mask's alpha from); none when the dialog was closed.
+   */
+  pickMaskFile: z.object({ mask: z.optional(z.object({ dataUri: z.string().check(z.startsWith('data:image/')), name: z.string() })) }),
+  /** The file beside the image the mask was exported to. */
+  exportMask: z.object({ name: z.string() }),
+  editResult: z.object({}),
+};
+
 // ---- host → webview ----------------------------------------------------------------------
 
 export const ToEditWebview = z.discriminatedUnion('type', [
@@ -80,13 +104,6 @@ export const ToEditWebview = z.discriminatedUnion('type', [
     view: EditPanelView,
   }),
   z.object({ type: z.literal('references'), references: z.array(ImageInfo) }),
-  /**
-   * A mask file the user picked, as a data: URI (a webview resource would taint the canvas the
-   * webview reads the mask's alpha from). The webview loads it into the mask layer.
-   */
-  z.object({ type: z.literal('maskFile'), dataUri: z.string().check(z.startsWith('data:image/')), name: z.string() }),
-  /** The mask was exported to this file beside the image. */
-  z.object({ type: z.literal('maskExported'), name: z.string() }),
   z.object({
     type: z.literal('progress'),
     phase: RunPhase,
@@ -98,12 +115,15 @@ export const ToEditWebview = z.discriminatedUnion('type', [
   z.object({ type: z.literal('retryWait'), delayMs: z.number().check(z.nonnegative()), reason: z.string() }),
   ErrorMessage,
   z.object({ type: z.literal('canceled'), message: z.string(), runId: z.optional(z.string()) }),
+  answerMessage(EditAnswers),
 ]);
 export type ToEditWebview = z.infer<typeof ToEditWebview>;
 
 // ---- webview → host ----------------------------------------------------------------------
 
+/** Every request listed here is answered (EditAnswers); the rest are notices the page does not await. */
 export const ToEditHost = z.discriminatedUnion('type', [
+  ...SharedNotices,
   ...SharedRequests,
   z.object({
     type: z.literal('run'),

@@ -56,10 +56,10 @@ export type ErrorAction = z.infer<typeof ErrorAction>;
 /** A PNG data: URI (a mask or the mask's paint layer), bounded so a bad message cannot flood the host. */
 export const PngDataUri = z.string().check(z.startsWith('data:image/png;base64,'), z.maxLength(MAX_MASK_DATA_URI));
 
-/** Requests carry an id the host's error (if any) answers with. */
-export const requestId = z.optional(z.int().check(z.nonnegative()));
+/** A request carries an id; the host answers it with one `answer` or one `error` naming that id. */
+export const requestId = z.int().check(z.nonnegative());
 
-/** An error, as the answer to the request that caused it (its `requestId`) if one did. */
+/** An error: the answer to the request that caused it (its `requestId`), or the panel's own when none did. */
 export const ErrorMessage = z.object({
   type: z.literal('error'),
   message: z.string(),
@@ -68,16 +68,37 @@ export const ErrorMessage = z.object({
   fields: z.array(z.string()),
   requestId: z.optional(z.int()),
 });
+export type ErrorMessage = z.infer<typeof ErrorMessage>;
 
-/** Requests every panel takes alike (PanelHost handles them): the webview is up, open or reveal a result, an error's fix. */
+/** What the host answers to each request a page awaits, by the request's type (an error rejects it instead). */
+export type AnswerFields = Record<string, z.ZodMiniObject>;
+
+/** An answer to one of `A`'s requests: `{ type: 'answer', request, requestId, ...its fields }`. */
+export type AnswerMessage<A extends AnswerFields> = {
+  [K in keyof A & string]: { type: 'answer'; request: K; requestId: number } & z.infer<A[K]>;
+}[keyof A & string];
+
+/** The schema of `answers`' answer messages, told apart by `request`. */
+export function answerMessage<A extends AnswerFields>(answers: A): z.ZodMiniType<AnswerMessage<A>> & z.core.$ZodTypeDiscriminable {
+  const [first, ...rest] = Object.entries(answers).map(([request, fields]) =>
+    z.extend(fields, { type: z.literal('answer'), request: z.literal(request), requestId }),
+  );
+  return z.discriminatedUnion('request', [first, ...rest]) as unknown as z.ZodMiniType<AnswerMessage<A>> & z.core.$ZodTypeDiscriminable;
+}
+
+/** Requests every panel takes alike (PanelHost handles them): open or reveal a result, an error's fix. */
 export const SharedRequests = [
-  z.object({ type: z.literal('ready') }),
-  z.object({ type: z.literal('cancel') }),
   z.object({ type: z.literal('openResult'), requestId, uri: z.string() }),
   z.object({ type: z.literal('revealResult'), requestId, uri: z.string() }),
   z.object({ type: z.literal('action'), requestId, action: ErrorAction }),
 ] as const;
 export type SharedRequest = z.infer<(typeof SharedRequests)[number]>;
+
+/** What the host answers to the shared requests: that each was done. */
+export const SharedAnswers = { openResult: z.object({}), revealResult: z.object({}), action: z.object({}) };
+
+/** Messages every page sends without awaiting an answer: it is up, and stop what runs. */
+export const SharedNotices = [z.object({ type: z.literal('ready') }), z.object({ type: z.literal('cancel') })] as const;
 
 /** Parses with `schema`; undefined for anything that does not match (it is logged and dropped by the caller). */
 export function parseWith<T>(schema: z.ZodMiniType<T>, message: unknown): T | undefined {

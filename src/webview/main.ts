@@ -9,6 +9,7 @@ import { BatchPanel } from './batch/batchPanel';
 import { EditPanel } from './edit/editPage';
 import { h } from './parts/dom';
 import { setStrings, t } from './parts/strings';
+import { settle } from './parts/requests';
 import { post } from './parts/vscodeApi';
 
 const root = document.getElementById('app')!;
@@ -21,6 +22,12 @@ window.addEventListener('message', (event: MessageEvent) => {
   const message = parseToWebview(event.data);
   if (!message) {
     console.warn('Edit panel: dropped a message outside the protocol', event.data);
+    return;
+  }
+  // An answer, or an error naming a request, settles that request; an answer to none is dropped.
+  if ((message.type === 'answer' || message.type === 'error') && settle(message)) return;
+  if (message.type === 'answer') {
+    console.warn('Edit panel: dropped an answer to no request of this page', message.requestId);
     return;
   }
   if (message.type === 'batchInit') {

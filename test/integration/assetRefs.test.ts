@@ -28,7 +28,7 @@ describe('Uploaded inputs: runflow://assets/ references, signed links when refus
     const session = await suite.open(image);
     await session.next('init');
     const from = session.posted.length;
-    await session.probe.receive({ type: 'run', prompt: 'Calm the noise', options: DEFAULT_OPTIONS });
+    await session.probe.receive({ type: 'run', requestId: 1, prompt: 'Calm the noise', options: DEFAULT_OPTIONS });
     return session.next('results', from);
   }
 

@@ -20,7 +20,7 @@ describe('Edit panel: from a prompt to edited images saved beside the original',
   it('saves the requested number of variants as <name>.edited-<n>.png with sidecars, from one run', async () => {
     const folder = await freshFolder('two-variants', 'photo.png');
     const { session } = await open(folder);
-    await session.probe.receive({ type: 'run', prompt: 'Make it a snowy winter day', options: { ...DEFAULT_OPTIONS, numImages: 2 } });
+    await session.probe.receive({ type: 'run', requestId: 1, prompt: 'Make it a snowy winter day', options: { ...DEFAULT_OPTIONS, numImages: 2 } });
     const results = await session.next('results');
 
     assert.deepEqual(await listNames(folder), ['photo.edited-1.png', 'photo.edited-1.png.json', 'photo.edited-2.png', 'photo.edited-2.png.json', 'photo.png']);
@@ -48,11 +48,11 @@ describe('Edit panel: from a prompt to edited images saved beside the original',
   it('never overwrites: a second run takes the next free number and leaves the first untouched', async () => {
     const folder = await freshFolder('second-run', 'photo.png');
     const { session } = await open(folder);
-    await session.probe.receive({ type: 'run', prompt: 'Add a rainbow', options: DEFAULT_OPTIONS });
+    await session.probe.receive({ type: 'run', requestId: 1, prompt: 'Add a rainbow', options: DEFAULT_OPTIONS });
     await session.next('results');
     const first = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder, 'photo.edited-1.png'));
     const count = session.posted.length;
-    await session.probe.receive({ type: 'run', prompt: 'Add two rainbows', options: DEFAULT_OPTIONS });
+    await session.probe.receive({ type: 'run', requestId: 1, prompt: 'Add two rainbows', options: DEFAULT_OPTIONS });
     const second = await session.next('results', count);
     assert.deepEqual(
       second.results.map((r) => r.name),
@@ -66,6 +66,7 @@ describe('Edit panel: from a prompt to edited images saved beside the original',
     const { session } = await open(folder, 'photo.webp');
     await session.probe.receive({
       type: 'run',
+      requestId: 1,
       prompt: 'Make it sepia',
       options: { ...DEFAULT_OPTIONS, outputFormat: 'jpeg', imageSize: 'square', matchOriginal: false },
     });
@@ -81,7 +82,7 @@ describe('Edit panel: from a prompt to edited images saved beside the original',
     const folder = await freshFolder('cancel', 'photo.png');
     const { session } = await open(folder);
     await emulator.inject({ kind: 'delay', match: { method: 'GET', path: '/v1/runs/*' }, ms: 1500, times: 100 });
-    const running = session.probe.receive({ type: 'run', prompt: 'Make it night', options: DEFAULT_OPTIONS });
+    const running = session.probe.receive({ type: 'run', requestId: 1, prompt: 'Make it night', options: DEFAULT_OPTIONS });
     const queued = await session.next('progress');
     assert.ok(['uploading', 'queued'].includes(queued.phase));
     await waitForRunCreated();
@@ -100,7 +101,13 @@ describe('Edit panel: from a prompt to edited images saved beside the original',
     const mask = await sharp({ create: { width: 10, height: 10, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } })
       .png()
       .toBuffer();
-    await session.probe.receive({ type: 'run', prompt: 'Anything', options: DEFAULT_OPTIONS, mask: `data:image/png;base64,${mask.toString('base64')}` });
+    await session.probe.receive({
+      type: 'run',
+      requestId: 1,
+      prompt: 'Anything',
+      options: DEFAULT_OPTIONS,
+      mask: `data:image/png;base64,${mask.toString('base64')}`,
+    });
     const error = await session.next('error');
     assert.ok(error.fields.includes('mask_url'), `fields: ${error.fields.join(', ')}`);
     assert.match(error.message, /mask/i);
@@ -114,7 +121,7 @@ describe('Edit panel: from a prompt to edited images saved beside the original',
     const listener = suite.api().onDidShowMessage((m) => shown.push(`${m.severity}: ${m.message}`));
     try {
       await emulator.inject({ kind: 'status', match: { method: 'POST', path: CREATE_PATH }, status: 401, code: 'UNAUTHORIZED', message: 'Invalid API key' });
-      await session.probe.receive({ type: 'run', prompt: 'Anything', options: DEFAULT_OPTIONS });
+      await session.probe.receive({ type: 'run', requestId: 1, prompt: 'Anything', options: DEFAULT_OPTIONS });
       const error = await session.next('error');
       assert.equal(error.action, 'setApiKey');
       await waitFor('the key prompt', () => shown.find((s) => s.startsWith('input:')));
@@ -136,7 +143,7 @@ describe('Edit panel: from a prompt to edited images saved beside the original',
   it('an empty prompt is refused in the panel without calling the API', async () => {
     const folder = await freshFolder('empty-prompt', 'photo.png');
     const { session } = await open(folder);
-    await session.probe.receive({ type: 'run', prompt: '   ', options: DEFAULT_OPTIONS });
+    await session.probe.receive({ type: 'run', requestId: 1, prompt: '   ', options: DEFAULT_OPTIONS });
     const error = await session.next('error');
     assert.deepEqual(error.fields, ['prompt']);
     assert.equal((await emulator.requests()).filter((r) => r.path === CREATE_PATH).length, 0);

@@ -99,7 +99,13 @@ describe('Exact edits: the mask holds whatever the model does, and the result ma
     session = await suite.open(vscode.Uri.joinPath(folder, file));
     await session.next('init');
     const from = session.posted.length;
-    await session.probe.receive({ type: 'run', prompt: 'Put a red balloon here', options: { ...DEFAULT_OPTIONS, ...options }, ...(mask ? { mask } : {}) });
+    await session.probe.receive({
+      type: 'run',
+      requestId: 1,
+      prompt: 'Put a red balloon here',
+      options: { ...DEFAULT_OPTIONS, ...options },
+      ...(mask ? { mask } : {}),
+    });
     const ended = await session.next('results', from);
     return ended;
   }
@@ -173,7 +179,7 @@ describe('Exact edits: the mask holds whatever the model does, and the result ma
       }
     });
     const from = session.posted.length;
-    await session.probe.receive({ type: 'run', prompt: 'Put a red balloon here', options: DEFAULT_OPTIONS, mask: await maskUri('sent') });
+    await session.probe.receive({ type: 'run', requestId: 1, prompt: 'Put a red balloon here', options: DEFAULT_OPTIONS, mask: await maskUri('sent') });
     await session.next('results', from);
     rewriting.dispose();
     assert.deepEqual(Buffer.from(await vscode.workspace.fs.readFile(image)), replacement, 'the file did change during the edit');
@@ -194,7 +200,13 @@ describe('Exact edits: the mask holds whatever the model does, and the result ma
     await session.next('init');
     const before = suite.api().testing!.decodeCounts();
     const from = session.posted.length;
-    await session.probe.receive({ type: 'run', prompt: 'Put a red balloon here', options: { ...DEFAULT_OPTIONS, numImages: 4 }, mask: await maskUri('sent') });
+    await session.probe.receive({
+      type: 'run',
+      requestId: 1,
+      prompt: 'Put a red balloon here',
+      options: { ...DEFAULT_OPTIONS, numImages: 4 },
+      mask: await maskUri('sent'),
+    });
     const results = await session.next('results', from);
     assert.equal(results.results.length, 4);
     const after = suite.api().testing!.decodeCounts();
@@ -241,7 +253,13 @@ describe('Exact edits: the mask holds whatever the model does, and the result ma
     session = await suite.open(vscode.Uri.joinPath(folder, 'sprite.png'));
     await session.next('init');
     const from = session.posted.length;
-    await session.probe.receive({ type: 'run', prompt: 'Anything', options: DEFAULT_OPTIONS, mask: await maskUri('sent', { x: 0, y: 0, w: 0, h: 0 }) });
+    await session.probe.receive({
+      type: 'run',
+      requestId: 1,
+      prompt: 'Anything',
+      options: DEFAULT_OPTIONS,
+      mask: await maskUri('sent', { x: 0, y: 0, w: 0, h: 0 }),
+    });
     const error = await session.next('error', from);
     assert.match(error.message, /marks nothing to edit/);
     assert.deepEqual(error.fields, ['mask_url']);
@@ -261,7 +279,7 @@ describe('Exact edits: the mask holds whatever the model does, and the result ma
       session = await suite.open(vscode.Uri.joinPath(folder, 'sprite.png'));
       await session.next('init');
       const from = session.posted.length;
-      const running = session.probe.receive({ type: 'run', prompt: 'A balloon', options: DEFAULT_OPTIONS, mask: await maskUri('sent') });
+      const running = session.probe.receive({ type: 'run', requestId: 1, prompt: 'A balloon', options: DEFAULT_OPTIONS, mask: await maskUri('sent') });
       const [run] = await waitForRuns(1);
       await session.probe.receive({ type: 'cancel' });
       await running;

@@ -39,7 +39,7 @@ describe('History: every run recorded, runs in flight resumed and saved exactly 
     const image = vscode.Uri.joinPath(folder, 'photo.png');
     session = await openPanel(api, image);
     await session.next('init');
-    const finished = session.probe.receive({ type: 'run', prompt, options });
+    const finished = session.probe.receive({ type: 'run', requestId: 1, prompt, options });
     const run = await waitFor('the run on the emulator', async () => (await emulator.runs())[0]);
     return { folder, image, run, finished, session };
   }

@@ -29,6 +29,7 @@ function loadSuites(): void {
   require('./maskFiles.test');
   require('./agentTool.test');
   require('./assetRefs.test');
+  require('./requests.test');
 }
 
 // mocha 12 is an ES module; `require()` of it returns the module namespace.

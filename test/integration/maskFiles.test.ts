@@ -31,7 +31,9 @@ describe("Mask files and the mask editor's state", function () {
     for (let i = 0; i < 2; i++) {
       const from = session.posted.length;
       await session.probe.receive({ type: 'exportMask', requestId: 1, mask });
-      exported.push((await session.next('maskExported', from)).name);
+      const answer = await session.next('answer', from);
+      assert.equal(answer.request, 'exportMask');
+      exported.push((answer as Extract<typeof answer, { request: 'exportMask' }>).name);
     }
     assert.deepEqual(exported, ['photo.mask.png', 'photo.mask-3.png']);
     assert.deepEqual(Buffer.from(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder, 'photo.mask.png'))), png);

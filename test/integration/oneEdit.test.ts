@@ -68,7 +68,7 @@ describe('One edit, one object: every billed run accounted for', function () {
     // The create is handled at once (the run exists and bills) but its answer arrives 3 s late.
     await emulator.inject({ kind: 'delay', match: { method: 'POST', path: CREATE_PATH }, ms: 3000 });
     const from = s.posted.length;
-    void s.probe.receive({ type: 'run', prompt: 'Make it snow', options: DEFAULT_OPTIONS });
+    void s.probe.receive({ type: 'run', requestId: 1, prompt: 'Make it snow', options: DEFAULT_OPTIONS });
     const [run] = await waitFor('the run on the emulator', async () => ((await emulator.runs()).length ? emulator.runs() : undefined));
     await s.probe.receive({ type: 'cancel' });
     const end = await ending(s, from);
@@ -90,7 +90,7 @@ describe('One edit, one object: every billed run accounted for', function () {
     const { folder, image } = await photo('close-during-create');
     const s = await open(image);
     await emulator.inject({ kind: 'delay', match: { method: 'POST', path: CREATE_PATH }, ms: 1500 });
-    void s.probe.receive({ type: 'run', prompt: 'Make it snow', options: DEFAULT_OPTIONS });
+    void s.probe.receive({ type: 'run', requestId: 1, prompt: 'Make it snow', options: DEFAULT_OPTIONS });
     const [run] = await waitFor('the run on the emulator', async () => ((await emulator.runs()).length ? emulator.runs() : undefined));
     s.dispose();
     session = undefined;
@@ -107,7 +107,7 @@ describe('One edit, one object: every billed run accounted for', function () {
     // Every create is dropped unread: no run is made, and the client keeps trying.
     await emulator.inject({ kind: 'reset', match: { method: 'POST', path: CREATE_PATH }, when: 'before', times: 50 });
     const from = s.posted.length;
-    void s.probe.receive({ type: 'run', prompt: 'Make it snow', options: DEFAULT_OPTIONS });
+    void s.probe.receive({ type: 'run', requestId: 1, prompt: 'Make it snow', options: DEFAULT_OPTIONS });
     await waitFor('a create sent', async () => ((await createPosts()).length ? true : undefined));
     const lookupsBefore = (await emulator.requests()).filter((r) => r.path === '/v1/runs').length;
     await s.probe.receive({ type: 'cancel' });
@@ -126,7 +126,7 @@ describe('One edit, one object: every billed run accounted for', function () {
     // The run succeeds; its output link answers 404, and so does the fresh one a re-read brings.
     await emulator.inject({ kind: 'status', match: { origin: 'storage', method: 'GET', path: '/outputs/*' }, status: 404, times: 2 });
     const from = s.posted.length;
-    await s.probe.receive({ type: 'run', prompt: 'Make it snow', options: DEFAULT_OPTIONS });
+    await s.probe.receive({ type: 'run', requestId: 1, prompt: 'Make it snow', options: DEFAULT_OPTIONS });
     const failed = await ending(s, from);
     assert.equal(failed.type, 'error', JSON.stringify(failed));
     assert.equal(failed.action, 'retry', 'Try Again is offered for a run that exists');
@@ -135,7 +135,7 @@ describe('One edit, one object: every billed run accounted for', function () {
     assert.match(failed.message, /no longer has the results/);
 
     const again = s.posted.length;
-    await s.probe.receive({ type: 'action', action: 'retry' });
+    await s.probe.receive({ type: 'action', requestId: 1, action: 'retry' });
     const end = await ending(s, again);
     assert.equal(end.type, 'results', JSON.stringify(end));
     assert.equal(end.runId, run.id, 'the same run');
@@ -223,7 +223,7 @@ describe('One edit, one object: every billed run accounted for', function () {
     await vscode.workspace.fs.writeFile(leftover, new TextEncoder().encode('{"runId":"someone-else"}\n'));
     const s = await open(image);
     const from = s.posted.length;
-    await s.probe.receive({ type: 'run', prompt: 'Make it snow', options: DEFAULT_OPTIONS });
+    await s.probe.receive({ type: 'run', requestId: 1, prompt: 'Make it snow', options: DEFAULT_OPTIONS });
     const end = await ending(s, from);
     assert.equal(end.type, 'results', JSON.stringify(end));
     assert.deepEqual(
@@ -241,7 +241,7 @@ describe('One edit, one object: every billed run accounted for', function () {
     const s = await open(image);
     await emulator.inject({ kind: 'flag_nsfw' });
     const from = s.posted.length;
-    await s.probe.receive({ type: 'run', prompt: 'Make it snow', options: DEFAULT_OPTIONS });
+    await s.probe.receive({ type: 'run', requestId: 1, prompt: 'Make it snow', options: DEFAULT_OPTIONS });
     const end = await ending(s, from);
     assert.equal(end.type, 'results', JSON.stringify(end));
     assert.match((end.notes ?? []).join(' '), /flagged photo\.edited-1\.png as possibly unsafe/);
@@ -277,10 +277,10 @@ describe('One edit, one object: every billed run accounted for', function () {
     try {
       shown = [];
       const from = s.posted.length;
-      const first = s.probe.receive({ type: 'run', prompt: 'Make it snow', options: DEFAULT_OPTIONS });
+      const first = s.probe.receive({ type: 'run', requestId: 1, prompt: 'Make it snow', options: DEFAULT_OPTIONS });
       await waitFor('the key prompt', () => shown.find((m) => m.startsWith('input: ')));
       // A reloaded webview posts Run again while the prompt is open.
-      await s.probe.receive({ type: 'run', prompt: 'Make it snow', options: DEFAULT_OPTIONS });
+      await s.probe.receive({ type: 'run', requestId: 1, prompt: 'Make it snow', options: DEFAULT_OPTIONS });
       await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
       await first;
       assert.equal(shown.filter((m) => m.startsWith('input: ')).length, 1, `one key prompt: ${shown.join(' | ')}`);

@@ -164,7 +164,7 @@ describe('Reliability: faults and bad input in the real editor', function () {
   /** Sends a run and waits for how it ended: results, an error or canceled. */
   async function run(s: PanelSession, prompt: string, options: Partial<EditOptions> = {}, mask?: string): Promise<ToWebview> {
     const from = s.posted.length;
-    await s.probe.receive({ type: 'run', prompt, options: { ...DEFAULT_OPTIONS, ...options }, ...(mask ? { mask } : {}) });
+    await s.probe.receive({ type: 'run', requestId: 1, prompt, options: { ...DEFAULT_OPTIONS, ...options }, ...(mask ? { mask } : {}) });
     return waitFor('the run to end', () => s.posted.slice(from).find((m) => m.type === 'results' || m.type === 'error' || m.type === 'canceled'), 45000);
   }
 
@@ -436,17 +436,19 @@ describe('Reliability: faults and bad input in the real editor', function () {
     await assertNothingSent();
   });
 
-  it("bad input: a prompt over 32,000 characters is dropped by the host (the webview's own cap is a UI test's)", async () => {
+  it("bad input: a prompt over 32,000 characters is refused by the host, and nothing runs (the webview's own cap is a UI test's)", async () => {
     counts.badInputs++;
     const { image } = await photoIn('long-prompt');
     const s = await open(image);
     const from = s.posted.length;
-    await s.probe.receive({ type: 'run', prompt: 'x'.repeat(32001), options: DEFAULT_OPTIONS });
-    // A Run with an empty prompt must be answered; the dropped one before it posted nothing.
-    await s.probe.receive({ type: 'run', prompt: ' ', options: DEFAULT_OPTIONS });
-    const answer = await s.next('error', from);
-    assert.deepEqual(answer.fields, ['prompt']);
-    assert.deepEqual(s.posted.slice(from), [answer], 'nothing run, nothing posted for the long prompt');
+    await s.probe.receive({ type: 'run', requestId: 1, prompt: 'x'.repeat(32001), options: DEFAULT_OPTIONS });
+    // A Run with an empty prompt must be answered; the dropped one before it was only refused.
+    await s.probe.receive({ type: 'run', requestId: 2, prompt: ' ', options: DEFAULT_OPTIONS });
+    const [refused, answer] = s.posted.slice(from);
+    assert.deepEqual([refused?.type, refused?.type === 'error' && refused.requestId], ['error', 1], 'the long prompt is refused, not left waiting');
+    assert.match(refused?.type === 'error' ? refused.message : '', /could not be read/);
+    assert.deepEqual(answer?.type === 'error' && [answer.requestId, answer.fields], [2, ['prompt']]);
+    assert.equal(s.posted.length - from, 2, 'nothing else posted');
     await assertNothingSent();
   });
 

@@ -58,7 +58,7 @@ describe('Security: the key, settings, the webview and its CSP', function () {
   async function runTo(s: PanelSession, prompt: string, fault?: Parameters<typeof emulator.inject>[0]): Promise<ToWebview> {
     if (fault) await emulator.inject(fault);
     const from = s.posted.length;
-    await s.probe.receive({ type: 'run', prompt, options: DEFAULT_OPTIONS });
+    await s.probe.receive({ type: 'run', requestId: 1, prompt, options: DEFAULT_OPTIONS });
     return waitFor('the run to end', () => s.posted.slice(from).find((m) => m.type === 'results' || m.type === 'error'), 45000);
   }
 
@@ -176,7 +176,7 @@ describe('Security: the key, settings, the webview and its CSP', function () {
     badMessages += bad.length;
     // A well-formed message naming a file the panel never showed is refused, not opened. Its
     // answer is the first thing posted since: the dropped messages before it posted nothing.
-    await s.probe.receive({ type: 'openResult', uri: 'file:///etc/passwd' });
+    await s.probe.receive({ type: 'openResult', requestId: 1, uri: 'file:///etc/passwd' });
     badMessages++;
     const refusal = await s.next('error', from);
     assert.match(refusal.message, /never shown/);

@@ -1,7 +1,6 @@
 import type { BatchItem, ImageInfo } from '../../shared/protocol';
 import { h, setShown } from '../parts/dom';
 import { t } from '../parts/strings';
-import { post } from '../parts/vscodeApi';
 
 /** One image's cell: thumbnail, name, state, saved outputs, the failure and its Retry. */
 class BatchCell {
@@ -12,7 +11,11 @@ class BatchCell {
   private readonly retry: HTMLElement;
   item: BatchItem | undefined;
 
-  constructor(image: ImageInfo, onRetry: () => void) {
+  constructor(
+    image: ImageInfo,
+    onRetry: () => void,
+    private readonly open: (uri: string) => void,
+  ) {
     this.retry = h('vscode-button', { class: 'batch-retry', secondary: true, 'aria-label': t('batch.retryLabel', image.name), hidden: true }, t('batch.retry'));
     this.retry.addEventListener('click', onRetry);
     this.element = h(
@@ -33,7 +36,7 @@ class BatchCell {
     this.item = item;
     this.element.dataset.status = item?.status ?? '';
     this.status.textContent = item ? t(`batch.status.${item.status}`) : '';
-    this.outputs.replaceChildren(...(item?.outputs ?? []).map((output) => outputLink(output)));
+    this.outputs.replaceChildren(...(item?.outputs ?? []).map((output) => outputLink(output, this.open)));
     setShown(this.outputs, (item?.outputs.length ?? 0) > 0);
     this.message.textContent = item?.message ?? '';
     setShown(this.message, item?.message !== undefined);
@@ -46,9 +49,9 @@ class BatchCell {
   }
 }
 
-function outputLink(output: { uri: string; name: string }): HTMLElement {
+function outputLink(output: { uri: string; name: string }, open: (uri: string) => void): HTMLElement {
   const link = h('button', { type: 'button', class: 'link-button', title: t('batch.open', output.name) }, output.name);
-  link.addEventListener('click', () => post({ type: 'openResult', uri: output.uri }));
+  link.addEventListener('click', () => open(output.uri));
   return h('li', {}, link);
 }
 
@@ -61,8 +64,9 @@ export class BatchList {
   /** Images in each state, kept as items change (a summary must not walk a thousand cells per update). */
   private readonly counts = new Map<string, number>();
 
-  constructor(images: readonly ImageInfo[], onRetry: (index: number) => void) {
-    this.cells = images.map((image, index) => new BatchCell(image, () => onRetry(index)));
+  /** `events.retry` runs a failed image again; `events.open` opens a saved output (by its uri). */
+  constructor(images: readonly ImageInfo[], events: { retry(index: number): void; open(uri: string): void }) {
+    this.cells = images.map((image, index) => new BatchCell(image, () => events.retry(index), events.open));
     this.element = h(
       'section',
       { class: 'batch-section', 'aria-labelledby': 'batch-heading' },

@@ -1,10 +1,12 @@
 import type { ToBatchWebview } from '../../shared/batchPanelMessages';
+import type { ErrorAction } from '../../shared/protocol';
 import { BatchList } from './batchList';
 import { h } from '../parts/dom';
 import { FieldErrors } from '../parts/fieldErrors';
 import { EditForm } from '../parts/form';
 import { RunStatus } from '../parts/runStatus';
 import { t } from '../parts/strings';
+import { request, type RequestError } from '../parts/requests';
 import { post } from '../parts/vscodeApi';
 import { rememberBatch } from '../parts/panelState';
 
@@ -17,7 +19,7 @@ export type BatchMessage = Extract<ToBatchWebview, { type: 'batchItem' | 'batchS
  */
 export class BatchPanel {
   private readonly form: EditForm;
-  private readonly status = new RunStatus((action) => post({ type: 'action', action }));
+  private readonly status = new RunStatus((action) => request({ type: 'action', action }).catch((e: RequestError) => this.showError(e)));
   private readonly list: BatchList;
   private readonly fieldErrors: FieldErrors;
 
@@ -31,7 +33,10 @@ export class BatchPanel {
       },
       init.images.length,
     );
-    this.list = new BatchList(init.images, (index) => this.retry(index));
+    this.list = new BatchList(init.images, {
+      retry: (index) => this.retry(index),
+      open: (uri) => request({ type: 'openResult', uri }).catch((e: RequestError) => this.showError(e)),
+    });
     this.fieldErrors = new FieldErrors(this.form.fieldTargets);
     root.replaceChildren(
       h(
@@ -57,10 +62,15 @@ export class BatchPanel {
         if (message.message) this.status.finished(message.message);
         break;
       case 'error':
-        this.status.showError(message.message, message.action);
-        this.fieldErrors.mark(message.fields);
+        this.showError(message);
         break;
     }
+  }
+
+  /** An error of the panel's, or the host's answer to a request that failed. */
+  private showError(error: { message: string; action?: ErrorAction; fields: string[] }): void {
+    this.status.showError(error.message, error.action);
+    this.fieldErrors.mark(error.fields);
   }
 
   private run(): void {

@@ -2,12 +2,13 @@
  * The edit panel's page: the image stage with its mask editor, the references, the form, the run's
  * status and the results; it applies what the host sends and posts the user's requests.
  */
-import { parseToEditHost, type ResultsView as ShownResults, type ToEditHost, type ToEditWebview } from '../../shared/editPanelMessages';
-import { type ErrorAction, type ImageInfo } from '../../shared/protocol';
+import { type ResultsView as ShownResults, type ToEditWebview } from '../../shared/editPanelMessages';
+import { PngDataUri, type ErrorAction, type ErrorMessage, type ImageInfo } from '../../shared/protocol';
 import { h } from '../parts/dom';
 import { FieldErrors } from '../parts/fieldErrors';
 import { EditForm } from '../parts/form';
 import { rememberImage } from '../parts/panelState';
+import { request, type RequestError } from '../parts/requests';
 import { RunStatus } from '../parts/runStatus';
 import { t } from '../parts/strings';
 import { post } from '../parts/vscodeApi';
@@ -16,7 +17,8 @@ import { ReferenceList } from './references';
 import { ResultsView } from './results';
 
 type InitMessage = Extract<ToEditWebview, { type: 'init' }>;
-type RunMessage = Extract<ToEditHost, { type: 'run' }>;
+/** An error: the host's answer to a request, or the panel's own. */
+type ShownError = Pick<ErrorMessage, 'message' | 'action' | 'fields'>;
 
 /** Typing in the prompt reaches the host this long after the last key (it keeps the draft). */
 const PROMPT_SYNC_MS = 300;
@@ -30,23 +32,23 @@ export class EditPanel {
     },
     toolsChanged: (maskTools) => post({ type: 'viewChanged', maskTools }),
   });
-  private readonly references = new ReferenceList();
+  private readonly references = new ReferenceList({
+    add: () => request({ type: 'addReference' }).catch((e: RequestError) => this.showError(e)),
+    remove: (uri) => request({ type: 'removeReference', uri }).catch((e: RequestError) => this.showError(e)),
+  });
   private readonly form = new EditForm({
     run: () => this.run(),
     cancel: () => post({ type: 'cancel' }),
     change: () => this.formChanged(),
   });
   private readonly status = new RunStatus((action) => this.act(action));
-  private readonly results = new ResultsView();
+  private readonly results = new ResultsView((type, uri) => request({ type, uri }).catch((e: RequestError) => this.showError(e)));
   private readonly fieldErrors = new FieldErrors({ ...this.form.fieldTargets, ...this.stage.fieldTargets });
   /** The input image, set by showImage. */
   private image!: ImageInfo;
   private promptTimer: number | undefined;
   private paintChanges = 0;
   private lastPrompt = '';
-  private nextRequestId = 1;
-  /** Requests whose errors end a run (Run, Try Again); other requests' errors leave the form as it is. */
-  private readonly runRequests = new Set<number>();
 
   constructor(root: HTMLElement, init: InitMessage) {
     root.replaceChildren(
@@ -88,18 +90,11 @@ export class EditPanel {
       case 'references':
         this.references.setReferences(message.references);
         break;
-      case 'maskFile':
-        this.stage.loadMaskFile(message.dataUri, message.name);
-        break;
-      case 'maskExported':
-        this.stage.maskExported(message.name);
-        break;
       case 'progress':
         this.form.setRunning(true);
         this.status.progress(message.phase, message.elapsedMs, false);
         break;
       case 'results':
-        this.runRequests.clear();
         this.form.setRunning(false);
         this.showResults(message);
         break;
@@ -107,14 +102,11 @@ export class EditPanel {
         this.status.waiting(message.delayMs);
         break;
       case 'error':
-        // An error belongs to the request that caused it: only a run's ends the run.
-        if (message.requestId === undefined || this.runRequests.delete(message.requestId)) this.form.setRunning(false);
-        this.status.showError(message.message, message.action);
-        this.fieldErrors.mark(message.fields);
+        // The panel's own error (no request of this page's caused it) is how its edit ended.
+        this.runFailed(message);
         break;
       case 'canceled':
         // The run may still finish (and bill) upstream; the host keeps its id to find it later.
-        this.runRequests.clear();
         this.form.setRunning(false);
         this.status.finished(message.message);
         break;
@@ -156,38 +148,41 @@ export class EditPanel {
   }
 
   private run(): void {
-    const requestId = this.nextRequestId++;
-    const message = parseToEditHost({
-      type: 'run',
-      requestId,
-      prompt: this.form.prompt.trim(),
-      options: this.form.options,
-      mask: this.stage.exportMask(),
-    });
-    if (message?.type !== 'run') {
-      // Only a mask beyond the protocol's bound can fail here (the prompt box caps its length).
+    const mask = this.stage.exportMask();
+    // Only a mask beyond the protocol's bound can be refused here (the prompt box caps its length).
+    if (mask !== undefined && !PngDataUri.safeParse(mask).success) {
       this.status.showError(t('mask.tooLarge'), undefined);
       return;
     }
-    this.startRun(message);
+    this.startRun();
+    request({ type: 'run', prompt: this.form.prompt.trim(), options: this.form.options, mask }).catch((e: RequestError) => this.runFailed(e));
   }
 
-  private startRun(message: RunMessage): void {
-    this.runRequests.add(message.requestId!);
+  private startRun(): void {
     this.fieldErrors.clear();
     this.status.started();
     this.form.setRunning(true);
-    post(message);
   }
 
   /** An error's fix. Try Again is the host's: it resumes the edit's run if Runflow has it, never posts a new one. */
   private act(action: ErrorAction): void {
-    const requestId = this.nextRequestId++;
-    if (action === 'retry') {
-      this.runRequests.add(requestId);
-      this.status.started();
-      this.form.setRunning(true);
+    if (action !== 'retry') {
+      request({ type: 'action', action }).catch((e: RequestError) => this.showError(e));
+      return;
     }
-    post({ type: 'action', action, requestId });
+    this.startRun();
+    request({ type: 'action', action }).catch((e: RequestError) => this.runFailed(e));
+  }
+
+  /** The edit ended in an error: the form is free again, and the error says why. */
+  private runFailed(error: ShownError): void {
+    this.form.setRunning(false);
+    this.showError(error);
+  }
+
+  /** An error, with the fields it names marked; an edit in progress goes on. */
+  private showError(error: ShownError): void {
+    this.status.showError(error.message, error.action);
+    this.fieldErrors.mark(error.fields);
   }
 }

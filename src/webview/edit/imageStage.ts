@@ -9,7 +9,7 @@ import { MaskPainter, type PendingShape } from '../mask/maskPainter';
 import { MaskToolbar } from '../mask/maskToolbar';
 import { isTyping, StageView } from '../mask/stageView';
 import { t } from '../parts/strings';
-import { post } from '../parts/vscodeApi';
+import { request, type RequestError } from '../parts/requests';
 
 /** `[` and `]` change the brush by this factor (at least a pixel). */
 const BRUSH_STEP = 1.15;
@@ -44,7 +44,7 @@ export class ImageStage {
     grow: (px) => {
       if (!this.layer.growShrink(px) && this.layer.paintedPixels() === 0) this.showMessage(t('mask.nothingToGrow'), true);
     },
-    fromFile: () => post({ type: 'pickMaskFile' }),
+    fromFile: () => this.pickMaskFile(),
     export: () => this.exportToFile(),
   });
   /** Inline feedback on the mask (a mask file loaded or rejected, an export). */
@@ -132,7 +132,7 @@ export class ImageStage {
    * Loads a mask file the host read for us, in either convention; one of another size is scaled
    * to the image's and the user told so (Undo takes it back).
    */
-  loadMaskFile(dataUri: string, name: string): void {
+  private loadMaskFile(dataUri: string, name: string): void {
     const mask = new Image();
     mask.addEventListener('load', () => {
       const { naturalWidth: width, naturalHeight: height } = mask;
@@ -142,11 +142,6 @@ export class ImageStage {
     });
     mask.addEventListener('error', () => this.showMessage(t('mask.unreadable', name), true));
     mask.src = dataUri;
-  }
-
-  /** The host saved the exported mask as `name`. */
-  maskExported(name: string): void {
-    this.showMessage(t('mask.exported', name), false);
   }
 
   /** Shows the band where output and original will blend. */
@@ -220,10 +215,22 @@ export class ImageStage {
     }
   }
 
+  /** Saves the mask beside the image (the host names the file), and says where or why not. */
   private exportToFile(): void {
     const mask = this.exportMask();
-    if (!mask) this.showMessage(t('mask.nothingToExport'), true);
-    else post({ type: 'exportMask', mask });
+    if (!mask) return this.showMessage(t('mask.nothingToExport'), true);
+    request({ type: 'exportMask', mask }).then(
+      ({ name }) => this.showMessage(t('mask.exported', name), false),
+      (e: RequestError) => this.showMessage(e.message, true),
+    );
+  }
+
+  /** Loads a mask file the user picks in the host's dialog (none when they close it). */
+  private pickMaskFile(): void {
+    request({ type: 'pickMaskFile' }).then(
+      ({ mask }) => mask && this.loadMaskFile(mask.dataUri, mask.name),
+      (e: RequestError) => this.showMessage(e.message, true),
+    );
   }
 
   /**

@@ -1,7 +1,6 @@
 import type { ImageInfo } from '../../shared/protocol';
 import { h, setShown } from '../parts/dom';
 import { t } from '../parts/strings';
-import { post } from '../parts/vscodeApi';
 
 /** Reference images (extra inputs) as thumbnails with a remove button each, and "Add…". */
 export class ReferenceList {
@@ -9,9 +8,9 @@ export class ReferenceList {
   private readonly list = h('ul', { class: 'references', 'aria-label': t('references.heading') });
   private readonly empty = h('p', { class: 'hint' }, t('references.none'));
 
-  constructor() {
+  constructor(private readonly events: { add(): void; remove(uri: string): void }) {
     const add = h('vscode-button', { id: 'add-reference', secondary: true }, t('references.add'));
-    add.addEventListener('click', () => post({ type: 'addReference' }));
+    add.addEventListener('click', () => events.add());
     this.element = h(
       'section',
       { class: 'references-section', 'aria-labelledby': 'references-heading' },
@@ -39,7 +38,7 @@ export class ReferenceList {
       },
       '×',
     );
-    remove.addEventListener('click', () => post({ type: 'removeReference', uri: reference.uri }));
+    remove.addEventListener('click', () => this.events.remove(reference.uri));
     return h(
       'li',
       { class: 'reference', 'data-uri': reference.uri },

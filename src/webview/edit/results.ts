@@ -1,7 +1,6 @@
 import type { ImageInfo, ResultInfo } from '../../shared/protocol';
 import { h, setShown } from '../parts/dom';
 import { t } from '../parts/strings';
-import { post } from '../parts/vscodeApi';
 
 /** Keyboard steps of the compare slider, in percent. */
 const COMPARE_STEP = 2;
@@ -10,6 +9,9 @@ const COMPARE_STEP = 2;
  * The run's results: the variants as thumbnails (one selected), a before/after compare of the
  * selected one against the input, and what to do with it (open, reveal, edit further).
  */
+/** What the user can do with the selected result. */
+export type ResultAction = 'openResult' | 'revealResult' | 'editResult';
+
 export class ResultsView {
   readonly element: HTMLElement;
 
@@ -41,7 +43,8 @@ export class ResultsView {
   private results: ResultInfo[] = [];
   private selected: ResultInfo | undefined;
 
-  constructor() {
+  /** `act` opens, reveals or edits a result (by its uri). */
+  constructor(private readonly act: (action: ResultAction, uri: string) => void) {
     this.compare = h('figure', { id: 'compare', class: 'compare', 'aria-label': t('compare.label') }, this.frame, this.slider);
     const open = h('vscode-button', { id: 'open-result' }, t('results.open'));
     const reveal = h('vscode-button', { id: 'reveal-result', secondary: true }, t('results.reveal'));
@@ -130,7 +133,7 @@ export class ResultsView {
     this.divider.style.left = `${percent}%`;
   }
 
-  private postForSelected(type: 'openResult' | 'revealResult' | 'editResult'): void {
-    if (this.selected) post({ type, uri: this.selected.uri });
+  private postForSelected(action: ResultAction): void {
+    if (this.selected) this.act(action, this.selected.uri);
   }
 }
