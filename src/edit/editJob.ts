@@ -446,9 +446,9 @@ export class EditJob {
     if (signal.aborted) return this.afterStop();
     if (error instanceof RunflowError && this.runId && !error.runId) error.runId = this.runId;
     if (!this.runId) {
-      // Runflow may have the run only if the create went out and its answer was never read (or
-      // was a server error after earlier attempts that may have been).
-      const mayExist = this.createSent && error instanceof RunflowError && (outcomeUnknown(error) || error.kind === 'server');
+      // Runflow may have the run only if the create went out and its answer was never read, or
+      // was a server error (which may follow the run's making).
+      const mayExist = this.createSent && error instanceof RunflowError && outcomeUnknown(error);
       if (mayExist) await this.change((r) => ({ ...r, message: userMessage(error) }));
       else await history.remove([this.id]);
       return error;

@@ -220,8 +220,9 @@ export function makeRedactor(apiKey: string): (s: string) => string {
 
 /**
  * Failures after which a create may or may not have made a run: the connection failed or timed
- * out, the answer could not be read, a gateway gave up (502, 504) while the API may have gone on,
- * or the idempotency middleware reported a conflict (409) with a request still in progress.
+ * out, the answer could not be read, the idempotency middleware reported a conflict (409) with a
+ * request still in progress, or any server error (5xx): a gateway may give up while the API goes
+ * on, and the API may fail after making the run, with an Idempotency-Key that keeps no answer.
  */
 export const outcomeUnknown = (e: RunflowError): boolean =>
-  e.kind === 'network' || e.kind === 'timeout' || e.kind === 'bad_response' || e.kind === 'conflict' || e.status === 502 || e.status === 504;
+  e.kind === 'network' || e.kind === 'timeout' || e.kind === 'bad_response' || e.kind === 'conflict' || e.kind === 'server';

@@ -60,5 +60,8 @@ export async function retrying<T>(attempt: (n: number) => Promise<T>, shouldRetr
 /** Safe for reads: anything that may be transient. */
 export const retryTransient = (e: RunflowError): boolean => e.retryable;
 
-/** Safe for writes: only answers that prove the request was not accepted. */
-export const retryUnaccepted = (e: RunflowError): boolean => e.kind === 'server' || e.kind === 'rate_limited';
+/** Safe for writes that bill: only an answer that proves the request was not accepted (a 429); after any other, look first. */
+export const retryUnaccepted = (e: RunflowError): boolean => e.kind === 'rate_limited';
+
+/** Safe for writes that bill nothing (an upload slot): a 429, or a server error (a repeat makes at most an unused slot). */
+export const retryUnbilled = (e: RunflowError): boolean => e.kind === 'server' || retryUnaccepted(e);

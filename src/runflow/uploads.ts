@@ -2,7 +2,7 @@ import { RunflowError, errorFromResponse } from './errors';
 import type { HttpTransport } from './http';
 import { mimeOf, sniffImageType, type ImageType } from './imageType';
 import { formatMb, INLINE_INPUT_LIMIT, MAX_INPUT_BYTES } from './limits';
-import { retrying, retryTransient, retryUnaccepted, type RetryContext } from './retry';
+import { retrying, retryTransient, retryUnbilled, type RetryContext } from './retry';
 import { parseAsset, parseAssetUpload } from './schemas';
 
 /** What an upload needs from the client. */
@@ -77,13 +77,13 @@ async function uploadAsset(deps: UploadDeps, bytes: Uint8Array, name: string, ty
   const { http } = deps;
   const mime = mimeOf(type);
   // Creating or confirming an upload slot bills nothing, but these are still POSTs: repeat them
-  // only on answers that prove they were not accepted.
+  // only on answers that say the server did not finish them.
   const slot = await http.api({
     method: 'POST',
     path: 'v1/asset-uploads',
     json: { filename: name, mime_type: mime, size_bytes: bytes.length },
     signal,
-    shouldRetry: retryUnaccepted,
+    shouldRetry: retryUnbilled,
     parse: parseAssetUpload,
     what: 'the upload request',
   });
@@ -107,7 +107,7 @@ async function uploadAsset(deps: UploadDeps, bytes: Uint8Array, name: string, ty
     path: `v1/asset-uploads/${encodeURIComponent(slot.assetId)}/confirmations`,
     json: {},
     signal,
-    shouldRetry: retryUnaccepted,
+    shouldRetry: retryUnbilled,
     parse: parseAsset,
     what: 'the upload confirmation',
   });

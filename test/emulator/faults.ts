@@ -21,6 +21,11 @@ export const faultSchema = z.discriminatedUnion('kind', [
     retryAfterSec: z.number().nonnegative().optional(),
     /** Run the handler first (a create really creates and bills), then answer with this error. */
     afterHandling: z.boolean().optional(),
+    /**
+     * With afterHandling: the Idempotency-Key keeps no answer, so a repeat is handled as new (as a
+     * middleware that caches only 2xx answers does after a 5xx from behind it).
+     */
+    forgetsKey: z.boolean().optional(),
     times,
   }),
   z.object({ kind: z.literal('reset'), match: matchSchema, when: z.enum(['before', 'after']), times }),

@@ -45,6 +45,11 @@ export class IdempotencyStore {
     return answer;
   }
 
+  /** Drops what `key` answered: the next request with it is handled as new. */
+  forget(key: string): void {
+    this.records.delete(key);
+  }
+
   clear(): void {
     this.records.clear();
   }

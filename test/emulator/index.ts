@@ -89,6 +89,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     latencyMs: opts.latencyMs ?? 0,
     faults,
     log,
+    forgetIdempotencyKey: (key) => idempotency.forget(key),
   }).catch(async (err: unknown) => {
     await storage.close();
     throw err;

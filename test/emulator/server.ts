@@ -27,6 +27,8 @@ export interface OriginServerOptions {
   latencyMs: number;
   faults: FaultBook;
   log: RequestLog;
+  /** Makes the idempotency store forget a key (a fault's `forgetsKey`). */
+  forgetIdempotencyKey?: (key: string) => void;
 }
 
 export interface OriginServer {
@@ -99,6 +101,8 @@ export async function startOriginServer(opts: OriginServerOptions): Promise<Orig
     const canned = fault && cannedReply(fault);
     const afterHandling = fault !== undefined && 'afterHandling' in fault && fault.afterHandling === true;
     const handled = !canned || afterHandling ? await opts.handle(ctx) : undefined;
+    const key = ctx.headers['idempotency-key'];
+    if (fault?.kind === 'status' && afterHandling && fault.forgetsKey && key) opts.forgetIdempotencyKey?.(key);
     const reply = canned ?? handled!;
     entry.runId = handled?.runId ?? reply.runId;
     await drain(req);

@@ -75,6 +75,25 @@ for (const [name, fault] of [
   });
 }
 
+test("1. a 500 in Runflow's envelope after the run was made, its Idempotency-Key not replayed: looked up by client_ref, billed once", async () => {
+  emu.inject({ kind: 'status', status: 500, afterHandling: true, forgetsKey: true, match: { method: 'POST', path: CREATE_PATH } });
+  const { client } = clientFor(emu);
+  const run = await client.createEditRun(input, { clientRef: 'ref-500' });
+  assert.equal(emu.runs().length, 1, 'one run billed');
+  assert.equal(run.id, emu.runs()[0].id);
+  assert.equal(requestsTo(emu, 'POST', CREATE_PATH).length, 1, 'not sent again: the look-up found the run');
+  assert.equal(requestsTo(emu, 'GET', '/v1/runs')[0]?.query.q, "client_ref.EQ:'ref-500'");
+});
+
+test('1. a 500 on a create that made nothing: looked up, then sent again under the same key, one run', async () => {
+  emu.inject({ kind: 'status', status: 500, match: { method: 'POST', path: CREATE_PATH } });
+  const { client } = clientFor(emu);
+  const run = await client.createEditRun(input, { idempotencyKey: 'key-500' });
+  assert.deepEqual(emu.requests.map((r) => `${r.method} ${r.path}`).slice(0, 3), [`POST ${CREATE_PATH}`, 'GET /v1/runs', `POST ${CREATE_PATH}`]);
+  assert.equal(emu.runs().length, 1);
+  assert.equal(run.id, emu.runs()[0].id);
+});
+
 test('a 504 on a create that did not create anything: looked up, then posted again with the same key', async () => {
   emu.inject({ kind: 'status', status: 504, match: { method: 'POST', path: CREATE_PATH } });
   const { client } = clientFor(emu);
