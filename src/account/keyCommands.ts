@@ -89,7 +89,7 @@ function askForKey(host: Host): Thenable<string | undefined> {
   return host.notifier.ask({
     title: vscode.l10n.t('Runflow API Key'),
     prompt: vscode.l10n.t("Paste your Runflow API key (from {0}, Settings → API Keys). It is kept in VS Code's secret storage.", API_KEYS_URL),
-    placeHolder: 'rf_live_…',
+    placeHolder: 'rf_live_… / rfk_…',
     password: true,
     ignoreFocusOut: true,
     validateInput: (value) => (value.trim() ? undefined : vscode.l10n.t('The key cannot be empty.')),

@@ -1,7 +1,5 @@
 import * as vscode from 'vscode';
-
-/** Anything that looks like a Runflow key or a bearer token. */
-const SECRET_PATTERN = /\b(rf_(?:live|test)_[A-Za-z0-9_-]+)|(Bearer\s+)\S+/g;
+import { API_KEY_PATTERN } from '../runflow/accountLinks';
 
 /** Removes keys and bearer tokens from text bound for a log or a message. */
 export function redact(text: string, knownSecrets: readonly string[] = []): string {
@@ -9,7 +7,7 @@ export function redact(text: string, knownSecrets: readonly string[] = []): stri
   for (const secret of knownSecrets) {
     if (secret) out = out.split(secret).join('[redacted]');
   }
-  return out.replace(SECRET_PATTERN, (_m, _key, bearer) => (bearer ? `${bearer}[redacted]` : '[redacted]'));
+  return out.replace(API_KEY_PATTERN, '[redacted]').replace(/(Bearer\s+)\S+/g, '$1[redacted]');
 }
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';

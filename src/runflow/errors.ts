@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { lenient } from './schemas';
-import { API_KEYS_URL, BILLING_URL, NEEDED_SCOPES } from './accountLinks';
+import { API_KEY_PATTERN, API_KEYS_URL, BILLING_URL, NEEDED_SCOPES } from './accountLinks';
 
 /** What went wrong, coarse enough for the extension to pick a reaction. */
 export type RunflowErrorKind =
@@ -97,14 +97,18 @@ export function kindForStatus(status: number): RunflowErrorKind {
 
 const text = lenient(z.string());
 const code = lenient(z.union([z.string(), z.number()]));
-const ErrorBody = z.looseObject({
-  code,
-  message: text,
-  detail: text,
-  errors: lenient(
-    z.array(z.union([z.looseObject({ field: text, loc: lenient(z.array(z.union([z.string(), z.number()]))), code, message: text, msg: text }), z.string()])),
+/** One per-field problem, as `errors[]` gives it (`field`, `code`, `message`) or as a `detail` list does (`loc`, `type`, `msg`). */
+const FieldProblems = lenient(
+  z.array(
+    z.union([z.looseObject({ field: text, loc: lenient(z.array(z.union([z.string(), z.number()]))), code, type: text, message: text, msg: text }), z.string()]),
   ),
-});
+);
+/**
+ * Runflow's error bodies: flat `{code, message, errors}` (its docs), nested `{error: {code,
+ * message}}` (the shape its SDK reads), or `{detail}` as a string or a list of field problems.
+ */
+const ErrorFields = { code, message: text, errors: FieldProblems, detail: lenient(z.union([z.string(), FieldProblems])) };
+const ErrorBody = z.looseObject({ ...ErrorFields, error: lenient(z.looseObject(ErrorFields)) });
 
 const MAX_RAW_TEXT = 200;
 
@@ -117,14 +121,15 @@ function rawExcerpt(body: string): string {
   return plain.length > MAX_RAW_TEXT ? `${plain.slice(0, MAX_RAW_TEXT)}…` : plain;
 }
 
-function parseFieldErrors(errors: z.infer<typeof ErrorBody>['errors']): FieldError[] | undefined {
+function parseFieldErrors(errors: z.infer<typeof FieldProblems>): FieldError[] | undefined {
   if (!errors?.length) return undefined;
   return errors.map((e) => {
     if (typeof e === 'string') return { message: e };
     const field = e.field ?? e.loc?.filter((p) => p !== 'body').join('.');
+    const code = e.code ?? e.type;
     return {
       field: field || undefined,
-      code: e.code == null ? undefined : String(e.code),
+      code: code == null ? undefined : String(code),
       message: e.message ?? e.msg ?? 'is invalid',
     };
   });
@@ -141,12 +146,19 @@ export function parseErrorBody(body: string): { code?: string; message?: string;
   }
   const parsed = ErrorBody.safeParse(json);
   if (!parsed.success) return { message: rawExcerpt(body) || undefined };
-  const { code, message, detail, errors } = parsed.data;
+  const outer = parsed.data;
+  const { code, message, detail, errors } = { ...outer.error, ...withoutNulls(outer) };
+  const fieldErrors = parseFieldErrors(errors ?? (Array.isArray(detail) ? detail : undefined));
   return {
     code: code == null ? undefined : String(code),
-    message: message ?? detail ?? undefined,
-    fieldErrors: parseFieldErrors(errors),
+    message: message ?? (typeof detail === 'string' ? detail : undefined) ?? fieldErrors?.map((f) => f.message).join('; '),
+    fieldErrors,
   };
+}
+
+/** `fields` without its null and undefined members, so they do not hide a nested body's. */
+function withoutNulls<T extends object>(fields: T): Partial<T> {
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v != null)) as Partial<T>;
 }
 
 function withServerText(sentence: string, serverMessage: string | undefined): string {
@@ -213,7 +225,7 @@ export function errorFromResponse(
 export function makeRedactor(apiKey: string): (s: string) => string {
   return (s) => {
     let out = apiKey ? s.split(apiKey).join('[redacted]') : s;
-    out = out.replace(/Bearer\s+\S+/gi, 'Bearer [redacted]').replace(/\brf_[A-Za-z0-9]+_[A-Za-z0-9_-]+/g, '[redacted]');
+    out = out.replace(/Bearer\s+\S+/gi, 'Bearer [redacted]').replace(API_KEY_PATTERN, '[redacted]');
     return out;
   };
 }

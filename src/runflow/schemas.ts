@@ -141,6 +141,7 @@ const RunWire = z.looseObject({
   nodes_completed: optNumber,
   failure_code: optCode,
   failure_message: optString,
+  failure_reason: optString,
   error: lenient(z.union([z.looseObject({ code: optCode, message: optString }), z.string()])),
 });
 
@@ -179,7 +180,7 @@ function normaliseOutput(o: z.infer<typeof OutputWire>): RunResult {
 function normaliseFailure(w: z.infer<typeof RunWire>): Run['failure'] {
   const legacy = typeof w.error === 'string' ? { code: undefined, message: w.error } : w.error;
   const code = w.failure_code ?? legacy?.code;
-  const message = w.failure_message ?? legacy?.message;
+  const message = w.failure_message ?? legacy?.message ?? w.failure_reason;
   if (code == null && message == null) return undefined;
   return { code: code == null ? undefined : String(code), message: undef(message) };
 }
@@ -225,7 +226,7 @@ export function parseRunListItems(json: unknown): unknown[] | undefined {
   return parsed.success ? parsed.data.items : undefined;
 }
 
-const AccountWire = z.looseObject({ id: optCode, email: optString, name: optString });
+const AccountWire = z.looseObject({ id: optCode, email: optString, name: optString, first_name: optString, last_name: optString });
 
 /** Reads the account of GET /v1/auth/me, whose exact fields are undocumented; a wrapper `{user|account|data: {...}}` is unwrapped. */
 export function parseAccount(json: unknown): Account | undefined {
@@ -234,15 +235,24 @@ export function parseAccount(json: unknown): Account | undefined {
   const inner = [obj.account, obj.user, obj.data].find((v) => v !== null && typeof v === 'object' && !Array.isArray(v));
   const source = (inner ?? obj) as Record<string, unknown>;
   const w = AccountWire.parse(source);
-  return { id: w.id == null ? undefined : String(w.id), email: undef(w.email), name: undef(w.name), raw: obj };
+  // The API reference names first_name and last_name; older answers gave one `name`.
+  const name = w.name ?? ([w.first_name, w.last_name].filter(Boolean).join(' ') || undefined);
+  return { id: w.id == null ? undefined : String(w.id), email: undef(w.email), name: undef(name), raw: obj };
 }
 
-const BalanceWire = z.looseObject({ balance_cents: z.number(), currency: z.nullish(z.string()) });
+const BalanceWire = z.looseObject({ balance_cents: optNumber, balance: optString, currency: optString });
 
-/** Reads GET /v1/billing/balance. */
+/**
+ * Reads GET /v1/billing/balance in either documented shape: the pricing guide's `{balance_cents,
+ * currency}` or the API reference's `{balance: "<decimal dollars>", …}`.
+ */
 export function parseBalance(json: unknown): Balance | undefined {
   const parsed = BalanceWire.safeParse(json);
-  return parsed.success ? { balanceCents: parsed.data.balance_cents, currency: parsed.data.currency ?? 'USD' } : undefined;
+  if (!parsed.success) return undefined;
+  const { balance_cents: cents, balance, currency } = parsed.data;
+  const dollars = balance != null && /^-?\d+(\.\d+)?$/.test(balance.trim()) ? Number(balance) : undefined;
+  const balanceCents = cents ?? (dollars === undefined ? undefined : Math.round(dollars * 100));
+  return balanceCents === undefined ? undefined : { balanceCents, currency: currency ?? 'USD' };
 }
 
 const AssetUploadWire = z.looseObject({ asset_id: z.union([z.string(), z.number()]), upload_url: z.string() });

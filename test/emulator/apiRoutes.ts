@@ -53,6 +53,8 @@ function parseJson(body: Buffer): unknown {
   }
 }
 
+const ASSET_REF_PREFIX = 'runflow://assets/';
+
 function assetJson(asset: Asset, storageUrl: string): Record<string, unknown> {
   return {
     id: asset.id,
@@ -79,6 +81,10 @@ export function apiHandler(deps: ApiDeps): Handler {
       const expiresAt = Math.max(phaseOf(run).terminalAt ?? 0, Date.now()) + deps.outputUrlTtlMs;
       return deps.urls.storageUrl + deps.signer.sign(`/outputs/${run.id}/${outputFileName(run, output, index)}`, expiresAt);
     },
+    inputUrl: (url) => {
+      const asset = url.startsWith(ASSET_REF_PREFIX) ? deps.assets.asset(url.slice(ASSET_REF_PREFIX.length)) : undefined;
+      return asset ? deps.urls.storageUrl + deps.signer.sign(assetPath(asset), Date.now() + deps.uploadUrlTtlMs) : url;
+    },
   };
 
   const routes: Route[] = [
@@ -89,7 +95,8 @@ export function apiHandler(deps: ApiDeps): Handler {
         jsonReply(200, {
           id: 'usr_emulator',
           email: 'emulator@runflow.local',
-          name: 'Runflow Emulator',
+          first_name: 'Runflow',
+          last_name: 'Emulator',
           organization: { id: 'org_emulator', name: 'Emulator Org' },
           api_key: { prefix: deps.apiKey.slice(0, 8), scopes: ['inference'] },
         }),

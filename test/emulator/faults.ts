@@ -45,6 +45,12 @@ export const faultSchema = z.discriminatedUnion('kind', [
    * transparent = edit; the default) or by colour, ignoring alpha (white = edit), as some hosts do.
    */
   z.object({ kind: z.literal('mask_convention'), convention: z.enum(['alpha', 'luminance']) }),
+  /**
+   * Until reset: the API's errors come in this shape: `flat` `{code, message, errors}` (its docs,
+   * the default), `nested` `{error: {code, message, errors}}` (the shape its SDK reads), or
+   * `detail` (a list of `{loc, msg, type}` for field errors, else the message as a string).
+   */
+  z.object({ kind: z.literal('error_shape'), shape: z.enum(['flat', 'nested', 'detail']) }),
   /** Until reset: a model input given as `runflow://assets/{id}` is refused (422), as an API that predates asset references would. */
   z.object({ kind: z.literal('refuse_asset_refs') }),
   /**
@@ -65,6 +71,7 @@ export const faultSchema = z.discriminatedUnion('kind', [
 
 export type Fault = z.input<typeof faultSchema>;
 export type MaskConvention = FaultOf<'mask_convention'>['convention'];
+export type ErrorShape = FaultOf<'error_shape'>['shape'];
 export type FaultMatch = z.input<typeof matchSchema>;
 type ParsedFault = z.output<typeof faultSchema>;
 type FaultOf<K extends ParsedFault['kind']> = Extract<ParsedFault, { kind: K }>;
@@ -94,6 +101,7 @@ export class FaultBook {
   private outputsExpired = false;
   private maskConvention: MaskConvention = 'alpha';
   private assetRefsRefused = false;
+  private errorShape: ErrorShape = 'flat';
   private batchesAccepted: { concurrency: number } | undefined;
 
   /** Validates (throws a ZodError on a bad fault) and arms the faults in order. */
@@ -103,6 +111,7 @@ export class FaultBook {
       if (fault.kind === 'expire_outputs') this.outputsExpired = true;
       else if (fault.kind === 'mask_convention') this.maskConvention = fault.convention;
       else if (fault.kind === 'refuse_asset_refs') this.assetRefsRefused = true;
+      else if (fault.kind === 'error_shape') this.errorShape = fault.shape;
       else if (fault.kind === 'accept_batches') this.batchesAccepted = { concurrency: fault.concurrency ?? Infinity };
       else this.armed.push({ fault, remaining: fault.times ?? 1 });
     }
@@ -114,7 +123,13 @@ export class FaultBook {
     this.outputsExpired = false;
     this.maskConvention = 'alpha';
     this.assetRefsRefused = false;
+    this.errorShape = 'flat';
     this.batchesAccepted = undefined;
+  }
+
+  /** The shape the API's error answers come in. */
+  get errorsShaped(): ErrorShape {
+    return this.errorShape;
   }
 
   get masksReadAs(): MaskConvention {

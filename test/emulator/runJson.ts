@@ -8,6 +8,18 @@ export interface RunJsonContext {
   baseUrl: string;
   /** A signed storage URL for one output (not used in sync mode). */
   outputUrl(run: Run, output: RenderedImage, index: number): string;
+  /** A model input as a read of the run shows it: a `runflow://assets/{id}` reference as a freshly signed link. */
+  inputUrl(url: string): string;
+}
+
+/** The run's input as reads show it: references to uploaded assets re-signed, as Runflow does. */
+function shownInput(input: Record<string, unknown>, ctx: RunJsonContext): Record<string, unknown> {
+  const show = (url: unknown) => (typeof url === 'string' ? ctx.inputUrl(url) : url);
+  return {
+    ...input,
+    ...(Array.isArray(input.image_urls) ? { image_urls: input.image_urls.map(show) } : {}),
+    ...(input.mask_url !== undefined ? { mask_url: show(input.mask_url) } : {}),
+  };
 }
 
 export const outputFileName = (run: Run, output: RenderedImage, index: number): string => `${run.id.slice(0, 8)}-${index + 1}.${output.extension}`;
@@ -59,7 +71,7 @@ export function runJson(run: Run, ctx: RunJsonContext, now = Date.now()): Record
     id: run.id,
     model_id: MODEL_ID,
     status_code: reportedStatus(run, phase),
-    input: run.request.echoedInput,
+    input: shownInput(run.request.echoedInput, ctx),
     output,
     metadata: run.request.metadata,
     client_ref: run.request.clientRef,

@@ -3,7 +3,7 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { FaultBook, RequestFault } from './faults';
+import type { ErrorShape, FaultBook, RequestFault } from './faults';
 import { drain, sendReply, verbatimHeaders, type Reply } from './http';
 import type { RequestLog } from './requestLog';
 import type { Origin } from './types';
@@ -47,6 +47,22 @@ const DEFAULT_FAULT_CODES: Record<number, string> = {
   429: 'RATE_LIMITED',
   503: 'MODEL_UNAVAILABLE',
 };
+
+/** An API error answer (`{code, message, errors}`) in `shape`; any other answer as it is. */
+function shapedError(reply: Reply, shape: ErrorShape): Reply {
+  if (shape === 'flat' || reply.status < 400 || (typeof reply.body !== 'string' && !Buffer.isBuffer(reply.body))) return reply;
+  let error: { code?: string; message?: string; errors?: { field?: string; code?: string; message: string }[] | null };
+  try {
+    error = JSON.parse(String(reply.body));
+  } catch {
+    return reply;
+  }
+  if (typeof error?.message !== 'string') return reply;
+  const detail = error.errors?.length
+    ? error.errors.map((e) => ({ loc: ['body', ...(e.field ?? '').split('.').filter(Boolean)], msg: e.message, type: e.code ?? 'value_error' }))
+    : error.message;
+  return { ...reply, body: JSON.stringify(shape === 'nested' ? { error } : { detail }) };
+}
 
 /** The answer a fault gives instead of the handler's, if it is that kind of fault. */
 function cannedReply(fault: RequestFault): Reply | undefined {
@@ -114,7 +130,7 @@ export async function startOriginServer(opts: OriginServerOptions): Promise<Orig
       return undefined;
     }
     entry.status = reply.status;
-    return reply;
+    return opts.origin === 'api' ? shapedError(reply, opts.faults.errorsShaped) : reply;
   }
 
   const server = createServer((req, res) => {

@@ -107,13 +107,14 @@ test('redact() removes the key, any rf_ key and bearer tokens from log lines and
     `Authorization: Bearer ${KEY}`,
     `request failed for key ${KEY} at https://api.runflow.io`,
     'a different key rf_test_abcDEF123_xyz was pasted',
+    'a connect-flow key rfk_9fQ2xLm0Zp3TvB8w was pasted',
     `url https://api.runflow.io/v1/runs?key=${KEY}&x=1`,
     `{"authorization":"Bearer sk-something-else"}`,
   ];
   for (const line of lines) {
     const out = redact(line);
     assert.ok(!out.includes(KEY), out);
-    assert.ok(!/rf_(live|test)_/.test(out), out);
+    assert.ok(!/rf_(live|test)_|rfk_/.test(out), out);
     assert.ok(!/Bearer\s+(?!\[redacted\])/.test(out), out);
     tally.scan(out);
   }

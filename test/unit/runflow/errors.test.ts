@@ -119,6 +119,6 @@ test("a 402 links to Runflow's billing page and a 403 names the scopes a key nee
   assert.match(credit.message, /https:\/\/app\.runflow\.io\/settings\/billing/);
   const denied = errorFromResponse(403, '{"code":"PERMISSION_DENIED","message":"missing scope"}', null, (s) => s);
   assert.match(denied.message, /runs:create, runs:read, assets:create/);
-  assert.match(denied.message, /https:\/\/app\.runflow\.io \(Settings → API Keys\)/);
+  assert.match(denied.message, /https:\/\/app\.runflow\.io\/settings\/api-keys \(Settings → API Keys\)/);
   assert.doesNotMatch(denied.message, /verify/i, 'no guess about e-mail verification');
 });
