@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { createHash, randomBytes } from 'crypto';
+import { promises as disk } from 'node:fs';
 
 /** The largest paint layer kept across reloads; a larger one is kept for this window only. */
 export const MAX_STORED_PAINT_BYTES = 16 * 1024 * 1024;
@@ -20,7 +21,11 @@ export class PaintFiles {
   private static readonly windowOnly = new Map<string, string>();
   private static readonly queues = new Map<string, Promise<unknown>>();
 
-  private constructor(private readonly folder: vscode.Uri) {}
+  private readonly files: LayerFiles;
+
+  private constructor(private readonly folder: vscode.Uri) {
+    this.files = folder.scheme === 'file' ? onDisk : throughVsCode;
+  }
 
   static of(context: vscode.ExtensionContext): PaintFiles {
     return new PaintFiles(vscode.Uri.joinPath(context.storageUri ?? context.globalStorageUri, 'paint'));
@@ -33,7 +38,7 @@ export class PaintFiles {
     const inWindow = PaintFiles.windowOnly.get(key);
     if (inWindow) return inWindow;
     try {
-      return PAINT_URI_PREFIX + Buffer.from(await vscode.workspace.fs.readFile(this.fileOf(image))).toString('base64');
+      return PAINT_URI_PREFIX + Buffer.from(await this.files.read(this.fileOf(image))).toString('base64');
     } catch {
       return undefined;
     }
@@ -58,24 +63,57 @@ export class PaintFiles {
     const bytes = paint?.startsWith(PAINT_URI_PREFIX) ? Buffer.from(paint.slice(PAINT_URI_PREFIX.length), 'base64') : undefined;
     if (bytes && bytes.length > MAX_STORED_PAINT_BYTES) {
       PaintFiles.windowOnly.set(key, paint!);
-      await vscode.workspace.fs.delete(file).then(undefined, () => undefined);
+      await this.files.remove(file);
       return 'window';
     }
     PaintFiles.windowOnly.delete(key);
     if (!bytes) {
-      await vscode.workspace.fs.delete(file).then(undefined, () => undefined);
+      await this.files.remove(file);
       return 'file';
     }
     // A temp file renamed over the old one: a reload never reads half a layer.
     const temp = vscode.Uri.joinPath(this.folder, `.${randomBytes(6).toString('hex')}.tmp`);
-    await vscode.workspace.fs.createDirectory(this.folder);
     try {
-      await vscode.workspace.fs.writeFile(temp, bytes);
-      await vscode.workspace.fs.rename(temp, file, { overwrite: true });
+      await this.files.write(temp, bytes);
+      await this.files.rename(temp, file);
     } catch (e) {
-      await vscode.workspace.fs.delete(temp).then(undefined, () => undefined);
+      await this.files.remove(temp);
       throw e;
     }
     return 'file';
   }
 }
+
+/** The few file operations a layer needs; `remove` ignores a missing file, `write` makes the folder. */
+interface LayerFiles {
+  read(file: vscode.Uri): Promise<Uint8Array>;
+  write(file: vscode.Uri, bytes: Uint8Array): Promise<void>;
+  rename(from: vscode.Uri, to: vscode.Uri): Promise<void>;
+  remove(file: vscode.Uri): Promise<void>;
+}
+
+/**
+ * The extension host's own disk, through Node: a stroke's layer is on disk a millisecond after it
+ * arrives. vscode.workspace.fs may go through the window, which a reload tears down first, so a
+ * reload right after a stroke lost it.
+ */
+const onDisk: LayerFiles = {
+  read: (file) => disk.readFile(file.fsPath),
+  write: async (file, bytes) => {
+    await disk.mkdir(vscode.Uri.joinPath(file, '..').fsPath, { recursive: true });
+    await disk.writeFile(file.fsPath, bytes);
+  },
+  rename: (from, to) => disk.rename(from.fsPath, to.fsPath),
+  remove: (file) => disk.rm(file.fsPath, { force: true }),
+};
+
+/** Storage that is not on the extension host's disk (a web editor's). */
+const throughVsCode: LayerFiles = {
+  read: (file) => Promise.resolve(vscode.workspace.fs.readFile(file)),
+  write: async (file, bytes) => {
+    await vscode.workspace.fs.createDirectory(vscode.Uri.joinPath(file, '..'));
+    await vscode.workspace.fs.writeFile(file, bytes);
+  },
+  rename: (from, to) => Promise.resolve(vscode.workspace.fs.rename(from, to, { overwrite: true })),
+  remove: (file) => Promise.resolve(vscode.workspace.fs.delete(file)).then(undefined, () => undefined),
+};
