@@ -9,7 +9,7 @@ import { DEFAULT_RETRY, retrying, retryTransient, retryUnaccepted, type RetryCon
 import { parseAccount, parseBalance, parseRun, parseRunListItems, type Account, type Balance, type EditInput, type Run, type RunOutput } from './schemas';
 import { toInputUrl, type ModelInput } from './uploads';
 import type { RateLimitGate } from './rateLimitGate';
-import { requireSecureUrl } from './urls';
+import { requireSecureUrl, type HostResolver } from './urls';
 import type { ImageType } from './imageType';
 
 /** Settings of a RunflowClient. */
@@ -31,6 +31,8 @@ export interface RunflowClientOptions {
   rateLimitGate?: RateLimitGate;
   /** Told before each wait between two attempts of a request (a 429, a 5xx, a dropped connection). */
   onRetryWait?: (wait: RetryWait) => void;
+  /** Resolves storage hosts for the private-network check (default: the system's resolver). */
+  resolveHost?: HostResolver;
 }
 
 /** The model this client runs. */
@@ -79,6 +81,7 @@ export class RunflowClient {
       retry: { retry: this.retry, random: this.random, rateLimitGate: this.rateLimitGate, onRetryWait: opts.onRetryWait },
       log: opts.log ?? (() => undefined),
       redact: makeRedactor(opts.apiKey),
+      resolveHost: opts.resolveHost,
     });
   }
 

@@ -3,7 +3,7 @@ import { RunflowError, errorFromResponse } from './errors';
 import { formatMb } from './limits';
 import { retrying, type RetryContext } from './retry';
 import { abortedError } from './sleep';
-import { isLoopbackHost, isPrivateHost, requireSecureUrl } from './urls';
+import { PrivateAddressError, isLoopbackHost, isPrivateHost, publicOnlyLookup, requireSecureUrl, type HostResolver } from './urls';
 
 /** Error bodies are read this far (after decompression): enough for any message, bounded against a hostile one. */
 export const MAX_ERROR_BODY_BYTES = 64 * 1024;
@@ -64,6 +64,8 @@ export interface HttpTransportOptions {
   retry: Omit<RetryContext, 'signal' | 'deadline' | 'log'>;
   log: LogFn;
   redact: (s: string) => string;
+  /** Resolves storage hosts for the private-network check (default: the system's resolver). */
+  resolveHost?: HostResolver;
 }
 
 type UndiciParts = typeof import('./undici');
@@ -79,11 +81,23 @@ function loadUndici(): UndiciParts {
   return undici;
 }
 
+const AGENT_TIMEOUTS = { headersTimeout: 60_000, bodyTimeout: 60_000 };
+const CONNECT_TIMEOUT_MS = 15_000;
+
 let sharedAgent: Agent | undefined;
 /** One pooled agent for all clients using the default fetch, with bounded connect/header/body waits. */
 function defaultAgent(): Agent {
-  sharedAgent ??= new (loadUndici().Agent)({ connect: { timeout: 15_000 }, headersTimeout: 60_000, bodyTimeout: 60_000 });
+  sharedAgent ??= new (loadUndici().Agent)({ connect: { timeout: CONNECT_TIMEOUT_MS }, ...AGENT_TIMEOUTS });
   return sharedAgent;
+}
+
+let sharedStorageAgent: Agent | undefined;
+/** The agent for storage links (outputs, uploads): it connects only to public addresses. */
+function storageAgent(resolve: HostResolver | undefined): Agent {
+  const make = () => new (loadUndici().Agent)({ connect: { timeout: CONNECT_TIMEOUT_MS, lookup: publicOnlyLookup(resolve) }, ...AGENT_TIMEOUTS });
+  if (resolve) return make();
+  sharedStorageAgent ??= make();
+  return sharedStorageAgent;
 }
 
 /** Ties a per-exchange timeout to the caller's signal so either can stop the request. */
@@ -116,9 +130,21 @@ export function transportError(err: unknown, signal: AbortSignal | undefined, ti
   // Checked first: the timeout aborts the same linked signal a user abort would.
   if (timedOut) return new RunflowError('timeout', `${where} took too long to answer. Check your connection and try again.`);
   if (signal?.aborted) return abortedError();
+  const inside = causeOf(err, PrivateAddressError);
+  if (inside)
+    return new RunflowError(
+      'insecure_url',
+      redact(`The link to ${where} names ${inside.hostname}, which resolves into a private network (${inside.address}); refusing it.`),
+    );
   const cause = (err as { cause?: { code?: string; message?: string } })?.cause;
   const detail = cause?.code ?? cause?.message ?? (err as Error)?.message ?? String(err);
   return new RunflowError('network', redact(`Could not reach ${where} (${detail}). Check your connection and try again.`), { cause: err });
+}
+
+/** The first error of type `type` in `err`'s chain of causes. */
+function causeOf<T extends Error>(err: unknown, type: new (...args: never[]) => T): T | undefined {
+  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) if (e instanceof type) return e;
+  return undefined;
 }
 
 /** HTTP for the client: bearer auth confined to the API origin, timeouts, retries, error mapping. */
@@ -130,8 +156,11 @@ export class HttpTransport {
     return this.o.fetch ?? (loadUndici().fetch as unknown as FetchLike);
   }
 
-  private get dispatcher(): Dispatcher | undefined {
-    return this.o.dispatcher ?? (this.o.fetch ? undefined : defaultAgent());
+  /** The API's agent, or for a storage link one that refuses private addresses (unless the API itself is on loopback: the emulator). */
+  private dispatcherFor(url: URL): Dispatcher | undefined {
+    if (this.o.dispatcher || this.o.fetch) return this.o.dispatcher;
+    const guarded = url.origin !== this.o.baseUrl.origin && !isLoopbackHost(this.o.baseUrl.hostname);
+    return guarded ? storageAgent(this.o.resolveHost) : defaultAgent();
   }
 
   /** A log line with anything key-shaped removed. */
@@ -149,6 +178,7 @@ export class HttpTransport {
     const headers: Record<string, string> = { ...req.headers };
     if (req.auth && req.url.origin === this.o.baseUrl.origin) headers.authorization = `Bearer ${this.o.apiKey}`;
     const started = Date.now();
+    const dispatcher = this.dispatcherFor(req.url);
     try {
       const response = await this.fetchFn(req.url.href, {
         method: req.method,
@@ -156,7 +186,7 @@ export class HttpTransport {
         body: req.body as RequestInit['body'],
         signal: req.signal,
         redirect: 'manual',
-        ...(this.dispatcher ? { dispatcher: this.dispatcher } : {}),
+        ...(dispatcher ? { dispatcher } : {}),
       });
       // Presigned and signed URLs carry credentials in the query, so only origin and path are logged.
       this.log('debug', `${req.method} ${req.url.origin}${req.url.pathname} -> ${response.status} (${Date.now() - started} ms)`);

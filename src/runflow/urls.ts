@@ -1,4 +1,43 @@
+import { lookup as systemLookup } from 'node:dns';
+import type { LookupFunction } from 'node:net';
 import { RunflowError } from './errors';
+
+/** Resolves a host name to its addresses (the system's resolver by default; tests give their own). */
+export type HostResolver = (hostname: string) => Promise<readonly { address: string; family: number }[]>;
+
+const systemResolver: HostResolver = (hostname) =>
+  new Promise((resolve, reject) => systemLookup(hostname, { all: true }, (err, addresses) => (err ? reject(err) : resolve(addresses))));
+
+/** A name that resolved into this machine or a private network, refused before connecting. */
+export class PrivateAddressError extends Error {
+  constructor(
+    readonly hostname: string,
+    readonly address: string,
+  ) {
+    super(`${hostname} resolves to ${address}, inside a private network`);
+  }
+}
+
+/**
+ * A `lookup` for sockets that refuses a name resolving into this machine or a private network
+ * (cloud metadata at 169.254.169.254 included): checked on the addresses connected to, so a name
+ * cannot pass as public and then point inside (DNS rebinding).
+ */
+export function publicOnlyLookup(resolve: HostResolver = systemResolver): LookupFunction {
+  return (hostname, options, callback) => {
+    resolve(hostname).then(
+      (addresses) => {
+        const inside = addresses.find((a) => isPrivateHost(a.address));
+        const done = callback as (err: Error | null, address?: unknown, family?: number) => void;
+        if (inside) done(new PrivateAddressError(hostname, inside.address));
+        else if (addresses.length === 0) done(Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }));
+        else if (options.all) done(null, addresses);
+        else done(null, addresses[0].address, addresses[0].family);
+      },
+      (err: NodeJS.ErrnoException) => callback(err, '', 0),
+    );
+  };
+}
 
 /** Whether a URL host is this machine (127.0.0.0/8, ::1, localhost), where plain http cannot be snooped. */
 export function isLoopbackHost(hostname: string): boolean {

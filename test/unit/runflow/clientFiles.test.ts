@@ -181,3 +181,22 @@ test('a download that stalls times out', async () => {
     await new Promise((resolve) => stall.close(resolve));
   }
 });
+
+test('7. a storage link whose name resolves into a private network or to the cloud metadata address is refused, as a literal one is', async () => {
+  for (const address of ['169.254.169.254', '10.1.2.3', '127.0.0.1', 'fd00::1']) {
+    const asked: string[] = [];
+    const client = new RunflowClient({
+      baseUrl: 'https://api.runflow.test',
+      apiKey: 'rf_live_storage_guard_test',
+      retry: { maxAttempts: 1 },
+      resolveHost: async (hostname) => {
+        asked.push(hostname);
+        return [{ address, family: address.includes(':') ? 6 : 4 }];
+      },
+    });
+    const err = await client.fetchOutput({ type: 'image', url: 'https://cdn.runflow.test/out.png' }).catch((e: unknown) => e);
+    assert.ok(err instanceof RunflowError && err.kind === 'insecure_url', `${address}: ${String(err)}`);
+    assert.match(err.message, new RegExp(`cdn\\.runflow\\.test.*${address.replace(/\./g, '\\.')}`));
+    assert.deepEqual(asked, ['cdn.runflow.test'], 'the name was resolved once, by the guard');
+  }
+});
