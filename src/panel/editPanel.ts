@@ -1,7 +1,15 @@
 import * as vscode from 'vscode';
 import { RunflowError } from '../runflow';
 import type { ResultInfo } from '../shared/protocol';
-import { PanelState, parseToEditHost, type OutcomeView, type RunView, type ToEditHost, type ToEditWebview } from '../shared/editPanelMessages';
+import {
+  PanelState,
+  parseToEditHost,
+  type OutcomeView,
+  type RetryReason,
+  type RunView,
+  type ToEditHost,
+  type ToEditWebview,
+} from '../shared/editPanelMessages';
 import { WEBVIEW_STRINGS } from '../shared/webviewStrings';
 import { pricePerImage } from '../settings/config';
 import { EDIT_PANEL_VIEW_TYPE, type Host } from '../platform/host';
@@ -289,7 +297,7 @@ export class EditPanel extends PanelHost<ToEditHost, ToEditWebview> {
   private async session(): Promise<EditSession> {
     const session = await EditRunner.of(this.host).session({
       askForKey: true,
-      onRetryWait: (wait) => this.post({ type: 'retryWait', delayMs: wait.delayMs, reason: wait.kind }),
+      onRetryWait: (wait) => this.post({ type: 'retryWait', delayMs: wait.delayMs, reason: retryReason(wait.kind) }),
       chooseOtherFolder: () => askForFolder(this.host, this.image),
     });
     if (!session) throw new Refusal(vscode.l10n.t('A Runflow API key is needed to edit images.'), 'setApiKey');
@@ -469,6 +477,12 @@ export class EditPanel extends PanelHost<ToEditHost, ToEditWebview> {
     EditPanel.panels.delete(this.image.toString());
     super.dispose();
   }
+}
+
+/** Why a request waits, as the panel says it. */
+function retryReason(kind: RunflowError['kind']): RetryReason {
+  if (kind === 'rate_limited') return 'rateLimited';
+  return kind === 'network' || kind === 'timeout' ? 'network' : 'server';
 }
 
 function parseUri(value: string): vscode.Uri | undefined {

@@ -41,6 +41,8 @@ export interface RunflowErrorDetails {
   retryable?: boolean;
   /** Server-requested wait before a retry (from Retry-After). */
   retryAfterMs?: number;
+  /** The request never left this machine (no connection was made): the server cannot have acted on it. */
+  notSent?: boolean;
   cause?: unknown;
 }
 
@@ -57,6 +59,8 @@ export class RunflowError extends Error {
   /** Whether trying the same thing again later may succeed. */
   readonly retryable: boolean;
   readonly retryAfterMs?: number;
+  /** The request never left this machine (no connection was made): the server cannot have acted on it. */
+  readonly notSent: boolean;
 
   constructor(kind: RunflowErrorKind, message: string, details: RunflowErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
@@ -68,6 +72,7 @@ export class RunflowError extends Error {
     this.runId = details.runId;
     this.retryable = details.retryable ?? RETRYABLE.has(kind);
     this.retryAfterMs = details.retryAfterMs;
+    this.notSent = details.notSent ?? false;
   }
 }
 
@@ -237,4 +242,4 @@ export function makeRedactor(apiKey: string): (s: string) => string {
  * on, and the API may fail after making the run, with an Idempotency-Key that keeps no answer.
  */
 export const outcomeUnknown = (e: RunflowError): boolean =>
-  e.kind === 'network' || e.kind === 'timeout' || e.kind === 'bad_response' || e.kind === 'conflict' || e.kind === 'server';
+  !e.notSent && (e.kind === 'network' || e.kind === 'timeout' || e.kind === 'bad_response' || e.kind === 'conflict' || e.kind === 'server');

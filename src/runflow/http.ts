@@ -137,9 +137,28 @@ export function transportError(err: unknown, signal: AbortSignal | undefined, ti
       redact(`The link to ${where} names ${inside.hostname}, which resolves into a private network (${inside.address}); refusing it.`),
     );
   const cause = (err as { cause?: { code?: string; message?: string } })?.cause;
-  const detail = cause?.code ?? cause?.message ?? (err as Error)?.message ?? String(err);
-  return new RunflowError('network', redact(`Could not reach ${where} (${detail}). Check your connection and try again.`), { cause: err });
+  const known = cause?.code === undefined ? undefined : NETWORK_FAILURES[cause.code];
+  const detail = known?.words ?? cause?.code ?? cause?.message ?? (err as Error)?.message ?? String(err);
+  const subject = where.charAt(0).toUpperCase() + where.slice(1);
+  return new RunflowError('network', redact(`${subject} could not be reached (${detail}). Check your connection and try again.`), {
+    cause: err,
+    notSent: known?.notSent ?? false,
+  });
 }
+
+/** Socket failures in words, and whether each happens before a byte of the request is sent (so the server cannot have acted on it). */
+const NETWORK_FAILURES: Record<string, { words: string; notSent: boolean }> = {
+  ECONNREFUSED: { words: 'connection refused', notSent: true },
+  ENOTFOUND: { words: 'host not found', notSent: true },
+  EAI_AGAIN: { words: 'name lookup failed', notSent: true },
+  EHOSTUNREACH: { words: 'host unreachable', notSent: true },
+  ENETUNREACH: { words: 'network unreachable', notSent: true },
+  UND_ERR_CONNECT_TIMEOUT: { words: 'connection timed out', notSent: true },
+  ECONNRESET: { words: 'connection reset', notSent: false },
+  EPIPE: { words: 'connection closed', notSent: false },
+  UND_ERR_SOCKET: { words: 'connection closed', notSent: false },
+  ETIMEDOUT: { words: 'connection timed out', notSent: false },
+};
 
 /** The first error of type `type` in `err`'s chain of causes. */
 function causeOf<T extends Error>(err: unknown, type: new (...args: never[]) => T): T | undefined {

@@ -32,6 +32,12 @@ export interface RetryContext {
 /** Runflow's advice, used where the caller does not override it. */
 export const DEFAULT_RETRY: Required<RetryOptions> = { maxAttempts: 5, baseDelayMs: 1000, maxDelayMs: 32_000 };
 
+/**
+ * Attempts while Runflow cannot be reached: waits of at most 1, 2 and 4 s (7 s in all), so the
+ * user hears within seconds that the network is the problem, with Try Again, not after a minute.
+ */
+export const NETWORK_MAX_ATTEMPTS = 4;
+
 /** Full-jitter exponential backoff before attempt `attempt + 1`. */
 export function backoffDelay(attempt: number, retry: Required<RetryOptions>, random: () => number): number {
   const ceiling = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (attempt - 1));
@@ -45,12 +51,13 @@ export async function retrying<T>(attempt: (n: number) => Promise<T>, shouldRetr
     try {
       return await attempt(n);
     } catch (err) {
-      if (!(err instanceof RunflowError) || n >= ctx.retry.maxAttempts || !shouldRetry(err)) throw err;
+      const attempts = err instanceof RunflowError && err.kind === 'network' ? Math.min(ctx.retry.maxAttempts, NETWORK_MAX_ATTEMPTS) : ctx.retry.maxAttempts;
+      if (!(err instanceof RunflowError) || n >= attempts || !shouldRetry(err)) throw err;
       // A server's Retry-After is honoured up to the backoff cap: an hour-long one must not stall a batch.
       const delay = Math.min(err.retryAfterMs ?? backoffDelay(n, ctx.retry, ctx.random), ctx.retry.maxDelayMs);
       if (err.kind === 'rate_limited') ctx.rateLimitGate?.backoff(delay);
       if (ctx.deadline !== undefined && Date.now() + delay >= ctx.deadline) throw err;
-      ctx.log(`${err.kind} error${err.status ? ` (HTTP ${err.status})` : ''}; retrying in ${delay} ms (attempt ${n + 1} of ${ctx.retry.maxAttempts})`);
+      ctx.log(`${err.kind} error${err.status ? ` (HTTP ${err.status})` : ''}; retrying in ${delay} ms (attempt ${n + 1} of ${attempts})`);
       ctx.onRetryWait?.({ delayMs: delay, kind: err.kind });
       await sleep(delay, ctx.signal);
     }
@@ -60,8 +67,8 @@ export async function retrying<T>(attempt: (n: number) => Promise<T>, shouldRetr
 /** Safe for reads: anything that may be transient. */
 export const retryTransient = (e: RunflowError): boolean => e.retryable;
 
-/** Safe for writes that bill: only an answer that proves the request was not accepted (a 429); after any other, look first. */
-export const retryUnaccepted = (e: RunflowError): boolean => e.kind === 'rate_limited';
+/** Safe for writes that bill: only what proves the request was not accepted (a 429, or no connection made); after anything else, look first. */
+export const retryUnaccepted = (e: RunflowError): boolean => e.kind === 'rate_limited' || e.notSent;
 
 /** Safe for writes that bill nothing (an upload slot): a 429, or a server error (a repeat makes at most an unused slot). */
 export const retryUnbilled = (e: RunflowError): boolean => e.kind === 'server' || retryUnaccepted(e);

@@ -21,6 +21,10 @@ import {
   requestId,
 } from './messageParts';
 
+/** Why a request waits before it is tried again. */
+export const RetryReason = z.enum(['rateLimited', 'server', 'network']);
+export type RetryReason = z.infer<typeof RetryReason>;
+
 /** A run the panel is showing as in progress. `resuming`: after a reload, the history is finishing it. */
 export const RunView = z.object({
   phase: RunPhase,
@@ -111,8 +115,8 @@ export const ToEditWebview = z.discriminatedUnion('type', [
     runId: z.optional(z.string()),
   }),
   z.extend(ResultsView, { type: z.literal('results') }),
-  /** A request is waiting before it is tried again (a 429's Retry-After, a 5xx backoff). */
-  z.object({ type: z.literal('retryWait'), delayMs: z.number().check(z.nonnegative()), reason: z.string() }),
+  /** A request is waiting before it is tried again, and why: Runflow asked to wait (429), failed on its side (5xx), or could not be reached. */
+  z.object({ type: z.literal('retryWait'), delayMs: z.number().check(z.nonnegative()), reason: RetryReason }),
   ErrorMessage,
   z.object({ type: z.literal('canceled'), message: z.string(), runId: z.optional(z.string()) }),
   answerMessage(EditAnswers),

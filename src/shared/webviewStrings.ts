@@ -118,7 +118,9 @@ export const WEBVIEW_STRINGS = {
   'status.starting': 'Starting the edit…',
   'status.elapsed': '{0} s',
   'status.resuming': 'Resuming the edit that was running before the reload…',
-  'status.retryWait': 'Runflow asked to wait: trying again in {0} s…',
+  'status.retryWait.rateLimited': 'Runflow asked to wait: trying again in {0} s…',
+  'status.retryWait.server': 'Runflow had a problem on its side: trying again in {0} s…',
+  'status.retryWait.network': 'Runflow could not be reached: trying again in {0} s…',
   'status.doneOne': 'Done: 1 image saved.',
   'status.done': 'Done: {0} images saved.',
 

@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
@@ -577,6 +578,37 @@ describe('Reliability: faults and bad input in the real editor', function () {
     assert.match(error.message, /disk is full/);
     assert.ok(memfs.partialWrites > 0, 'a partial write really happened');
     assert.deepEqual(memfs.names('/full'), ['photo.png'], 'no temp or partial file left');
+  });
+
+  it('5. with the API refusing connections: "Runflow could not be reached (connection refused)" with Try Again after waits of at most 8 s, each said to be for the network; not sent, so no record is left', async () => {
+    const { image } = await photoIn('refused');
+    const s = await open(image);
+    // A port nothing listens on: every connection is refused before a byte is sent.
+    const closed = await new Promise<number>((resolve) => {
+      const server = net.createServer().listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as net.AddressInfo;
+        server.close(() => resolve(port));
+      });
+    });
+    const config = vscode.workspace.getConfiguration('gptImageEdit');
+    const original = config.inspect<string>('apiBaseUrl')?.globalValue;
+    await config.update('apiBaseUrl', `http://127.0.0.1:${closed}`, vscode.ConfigurationTarget.Global);
+    try {
+      const from = s.posted.length;
+      const end = await run(s, 'Make it snow');
+      const error = oneError(s, from);
+      assert.equal(end, error);
+      assert.match(error.message, /^Runflow could not be reached \(connection refused\)/);
+      assert.equal(error.action, 'retry', 'Try Again is offered');
+      const waits = s.posted.slice(from).filter((m): m is Extract<ToWebview, { type: 'retryWait' }> => m.type === 'retryWait');
+      assert.ok(waits.length > 0, 'the retry plan ran');
+      assert.deepEqual([...new Set(waits.map((w) => w.reason))], ['network'], 'each wait is said to be for the network');
+      assert.ok(waits.reduce((sum, w) => sum + w.delayMs, 0) <= 8000, `planned waits ${waits.map((w) => w.delayMs).join(' + ')} ms`);
+      const left = (await api.testing!.history.records()).filter((r) => r.prompt === 'Make it snow' && r.inputs.some((i) => i === image.toString()));
+      assert.deepEqual(left, [], 'nothing was sent, so nothing can be billed: no record');
+    } finally {
+      await config.update('apiBaseUrl', original, vscode.ConfigurationTarget.Global);
+    }
   });
 });
 

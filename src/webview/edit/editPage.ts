@@ -99,7 +99,7 @@ export class EditPanel {
         this.showResults(message);
         break;
       case 'retryWait':
-        this.status.waiting(message.delayMs);
+        this.status.waiting(message.delayMs, message.reason);
         break;
       case 'error':
         // The panel's own error (no request of this page's caused it) is how its edit ended.

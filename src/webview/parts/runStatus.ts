@@ -1,4 +1,4 @@
-import type { ErrorAction, RunPhase } from '../../shared/protocol';
+import type { ErrorAction, RetryReason, RunPhase } from '../../shared/protocol';
 import { h, setShown } from './dom';
 import { t } from './strings';
 
@@ -47,8 +47,8 @@ export class RunStatus {
   }
 
   /** A request waits before it is tried again: say for how long, so a pause is not taken for a hang. */
-  waiting(delayMs: number): void {
-    this.text.textContent = t('status.retryWait', Math.max(1, Math.round(delayMs / 1000)));
+  waiting(delayMs: number, reason: RetryReason): void {
+    this.text.textContent = t(`status.retryWait.${reason}`, Math.max(1, Math.round(delayMs / 1000)));
   }
 
   /** The run ended (results, cancel or error): stop the clock and say `text`, if anything. */
