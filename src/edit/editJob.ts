@@ -98,7 +98,11 @@ export class EditJob {
   /** Whether this job sent its create at least once (so Runflow may have the run). */
   private createSent: boolean;
   private attempts = 0;
-  /** Inputs a batch's first stage uploaded, kept for a create that has to go alone. */
+  /**
+   * Inputs uploaded for this edit (by a batch's first stage or its own create), kept until its run
+   * exists: Try Again after an unknown outcome sends the same body under the same Idempotency-Key
+   * (new uploads would make another body, which the key's middleware refuses with a 409).
+   */
   private uploaded: UploadedInputs | undefined;
   /** The create queued in a batch, until run() takes its answer. */
   private queued: Promise<void> | undefined;
@@ -304,7 +308,7 @@ export class EditJob {
     }
     if (!run) {
       report('uploading');
-      const inputs = this.uploaded ?? (await this.uploadInputs(this.spec!, signal));
+      const inputs = (this.uploaded ??= await this.uploadInputs(this.spec!, signal));
       this.createSent = true;
       run = await this.create(inputs, signal);
       this.uploaded = undefined;

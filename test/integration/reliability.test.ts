@@ -580,6 +580,26 @@ describe('Reliability: faults and bad input in the real editor', function () {
     assert.deepEqual(memfs.names('/full'), ['photo.png'], 'no temp or partial file left');
   });
 
+  it('3. Try Again after an unknown outcome sends the same body (the inputs uploaded once) under the same Idempotency-Key: one upload, one run', async () => {
+    const { image } = await photoIn('retry-same-body');
+    await vscode.workspace.fs.writeFile(image, await noisePng(640)); // over 1 MiB: uploaded, sent as a reference
+    const s = await open(image);
+    // Every attempt of the create is cut before the server reads it: the outcome stays unknown.
+    await inject({ kind: 'reset', match: { method: 'POST', path: CREATE_PATH }, when: 'before', times: 4 });
+    const failed = await run(s, 'Make it snow');
+    assert.equal(failed.type, 'error', JSON.stringify(failed));
+    assert.equal((failed as ErrorMessage).action, 'retry');
+    const from = s.posted.length;
+    await s.probe.receive({ type: 'action', requestId: 2, action: 'retry' });
+    const end = await waitFor('Try Again to end', () => s.posted.slice(from).find((m) => m.type === 'results' || m.type === 'error'), 45000);
+    assert.equal(end.type, 'results', JSON.stringify(end));
+    const requests = await emulator.requests();
+    assert.equal(requests.filter((r) => r.method === 'POST' && r.path === '/v1/asset-uploads').length, 1, 'Try Again uploaded nothing again');
+    const keys = new Set(requests.filter((r) => r.method === 'POST' && r.path === CREATE_PATH).map((r) => r.headers['idempotency-key']));
+    assert.equal(keys.size, 1, 'one Idempotency-Key for every create of the edit');
+    await runsOnServer(1);
+  });
+
   it('5. with the API refusing connections: "Runflow could not be reached (connection refused)" with Try Again after waits of at most 8 s, each said to be for the network; not sent, so no record is left', async () => {
     const { image } = await photoIn('refused');
     const s = await open(image);
