@@ -3,6 +3,7 @@ import { randomUUID } from 'crypto';
 import {
   EDIT_MODEL_ID,
   RunflowError,
+  assetIdOf,
   isFlagged,
   outcomeUnknown,
   type BatchCreator,
@@ -99,11 +100,14 @@ export class EditJob {
   private createSent: boolean;
   private attempts = 0;
   /**
-   * Inputs uploaded for this edit (by a batch's first stage or its own create), kept until its run
-   * exists: Try Again after an unknown outcome sends the same body under the same Idempotency-Key
-   * (new uploads would make another body, which the key's middleware refuses with a 409).
+   * Inputs uploaded for this edit (by a batch's first stage or its own create), kept for the job's
+   * life: Try Again after an unknown outcome sends the same body under the same Idempotency-Key
+   * (new uploads would make another body, which the key's middleware refuses with a 409), and a run
+   * that could not read a reference is made again from them.
    */
   private uploaded: UploadedInputs | undefined;
+  /** Set once the inputs went as signed links: a refusal after that is not the references'. */
+  private sentSigned = false;
   /** The create queued in a batch, until run() takes its answer. */
   private queued: Promise<void> | undefined;
 
@@ -289,7 +293,7 @@ export class EditJob {
       else throw new Error(vscode.l10n.t('This edit is no longer in the history.'));
       if (!this.record.runId) await this.takeQueued(signal);
       if (!this.record.runId) await this.ensureRun(signal, report);
-      const run = await this.wait(signal, report);
+      const run = await this.waitOrResend(signal, report);
       report('downloading');
       return await this.saveOutputs(run, signal, report);
     } catch (e) {
@@ -311,7 +315,6 @@ export class EditJob {
       const inputs = (this.uploaded ??= await this.uploadInputs(this.spec!, signal));
       this.createSent = true;
       run = await this.create(inputs, signal);
-      this.uploaded = undefined;
     }
     await this.adopt(run, 'inFlight');
     this.events.fire({ type: 'runCreated', runId: run.id });
@@ -319,28 +322,71 @@ export class EditJob {
   }
 
   /**
-   * Creates the run with uploaded inputs as `runflow://assets/` references; if the API refuses a
-   * reference (422 on an input field), with their signed links instead. A 422 creates no run, and
-   * the second body gets its own Idempotency-Key (a key names one body); both carry the edit's
-   * client_ref, so a lost answer is still found by the look-up.
+   * Waits for the run. One that failed at dispatch because Runflow's worker could not read an
+   * uploaded input's reference (not billed: it never ran) is made again, once, with signed links.
+   */
+  private async waitOrResend(signal: AbortSignal, report: (phase: RunPhase) => void): Promise<Run> {
+    try {
+      return await this.wait(signal, report);
+    } catch (e) {
+      const inputs = this.uploaded;
+      if (!this.spec || !inputs || this.sentSigned || !refusedAtDispatch(e) || !sendsReferences(inputs)) throw e;
+      report('uploading');
+      const run = await this.createWithSignedLinks(inputs, signal);
+      await this.adopt(run, 'inFlight');
+      this.events.fire({ type: 'runCreated', runId: run.id });
+      report('queued');
+      return this.wait(signal, report);
+    }
+  }
+
+  /**
+   * Creates the run with uploaded inputs as `runflow://assets/` references; if Runflow refuses a
+   * reference (a 422 naming an input field, or the reference in its message), with signed links
+   * instead. A 422 creates no run.
    */
   private async create(inputs: UploadedInputs, signal: AbortSignal): Promise<Run> {
-    const send = (use: (input: ModelInput) => string, idempotencyKey: string) =>
-      this.services.client.createEditRun(toEditInput(this.spec!, inputs.images.map(use), inputs.mask && use(inputs.mask)), {
-        clientRef: this.id,
-        idempotencyKey,
-        metadata: RUN_METADATA,
-        signal,
-      });
     try {
-      return await send((input) => input.url, this.record.idempotencyKey);
+      return await this.send(inputs, (input) => input.url, this.record.idempotencyKey, signal);
     } catch (e) {
-      const refused =
-        e instanceof RunflowError && e.kind === 'validation' && (e.fieldErrors ?? []).some((f) => /(^|\.)(image_urls|mask_url)\b/.test(f.field ?? ''));
-      const signed = [...inputs.images, ...(inputs.mask ? [inputs.mask] : [])].some((input) => input.signedUrl);
-      if (!refused || !signed) throw e;
-      return send((input) => input.signedUrl ?? input.url, `${this.record.idempotencyKey}.signed-urls`);
+      if (this.sentSigned || !refusedReference(e) || !sendsReferences(inputs)) throw e;
+      return this.createWithSignedLinks(inputs, signal);
     }
+  }
+
+  /**
+   * Creates the run with each uploaded input's link signed anew (GET /v1/assets/{id}; the upload's
+   * own link is short-lived), under its own Idempotency-Key (a key names one body); both bodies
+   * carry the edit's client_ref, so a lost answer is still found by the look-up.
+   */
+  private async createWithSignedLinks(inputs: UploadedInputs, signal: AbortSignal): Promise<Run> {
+    this.sentSigned = true;
+    const links = new Map<string, string>();
+    for (const input of [...inputs.images, ...(inputs.mask ? [inputs.mask] : [])]) {
+      const id = assetIdOf(input.url);
+      if (!id || links.has(input.url)) continue;
+      const fresh = await this.services.client.getAsset(id, signal).catch((e: unknown) => {
+        if (signal.aborted) throw e;
+        return { url: undefined };
+      });
+      const link = fresh.url ?? input.signedUrl;
+      if (link) links.set(input.url, link);
+    }
+    this.startNotes.push(
+      vscode.l10n.t(
+        'Runflow could not use the uploaded images as references, so they were sent again as freshly signed links (the refused attempt was not billed).',
+      ),
+    );
+    return this.send(inputs, (input) => links.get(input.url) ?? input.url, `${this.record.idempotencyKey}.signed-urls`, signal);
+  }
+
+  private send(inputs: UploadedInputs, use: (input: ModelInput) => string, idempotencyKey: string, signal: AbortSignal): Promise<Run> {
+    return this.services.client.createEditRun(toEditInput(this.spec!, inputs.images.map(use), inputs.mask && use(inputs.mask)), {
+      clientRef: this.id,
+      idempotencyKey,
+      metadata: RUN_METADATA,
+      signal,
+    });
   }
 
   private async adopt(run: Pick<Run, 'id' | 'cost'>, status: RunRecord['status'], message?: string): Promise<void> {
@@ -542,3 +588,19 @@ async function readInput(uri: vscode.Uri): Promise<Uint8Array> {
     throw e;
   }
 }
+
+/** Whether inputs include an uploaded asset sent by its `runflow://assets/` reference. */
+const sendsReferences = (inputs: UploadedInputs): boolean =>
+  [...inputs.images, ...(inputs.mask ? [inputs.mask] : [])].some((i) => assetIdOf(i.url) !== undefined);
+
+/** A create Runflow refused for a reference: a 422 naming an input field, or naming the reference (or an asset) in its message. */
+function refusedReference(e: unknown): boolean {
+  if (!(e instanceof RunflowError) || e.kind !== 'validation') return false;
+  return (
+    (e.fieldErrors ?? []).some((f) => /(^|\.)(image_urls|mask_url)\b/.test(f.field ?? '')) || /runflow:\/\/|\basset\b/i.test(`${e.code ?? ''} ${e.message}`)
+  );
+}
+
+/** A run that failed before the model ran because the worker could not read a `runflow://` input (Runflow's backend contract). */
+const refusedAtDispatch = (e: unknown): boolean =>
+  e instanceof RunflowError && e.kind === 'run_failed' && (e.failureStage === 'dispatch' || /got 'runflow'|must use HTTP\(S\) or data URI/i.test(e.message));

@@ -6,7 +6,18 @@ import { HttpTransport, type FetchLike, type LogFn } from './http';
 import { fetchOutput, type FetchOutputOptions } from './outputs';
 import { pollRun, type WaitOptions } from './polling';
 import { DEFAULT_RETRY, retrying, retryTransient, retryUnaccepted, type RetryContext, type RetryOptions, type RetryWait } from './retry';
-import { parseAccount, parseBalance, parseRun, parseRunListItems, type Account, type Balance, type EditInput, type Run, type RunOutput } from './schemas';
+import {
+  parseAccount,
+  parseAsset,
+  parseBalance,
+  parseRun,
+  parseRunListItems,
+  type Account,
+  type Balance,
+  type EditInput,
+  type Run,
+  type RunOutput,
+} from './schemas';
 import { toInputUrl, type ModelInput } from './uploads';
 import type { RateLimitGate } from './rateLimitGate';
 import { requireSecureUrl, type HostResolver } from './urls';
@@ -191,6 +202,18 @@ export class RunflowClient {
   private rememberCreate(id: string, alone: boolean): void {
     this.createdHere.set(id, { at: Date.now(), alone });
     if (this.createdHere.size > MAX_REMEMBERED_CREATES) this.createdHere.delete(this.createdHere.keys().next().value as string);
+  }
+
+  /** An uploaded asset, with a link signed anew on every call (the confirmation's link is short-lived). */
+  getAsset(id: string, signal?: AbortSignal): Promise<{ id: string; url?: string }> {
+    return this.http.api({
+      method: 'GET',
+      path: `v1/assets/${encodeURIComponent(id)}`,
+      signal,
+      shouldRetry: retryTransient,
+      parse: parseAsset,
+      what: 'the asset link request',
+    });
   }
 
   /** One run by id. */

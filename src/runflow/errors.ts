@@ -43,6 +43,8 @@ export interface RunflowErrorDetails {
   retryAfterMs?: number;
   /** The request never left this machine (no connection was made): the server cannot have acted on it. */
   notSent?: boolean;
+  /** Where a failed run failed (`failure_stage_code`), e.g. `dispatch`: before the model ran. */
+  failureStage?: string;
   cause?: unknown;
 }
 
@@ -61,6 +63,8 @@ export class RunflowError extends Error {
   readonly retryAfterMs?: number;
   /** The request never left this machine (no connection was made): the server cannot have acted on it. */
   readonly notSent: boolean;
+  /** Where a failed run failed (`failure_stage_code`), e.g. `dispatch`: before the model ran. */
+  readonly failureStage?: string;
 
   constructor(kind: RunflowErrorKind, message: string, details: RunflowErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
@@ -73,6 +77,7 @@ export class RunflowError extends Error {
     this.retryable = details.retryable ?? RETRYABLE.has(kind);
     this.retryAfterMs = details.retryAfterMs;
     this.notSent = details.notSent ?? false;
+    this.failureStage = details.failureStage;
   }
 }
 

@@ -46,7 +46,7 @@
  */
 export { RunflowClient, EDIT_MODEL_ID } from './client';
 export type { RunflowClientOptions } from './client';
-export type { ModelInput } from './uploads';
+export { assetIdOf, type ModelInput } from './uploads';
 export { RunflowError, outcomeUnknown } from './errors';
 export { MAX_BATCH_ITEMS } from './batches';
 export type { BatchCreate, BatchItemRequest } from './batches';

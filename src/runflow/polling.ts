@@ -84,7 +84,11 @@ function terminalOutcome(run: Run): Run {
   }
   const reason = run.failure?.message ?? 'Runflow gave no reason';
   const code = run.failure?.code;
-  throw new RunflowError('run_failed', `The edit failed on Runflow: ${reason}${code ? ` (${code})` : ''}.`, { runId: run.id, code });
+  throw new RunflowError('run_failed', `The edit failed on Runflow: ${reason}${code ? ` (${code})` : ''}.`, {
+    runId: run.id,
+    code,
+    failureStage: run.failure?.stage,
+  });
 }
 
 /** Polls a run until it is terminal, with poll times planned from learned durations. */

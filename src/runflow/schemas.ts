@@ -81,7 +81,7 @@ export interface Run {
   /** Decimal string in USD. */
   cost?: string;
   progress?: { completed: number; total: number };
-  failure?: { code?: string; message?: string };
+  failure?: { code?: string; message?: string; stage?: string };
 }
 
 /** The account a key belongs to; fields beyond these are kept in `raw`. */
@@ -142,6 +142,7 @@ const RunWire = z.looseObject({
   failure_code: optCode,
   failure_message: optString,
   failure_reason: optString,
+  failure_stage_code: optString,
   error: lenient(z.union([z.looseObject({ code: optCode, message: optString }), z.string()])),
 });
 
@@ -182,7 +183,8 @@ function normaliseFailure(w: z.infer<typeof RunWire>): Run['failure'] {
   const code = w.failure_code ?? legacy?.code;
   const message = w.failure_message ?? legacy?.message ?? w.failure_reason;
   if (code == null && message == null) return undefined;
-  return { code: code == null ? undefined : String(code), message: undef(message) };
+  const stage = undef(w.failure_stage_code);
+  return { code: code == null ? undefined : String(code), message: undef(message), ...(stage ? { stage } : {}) };
 }
 
 /** Reads a run from any JSON the API returned, or explains why it is not one. */

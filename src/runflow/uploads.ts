@@ -38,6 +38,12 @@ function toDataUri(bytes: Uint8Array, type: ImageType): string {
   return `data:${mimeOf(type)};base64,${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64')}`;
 }
 
+/** How an uploaded asset is named as a model input: `runflow://assets/{id}`. */
+export const ASSET_REF_PREFIX = 'runflow://assets/';
+
+/** The asset id of a `runflow://assets/{id}` input; undefined for any other URL. */
+export const assetIdOf = (url: string): string | undefined => (url.startsWith(ASSET_REF_PREFIX) ? url.slice(ASSET_REF_PREFIX.length) : undefined);
+
 /**
  * A model input for local image bytes. `url` is what to send: a `data:` URI under 1 MiB, else the
  * uploaded asset's `runflow://assets/{id}` reference (resolved at dispatch, never expires), as
@@ -111,5 +117,5 @@ async function uploadAsset(deps: UploadDeps, bytes: Uint8Array, name: string, ty
     parse: parseAsset,
     what: 'the upload confirmation',
   });
-  return { url: `runflow://assets/${asset.id}`, ...(asset.url ? { signedUrl: asset.url } : {}) };
+  return { url: `${ASSET_REF_PREFIX}${asset.id}`, ...(asset.url ? { signedUrl: asset.url } : {}) };
 }

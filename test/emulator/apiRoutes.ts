@@ -24,6 +24,7 @@ export interface ApiDeps {
   urls: { baseUrl: string; storageUrl: string };
   modelTimeMs: number | ((input: unknown, runIndex: number) => number);
   uploadUrlTtlMs: number;
+  assetUrlTtlMs: number;
   outputUrlTtlMs: number;
 }
 
@@ -55,13 +56,13 @@ function parseJson(body: Buffer): unknown {
 
 const ASSET_REF_PREFIX = 'runflow://assets/';
 
-function assetJson(asset: Asset, storageUrl: string): Record<string, unknown> {
+function assetJson(asset: Asset, link: (asset: Asset) => string): Record<string, unknown> {
   return {
     id: asset.id,
     name: asset.name,
     mime_type: asset.mimeType,
     size_bytes: asset.sizeBytes,
-    url: `${storageUrl}${assetPath(asset)}`,
+    url: link(asset),
     created_at: new Date(asset.createdAt).toISOString(),
   };
 }
@@ -72,6 +73,8 @@ function isAuthorized(headers: Record<string, string>, apiKey: string): boolean 
 }
 
 export function apiHandler(deps: ApiDeps): Handler {
+  /** An asset's link, signed anew for `assetUrlTtlMs` (Runflow's are short-lived; GET /v1/assets/{id} re-signs). */
+  const assetLink = (asset: Asset): string => deps.urls.storageUrl + deps.signer.sign(assetPath(asset), Date.now() + deps.assetUrlTtlMs);
   const jsonContext: RunJsonContext = {
     get baseUrl() {
       return deps.urls.baseUrl;
@@ -83,7 +86,7 @@ export function apiHandler(deps: ApiDeps): Handler {
     },
     inputUrl: (url) => {
       const asset = url.startsWith(ASSET_REF_PREFIX) ? deps.assets.asset(url.slice(ASSET_REF_PREFIX.length)) : undefined;
-      return asset ? deps.urls.storageUrl + deps.signer.sign(assetPath(asset), Date.now() + deps.uploadUrlTtlMs) : url;
+      return asset ? assetLink(asset) : url;
     },
   };
 
@@ -183,18 +186,28 @@ export function apiHandler(deps: ApiDeps): Handler {
     {
       method: 'POST',
       pattern: /^\/v1\/asset-uploads\/([^/]+)\/confirmations$/,
-      handle: (_req, [id]) => jsonReply(201, assetJson(deps.assets.confirm(id), deps.urls.storageUrl)),
+      handle: (_req, [id]) => jsonReply(201, assetJson(deps.assets.confirm(id), assetLink)),
     },
     {
       method: 'GET',
       pattern: /^\/v1\/assets\/types$/,
       handle: () => jsonReply(200, { items: ASSET_TYPES.map((t) => ({ ...t, max_size_bytes: MAX_ASSET_BYTES })) }),
     },
+    {
+      method: 'GET',
+      pattern: /^\/v1\/assets\/([^/]+)$/,
+      handle: (_req, [id]) => {
+        const asset = deps.assets.asset(id);
+        if (!asset) throw new ApiError(404, 'ASSET_NOT_FOUND', `Asset ${id} was not found.`);
+        return jsonReply(200, assetJson(asset, assetLink));
+      },
+    },
   ];
 
   const loadImages = (request: RunRequest) => {
-    if (deps.faults.refusesAssetRefs) refuseAssetRefs(request.input);
-    return loadRunImages(request.input, { assets: deps.assets, storageUrl: deps.urls.storageUrl });
+    const refusal = deps.faults.refusesAssetRefs;
+    if (refusal === 'fields' || refusal === 'message') refuseAssetRefs(request.input, refusal);
+    return loadRunImages(request.input, { assets: deps.assets, storageUrl: deps.urls.storageUrl, signer: deps.signer });
   };
   const makeRun = (
     request: RunRequest,
@@ -208,7 +221,7 @@ export function apiHandler(deps: ApiDeps): Handler {
       images,
       modelTimeMs: deps.modelTimeMs,
       idempotencyKey,
-      outcome: deps.faults.takeRunOutcome(),
+      outcome: deps.faults.refusesAssetRefs === 'dispatch' && hasAssetRef(request.input) ? DISPATCH_REFUSAL : deps.faults.takeRunOutcome(),
       statuses: deps.faults.takeRunStatuses(),
       unusableOutputs: deps.faults.takeUnusableOutputs(),
       nsfwDetected: deps.faults.takeFlagNsfw(),
@@ -267,8 +280,25 @@ const inItem =
     throw validationError(err.errors.map((e) => ({ ...e, field: `input.${index}.${(e.field ?? '').replace(/^input\./, '')}` })));
   };
 
-/** The 422 an API without asset references gives: each input field holding a `runflow://` reference, named. */
-function refuseAssetRefs(input: { image_urls: string[]; mask_url?: string }): void {
+const hasAssetRef = (input: { image_urls: string[]; mask_url?: string }): boolean =>
+  [...input.image_urls, input.mask_url].some((url) => url?.startsWith(ASSET_REF_PREFIX));
+
+/** A run whose worker could not read a `runflow://` input: failed at dispatch, not billed (Runflow's backend contract). */
+const DISPATCH_REFUSAL = {
+  kind: 'run_outcome',
+  outcome: 'failed',
+  failureCode: 'INVALID_INPUT',
+  failureMessage: "422: media URL must use HTTP(S) or data URI, got 'runflow'",
+  failureStage: 'dispatch',
+} as const;
+
+/**
+ * The 422 an API without asset references gives: each input field holding a `runflow://`
+ * reference named (`fields`), or only the first reference, in the message (`message`).
+ */
+function refuseAssetRefs(input: { image_urls: string[]; mask_url?: string }, how: 'fields' | 'message'): void {
+  const first = [...input.image_urls, input.mask_url].find((url) => url?.startsWith(ASSET_REF_PREFIX));
+  if (how === 'message' && first) throw new ApiError(422, 'VALIDATION_ERROR', `asset not found or expired: ${first}`, null);
   const errors = [
     ...input.image_urls.flatMap((url, i) =>
       url.startsWith('runflow://') ? [{ field: `input.image_urls.${i}`, code: 'invalid_url', message: 'Must be a data: or http(s) URL.' }] : [],

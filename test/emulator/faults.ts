@@ -37,6 +37,8 @@ export const faultSchema = z.discriminatedUnion('kind', [
     outcome: z.enum(['failed', 'partial_succeeded', 'cancelled', 'canceled']),
     failureCode: z.string().optional(),
     failureMessage: z.string().optional(),
+    /** Where it failed (`failure_stage_code`), e.g. `dispatch`: before the model ran, so nothing is billed. */
+    failureStage: z.string().optional(),
     times,
   }),
   z.object({ kind: z.literal('expire_outputs') }),
@@ -51,8 +53,13 @@ export const faultSchema = z.discriminatedUnion('kind', [
    * `detail` (a list of `{loc, msg, type}` for field errors, else the message as a string).
    */
   z.object({ kind: z.literal('error_shape'), shape: z.enum(['flat', 'nested', 'detail']) }),
-  /** Until reset: a model input given as `runflow://assets/{id}` is refused (422), as an API that predates asset references would. */
-  z.object({ kind: z.literal('refuse_asset_refs') }),
+  /**
+   * Until reset: a model input given as `runflow://assets/{id}` is refused, in one of the ways
+   * Runflow's backend contract describes: `fields` a 422 naming each input field (the default),
+   * `message` a 422 whose message names the reference with no field list, `dispatch` a run
+   * accepted and then failed at dispatch (`failure_stage_code` dispatch, cost 0).
+   */
+  z.object({ kind: z.literal('refuse_asset_refs'), how: z.enum(['fields', 'message', 'dispatch']).optional() }),
   /**
    * Until reset: `POST /v1/models/{model}/batches` accepts this model (by default it answers 422,
    * as for a model that is not template-backed). `concurrency`: a batch runs at most this many of
@@ -72,6 +79,7 @@ export const faultSchema = z.discriminatedUnion('kind', [
 export type Fault = z.input<typeof faultSchema>;
 export type MaskConvention = FaultOf<'mask_convention'>['convention'];
 export type ErrorShape = FaultOf<'error_shape'>['shape'];
+export type AssetRefRefusal = NonNullable<FaultOf<'refuse_asset_refs'>['how']>;
 export type FaultMatch = z.input<typeof matchSchema>;
 type ParsedFault = z.output<typeof faultSchema>;
 type FaultOf<K extends ParsedFault['kind']> = Extract<ParsedFault, { kind: K }>;
@@ -100,7 +108,7 @@ export class FaultBook {
   private armed: Armed[] = [];
   private outputsExpired = false;
   private maskConvention: MaskConvention = 'alpha';
-  private assetRefsRefused = false;
+  private assetRefsRefused: AssetRefRefusal | undefined;
   private errorShape: ErrorShape = 'flat';
   private batchesAccepted: { concurrency: number } | undefined;
 
@@ -110,7 +118,7 @@ export class FaultBook {
     for (const fault of parsed) {
       if (fault.kind === 'expire_outputs') this.outputsExpired = true;
       else if (fault.kind === 'mask_convention') this.maskConvention = fault.convention;
-      else if (fault.kind === 'refuse_asset_refs') this.assetRefsRefused = true;
+      else if (fault.kind === 'refuse_asset_refs') this.assetRefsRefused = fault.how ?? 'fields';
       else if (fault.kind === 'error_shape') this.errorShape = fault.shape;
       else if (fault.kind === 'accept_batches') this.batchesAccepted = { concurrency: fault.concurrency ?? Infinity };
       else this.armed.push({ fault, remaining: fault.times ?? 1 });
@@ -122,7 +130,7 @@ export class FaultBook {
     this.armed = [];
     this.outputsExpired = false;
     this.maskConvention = 'alpha';
-    this.assetRefsRefused = false;
+    this.assetRefsRefused = undefined;
     this.errorShape = 'flat';
     this.batchesAccepted = undefined;
   }
@@ -136,7 +144,8 @@ export class FaultBook {
     return this.maskConvention;
   }
 
-  get refusesAssetRefs(): boolean {
+  /** How a `runflow://assets/` input is refused; undefined when it is taken. */
+  get refusesAssetRefs(): AssetRefRefusal | undefined {
     return this.assetRefsRefused;
   }
 

@@ -1,6 +1,7 @@
 // Fetching and decoding a run's input images, as the real service does before accepting a run:
 // data: URIs, runflow://assets/{id}, asset URLs on our storage origin, and other http(s) URLs.
 import sharp from 'sharp';
+import type { UrlSigner } from './signing';
 import type { AssetStore } from './assets';
 import { validationError, type FieldError } from './http';
 import type { EditInput } from './validation';
@@ -14,6 +15,8 @@ export interface SourceImage {
 export interface ImageSourceDeps {
   assets: AssetStore;
   storageUrl: string;
+  /** Checks an asset link's signature: an expired or forged one is as unreachable as a 403. */
+  signer: UrlSigner;
 }
 
 const DECODABLE_FORMATS = new Set(['png', 'jpeg', 'webp']);
@@ -55,7 +58,12 @@ async function bytesOf(url: string, deps: ImageSourceDeps): Promise<Buffer> {
   const assetRef = /^runflow:\/\/assets\/([^/?#]+)$/.exec(url);
   if (assetRef) return assetBytes(assetRef[1], deps);
   const storageAsset = url.startsWith(`${deps.storageUrl}/assets/`) && /^\/assets\/([^/]+)\//.exec(new URL(url).pathname);
-  if (storageAsset) return assetBytes(storageAsset[1], deps);
+  if (storageAsset) {
+    const link = new URL(url);
+    const check = deps.signer.check(link.pathname, link.searchParams);
+    if (check !== 'valid') throw new SourceError('unreachable', `The image URL could not be fetched (HTTP 403: the link is ${check}).`);
+    return assetBytes(storageAsset[1], deps);
+  }
   if (/^https?:\/\//i.test(url)) return fetchBytes(url);
   throw new SourceError('unsupported_scheme', 'Image URLs must be data:, http(s): or runflow://assets/ URLs.');
 }

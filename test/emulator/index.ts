@@ -42,6 +42,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     urls,
     modelTimeMs: opts.modelTimeMs ?? DEFAULT_MODEL_TIME_MS,
     uploadUrlTtlMs: opts.uploadUrlTtlMs ?? DEFAULT_UPLOAD_URL_TTL_MS,
+    assetUrlTtlMs: opts.assetUrlTtlMs ?? DEFAULT_UPLOAD_URL_TTL_MS,
     outputUrlTtlMs: opts.outputUrlTtlMs ?? DEFAULT_OUTPUT_URL_TTL_MS,
   };
 

@@ -85,7 +85,7 @@ export function runJson(run: Run, ctx: RunJsonContext, now = Date.now()): Record
     nodes_completed: phase.nodesCompleted,
     failure_code: failure?.code ?? null,
     failure_message: failure?.message ?? null,
-    failure_stage_code: failure ? 'inference' : null,
+    failure_stage_code: failure ? (failure.stage ?? 'inference') : null,
     links: { self: `${ctx.baseUrl}/v1/runs/${run.id}` },
     // Fields the client does not know about: it must ignore them.
     queue_position: phase.status === 'queued' ? 1 : null,

@@ -29,7 +29,7 @@ export interface Run {
   idempotencyKey?: string;
   pollCount: number;
   outcome: TerminalStatus;
-  failure?: { code: string; message: string };
+  failure?: { code: string; message: string; stage?: string };
   seed: number;
   /** Literals reported instead of `running` / the terminal status (a status the client does not know). */
   statusNames?: { inFlight?: string; terminal?: string };
@@ -131,7 +131,11 @@ export class RunStore {
       outcome,
       failure:
         outcome === 'failed'
-          ? { code: args.outcome?.failureCode ?? DEFAULT_FAILURE.code, message: args.outcome?.failureMessage ?? DEFAULT_FAILURE.message }
+          ? {
+              code: args.outcome?.failureCode ?? DEFAULT_FAILURE.code,
+              message: args.outcome?.failureMessage ?? DEFAULT_FAILURE.message,
+              stage: args.outcome?.failureStage,
+            }
           : undefined,
       seed: seedFor(request.input.prompt),
       statusNames: args.statuses && { inFlight: args.statuses.inFlight, terminal: args.statuses.terminal },

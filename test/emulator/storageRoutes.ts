@@ -73,7 +73,9 @@ export function storageHandler(deps: StorageDeps): Handler {
     return { status: 200, headers: { etag: `"${upload.id}"` } };
   }
 
-  function getAsset(id: string): Reply {
+  function getAsset(ctx: RequestContext, id: string): Reply {
+    const problem = signatureProblem(ctx, ctx.url.pathname, deps.signer);
+    if (problem) return problem;
     const asset = deps.assets.asset(id);
     if (!asset) return storageErrorReply(404, 'NoSuchKey', 'The specified key does not exist.');
     return { status: 200, headers: { 'content-type': asset.mimeType }, body: asset.data };
@@ -100,7 +102,7 @@ export function storageHandler(deps: StorageDeps): Handler {
     const path = ctx.url.pathname;
     let m: RegExpExecArray | null;
     if (ctx.method === 'PUT' && (m = /^\/uploads\/([^/]+)$/.exec(path))) return putUpload(ctx, m[1]);
-    if (ctx.method === 'GET' && (m = /^\/assets\/([^/]+)\/[^/]+$/.exec(path))) return getAsset(m[1]);
+    if (ctx.method === 'GET' && (m = /^\/assets\/([^/]+)\/[^/]+$/.exec(path))) return getAsset(ctx, m[1]);
     if (ctx.method === 'GET' && (m = /^\/outputs\/([^/]+)\/([^/]+)$/.exec(path))) return getOutput(ctx, m[1], m[2]);
     return storageErrorReply(404, 'NoSuchKey', 'The specified key does not exist.');
   };

@@ -17,6 +17,8 @@ export interface EmulatorOptions {
   /** Added to every API answer. */
   latencyMs?: number;
   uploadUrlTtlMs?: number;
+  /** How long an asset's signed link lives (the confirmation's, a run read's, GET /v1/assets/{id}'s); default 15 min. */
+  assetUrlTtlMs?: number;
   outputUrlTtlMs?: number;
 }
 

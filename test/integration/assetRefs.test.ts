@@ -62,4 +62,26 @@ describe('Uploaded inputs: runflow://assets/ references, signed links when refus
     assert.notEqual(sent[0].headers['idempotency-key'], sent[1].headers['idempotency-key'], 'a key names one body');
     assert.equal(runs[0].clientRef, (await suite.api().testing!.history.records()).find((r) => r.runId === runs[0].id)?.id, "the edit's client_ref");
   });
+
+  for (const how of ['message', 'dispatch'] as const) {
+    const refusal = how === 'message' ? 'a 422 naming the reference only in its message (errors: null)' : 'a run failed at dispatch (cost 0)';
+    it(`2. refused by ${refusal}: created again with links freshly signed by GET /v1/assets/{id}; the edit saved, one run billed, the note says so`, async () => {
+      await emulator.inject({ kind: 'refuse_asset_refs', how });
+      const image = await writeLargeImage(await freshFolder(`asset-ref-${how}`));
+      const results = await edit(image);
+      assert.equal(results.results.length, 1, 'saved');
+      const runs = await emulator.runs();
+      const billed = runs.filter((r) => r.status !== 'failed');
+      assert.equal(billed.length, 1, `one billed run (${runs.map((r) => r.status).join(', ')})`);
+      assert.equal(runs.length, how === 'message' ? 1 : 2, 'a 422 makes nothing; a run failed at dispatch is not billed');
+      const shown = (billed[0].input as { image_urls: string[] }).image_urls[0];
+      assert.match(shown, /^http:\/\/127\.0\.0\.1:\d+\/assets\/.*[?&]signature=/, 'sent as a signed link');
+      const requests = await emulator.requests();
+      const reSigned = requests.filter((r) => r.method === 'GET' && /^\/v1\/assets\/[^/]+$/.test(r.path) && r.path !== '/v1/assets/types');
+      assert.equal(reSigned.length, 1, 'the link was signed anew just before the create');
+      const sent = await creates();
+      assert.equal(new Set(sent.map((r) => r.headers['idempotency-key'])).size, 2, 'the second body under its own key');
+      assert.match((results.notes ?? []).join(' '), /sent again as freshly signed links/);
+    });
+  }
 });
