@@ -58,6 +58,15 @@ const MAX_REMEMBERED_CREATES = 200;
 const filterRefused = (e: RunflowError): boolean =>
   e.status !== undefined && e.status >= 400 && e.status < 500 && e.status !== 401 && e.status !== 402 && e.status !== 429;
 
+/** A refusal after an attempt whose outcome is unknown: its words, and that the first attempt may have made the run. */
+function stillUnknown(err: RunflowError): RunflowError {
+  return new RunflowError(
+    err.kind,
+    `${err.message} An earlier attempt's answer was lost, so Runflow may have made the run: the history keeps this edit and looks it up.`,
+    { status: err.status, code: err.code, fieldErrors: err.fieldErrors, retryable: false, afterUnknown: true, cause: err },
+  );
+}
+
 function runParser(what: string): (json: unknown) => Run {
   return (json) => {
     const parsed = parseRun(json);
@@ -135,6 +144,7 @@ export class RunflowClient {
     const idempotencyKey = opts.idempotencyKey ?? randomUUID();
     const body = { input, metadata: opts.metadata ?? {}, client_ref: clientRef };
     const unresolved = new WeakSet<RunflowError>();
+    let unknownBefore = false;
     const run = await retrying(
       async () => {
         try {
@@ -149,7 +159,9 @@ export class RunflowClient {
             what: 'the new run',
           });
         } catch (err) {
-          if (!(err instanceof RunflowError) || !outcomeUnknown(err)) throw err;
+          if (!(err instanceof RunflowError)) throw err;
+          if (!outcomeUnknown(err)) throw unknownBefore ? stillUnknown(err) : err;
+          unknownBefore = true;
           const existing = await this.findAfterUnknownOutcome(clientRef, err, opts.signal);
           if (existing) return existing;
           unresolved.add(err);

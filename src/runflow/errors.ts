@@ -45,6 +45,8 @@ export interface RunflowErrorDetails {
   notSent?: boolean;
   /** Where a failed run failed (`failure_stage_code`), e.g. `dispatch`: before the model ran. */
   failureStage?: string;
+  /** An earlier attempt of the same create had an unknown outcome: whatever this says, a run may exist. */
+  afterUnknown?: boolean;
   cause?: unknown;
 }
 
@@ -65,6 +67,8 @@ export class RunflowError extends Error {
   readonly notSent: boolean;
   /** Where a failed run failed (`failure_stage_code`), e.g. `dispatch`: before the model ran. */
   readonly failureStage?: string;
+  /** An earlier attempt of the same create had an unknown outcome: whatever this says, a run may exist. */
+  readonly afterUnknown: boolean;
 
   constructor(kind: RunflowErrorKind, message: string, details: RunflowErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
@@ -78,6 +82,7 @@ export class RunflowError extends Error {
     this.retryAfterMs = details.retryAfterMs;
     this.notSent = details.notSent ?? false;
     this.failureStage = details.failureStage;
+    this.afterUnknown = details.afterUnknown ?? false;
   }
 }
 
@@ -245,6 +250,7 @@ export function makeRedactor(apiKey: string): (s: string) => string {
  * out, the answer could not be read, the idempotency middleware reported a conflict (409) with a
  * request still in progress, or any server error (5xx): a gateway may give up while the API goes
  * on, and the API may fail after making the run, with an Idempotency-Key that keeps no answer.
+ * Whatever follows such an outcome in the same create (a refusal from a gateway) leaves it unknown.
  */
 export const outcomeUnknown = (e: RunflowError): boolean =>
-  !e.notSent && (e.kind === 'network' || e.kind === 'timeout' || e.kind === 'bad_response' || e.kind === 'conflict' || e.kind === 'server');
+  e.afterUnknown || (!e.notSent && (e.kind === 'network' || e.kind === 'timeout' || e.kind === 'bad_response' || e.kind === 'conflict' || e.kind === 'server'));

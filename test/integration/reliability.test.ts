@@ -600,6 +600,24 @@ describe('Reliability: faults and bad input in the real editor', function () {
     await runsOnServer(1);
   });
 
+  it('4. a refusal (422) that follows an unknown outcome is not "nothing made": the record is kept for the look-up, nothing claims no bill', async () => {
+    const { image } = await photoIn('refusal-after-unknown');
+    const s = await open(image);
+    await inject([
+      // The first create makes the run and its answer is lost; every look-up fails; the repeat is refused.
+      { kind: 'reset', match: { method: 'POST', path: CREATE_PATH }, when: 'after' },
+      { kind: 'status', match: { method: 'GET', path: '/v1/runs' }, status: 503, times: 50 },
+      { kind: 'status', match: { method: 'POST', path: CREATE_PATH }, status: 422, message: 'Gateway refused the request.' },
+    ]);
+    const end = await run(s, 'Paint it red');
+    assert.equal(end.type, 'error', JSON.stringify(end));
+    assert.doesNotMatch((end as ErrorMessage).message, /nothing was billed/i);
+    assert.match((end as ErrorMessage).message, /may have made the run/);
+    const kept = (await api.testing!.history.records()).filter((r) => r.prompt === 'Paint it red' && r.inputs.includes(image.toString()));
+    assert.equal(kept.length, 1, 'the edit stays in the history, to be looked up');
+    assert.equal((await emulator.runs()).length, 1, 'the run the first attempt made exists');
+  });
+
   it('5. with the API refusing connections: "Runflow could not be reached (connection refused)" with Try Again after waits of at most 8 s, each said to be for the network; not sent, so no record is left', async () => {
     const { image } = await photoIn('refused');
     const s = await open(image);
