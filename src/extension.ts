@@ -7,6 +7,7 @@ import type { TestingApi } from './testingApi';
 import { RunHistory } from './history/runHistory';
 import { registerHistory } from './history/historyCommands';
 import type { Host } from './platform/host';
+import { MANUAL_CLOCK_ENV, ManualClock, systemClock } from './platform/clock';
 import { registerKeyCommands } from './account/registerKeyCommands';
 import { registerBatchPanel, registerEditPanel } from './panel/registerPanels';
 import { registerAgentTool } from './agent/registerAgentTool';
@@ -41,7 +42,10 @@ export function activate(context: vscode.ExtensionContext): GptImageEditApi {
       vscode.l10n.t('Using RUNFLOW_API_KEY from the environment, as no key is stored in VS Code. "GPT Image: Set API Key…" stores one instead.'),
     );
   });
-  const host: Host = { context, log, notifier, keys, history };
+  // The integration tests' extension host (never a production build) moves later look-ups on by hand.
+  const manual = context.extensionMode !== vscode.ExtensionMode.Production && process.env[MANUAL_CLOCK_ENV] === '1';
+  const clock = manual ? new ManualClock() : systemClock;
+  const host: Host = { context, log, notifier, keys, history, clock };
   context.subscriptions.push(
     log,
     notifier,

@@ -7,6 +7,7 @@ import type { ToWebview } from './shared/protocol';
 import { EDIT_PANEL_VIEW_TYPE, type Host } from './platform/host';
 import { replaceModalAnswer, type QuestionAnswer, type QuestionKind } from './platform/modalQuestion';
 import { historyItem } from './history/historyTree';
+import type { ManualClock } from './platform/clock';
 import type { RunRecord } from './history/runRecord';
 import { imagePipeline } from './image/pipeline';
 import { EditPanel } from './panel/editPanel';
@@ -41,6 +42,8 @@ export interface TestingApi {
   decodeCounts(): Record<'original' | 'mask' | 'output' | 'saved', number>;
   /** Answers this kind of modal question instead of the dialog (which a test cannot click); undefined restores it. */
   replaceModalAnswer(kind: QuestionKind, answer: QuestionAnswer | undefined): void;
+  /** Moves the test build's clock on (later look-ups fall due); throws outside test builds. */
+  advanceClock(ms: number): void;
   history: {
     records(): Promise<RunRecord[]>;
     /** Stores a record as given: how a test leaves the state a crashed window would have left. */
@@ -71,6 +74,12 @@ export function testingApi(host: Host): TestingApi {
     invokeEditImage: (input, token) => invokeEditImage(host, input, token ?? new vscode.CancellationTokenSource().token),
     replaceModalAnswer: (kind, answer) => replaceModalAnswer(kind, answer),
     decodeCounts: () => ({ ...imagePipeline().decodeCounts }),
+    advanceClock: (ms) => {
+      // Not instanceof: the clock was made by extension.js, this runs in main.js (another copy of the class).
+      const manual = host.clock as Partial<ManualClock>;
+      if (typeof manual.advance !== 'function') throw new Error('Only a test build has a clock to move on.');
+      manual.advance(ms);
+    },
     panelStorage: (image) => new PanelViewStore(context).stored(image),
     storePanelDraft: (image, raw) => new PanelViewStore(context).storeRaw(image, raw),
     history: {

@@ -19,6 +19,7 @@ import type { RunHistory } from '../history/runHistory';
 import type { RunLeases } from '../history/runLeases';
 import { RECORD_VERSION, type RunRecord } from '../history/runRecord';
 import { userMessage } from '../platform/showError';
+import type { Clock } from '../platform/clock';
 import { toEditInput, type EditSpec } from './editSpec';
 import { saveVariant, type VariantSaving } from './variantSaver';
 import { sidecarFor } from './sidecar';
@@ -58,6 +59,8 @@ export interface JobServices {
   writeSidecars: boolean;
   /** Asked when the image's folder cannot be written; undefined = the user declined. */
   chooseOtherFolder: () => Promise<vscode.Uri | undefined>;
+  /** Later look-ups wait on it. */
+  clock: Clock;
 }
 
 /** The wait ended on request. `runId` is set when the run exists (it may still finish and bill). */
@@ -83,6 +86,8 @@ export const RUN_METADATA = { source: 'vscode-gpt-image-edit' } as const;
 
 /** How long the look-up after a stop may take: the user already asked to stop. */
 const LOOKUP_AFTER_STOP_MS = 15_000;
+/** After a stop during the create, an empty look-up is not believed at once: the run may not be listed yet. Looked up again this long after. */
+const LOOK_AGAIN_AFTER_MS = [5_000, 30_000] as const;
 
 /**
  * One user action, from before its create is sent until its files are saved. The record (with
@@ -521,7 +526,7 @@ export class EditJob {
     if (!this.runId) {
       let found: Run | undefined;
       try {
-        found = await client.findRunByClientRef(this.id, AbortSignal.timeout(LOOKUP_AFTER_STOP_MS));
+        found = (await client.lookUpRun(this.id, AbortSignal.timeout(LOOKUP_AFTER_STOP_MS))).run;
       } catch {
         const message = vscode.l10n.t(
           'Canceled while the run was being created, and it could not be checked whether Runflow started it. The history keeps this edit and looks it up again on the next start.',
@@ -530,20 +535,54 @@ export class EditJob {
         return new EditStoppedError(undefined, message);
       }
       if (!found) {
-        await history.remove([this.id]);
-        return new EditStoppedError(
-          undefined,
-          vscode.l10n.t('Canceled. Runflow has no run for this edit (looked up by its reference), so nothing was billed.'),
+        const message = vscode.l10n.t(
+          'Canceled while the run was being created. Runflow lists no run for this edit yet; the history looks again in 5 and 30 seconds before it says whether anything was billed.',
         );
+        await this.change((r) => ({ ...r, message }));
+        this.lookAgainLater();
+        return new EditStoppedError(undefined, message);
       }
       await this.adopt(found, 'stoppedWaiting');
     }
+    return this.stoppedWaiting();
+  }
+
+  /** The run exists and the user stopped waiting for it: the record says how to get its outputs. */
+  private async stoppedWaiting(): Promise<EditStoppedError> {
     const message = vscode.l10n.t(
       'Stopped waiting. Runflow has no cancel, so run {0} may still finish and bill; Fetch Results in the history saves its outputs later.',
       this.runId!,
     );
     await this.change((r) => ({ ...r, status: 'stoppedWaiting', message }));
     return new EditStoppedError(this.runId, message);
+  }
+
+  /**
+   * Looks the run up again 5 s and 30 s after a stop whose look-up found none. Found, it is kept as
+   * stopped waiting (Fetch Results saves it). Still absent at the last look, by an answer that can
+   * be believed (an empty list), the record goes: nothing was billed. A list that cannot tell
+   * leaves it for the next window start's look-up.
+   */
+  private lookAgainLater(): void {
+    const { clock, client, history } = this.services;
+    const lookAgain = async (last: boolean): Promise<void> => {
+      const record = await history.get(this.id);
+      if (!record || record.runId) return;
+      this.record = record;
+      const looked = await client.lookUpRun(this.id, AbortSignal.timeout(LOOKUP_AFTER_STOP_MS)).catch(() => undefined);
+      if (looked?.run) {
+        await this.adopt(looked.run, 'stoppedWaiting');
+        await this.stoppedWaiting();
+      } else if (last && looked?.conclusive) {
+        await history.remove([this.id]);
+      } else if (last) {
+        const message = vscode.l10n.t(
+          'Canceled while the run was being created; Runflow could not tell whether it made the run. The history looks it up again on the next start.',
+        );
+        await this.change((r) => ({ ...r, message }));
+      }
+    };
+    LOOK_AGAIN_AFTER_MS.forEach((ms, i) => clock.after(ms, () => void lookAgain(i === LOOK_AGAIN_AFTER_MS.length - 1)));
   }
 }
 

@@ -72,6 +72,7 @@ export class EditRunner implements vscode.Disposable {
       durations: loadDurations(this.host.context),
       writeSidecars: writeSidecars(),
       chooseOtherFolder: options.chooseOtherFolder ?? (async () => undefined),
+      clock: this.host.clock,
     };
     return new EditSession(this.host, services, this.closing.signal);
   }

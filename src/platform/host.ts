@@ -1,4 +1,5 @@
 import type * as vscode from 'vscode';
+import type { Clock } from './clock';
 import type { ApiKeyStore } from './apiKeyStore';
 import type { Log } from './log';
 import type { Notifier } from './notify';
@@ -14,6 +15,8 @@ export interface Host {
   readonly notifier: Notifier;
   readonly keys: ApiKeyStore;
   readonly history: RunHistory;
+  /** Later look-ups wait on it; test builds move it on by hand. */
+  readonly clock: Clock;
 }
 
 export const EDIT_PANEL_VIEW_TYPE = 'gptImageEdit.editPanel';

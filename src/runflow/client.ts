@@ -75,6 +75,9 @@ function runParser(what: string): (json: unknown) => Run {
   };
 }
 
+/** A look-up by client_ref: the run, or none and whether that answer can be believed. */
+export type RunLookUp = { run: Run; conclusive: true } | { run: undefined; conclusive: boolean };
+
 /** Client for Runflow's hosted gpt-image-2 edit model: keys, inputs, runs, polling and results. */
 export class RunflowClient {
   private readonly http: HttpTransport;
@@ -252,6 +255,15 @@ export class RunflowClient {
    * documented `client_ref:<ref>` form when the API refuses it with a 4xx.
    */
   async findRunByClientRef(clientRef: string, signal?: AbortSignal): Promise<Run | undefined> {
+    return (await this.lookUpRun(clientRef, signal)).run;
+  }
+
+  /**
+   * The run created with this client_ref, or whether its absence can be believed: only an answer
+   * that is empty, or whose every item carries this client_ref, says no such run exists; a list
+   * that holds other runs (a filter the API ignored) cannot tell.
+   */
+  async lookUpRun(clientRef: string, signal?: AbortSignal): Promise<RunLookUp> {
     const search = (q: string): Promise<unknown[]> =>
       this.http.api({
         method: 'GET',
@@ -270,7 +282,8 @@ export class RunflowClient {
     }
     const runs = items.map((item) => parseRun(item)).flatMap((p) => (p.ok ? [p.run] : []));
     // Checked again here: returning someone else's run would be worse than finding none.
-    return runs.find((r) => r.clientRef === clientRef);
+    const run = runs.find((r) => r.clientRef === clientRef);
+    return run ? { run, conclusive: true } : { run: undefined, conclusive: items.length === 0 };
   }
 
   /** Polls until the run is terminal; resolves on success or partial success, rejects otherwise. */

@@ -161,7 +161,9 @@ export function apiHandler(deps: ApiDeps): Handler {
           .all()
           .filter((run) => !run.request.input.sync_mode)
           .map((run) => runJson(run, jsonContext, now));
-        return jsonReply(200, { items: applyRunQuery(listed, query), next_pq: null, prev_pq: null });
+        const search = deps.faults.takeSearch();
+        const items = search === 'lag' ? [] : applyRunQuery(listed, search === 'unfiltered' ? { ...query, filters: [] } : query);
+        return jsonReply(200, { items, next_pq: null, prev_pq: null });
       },
     },
     {

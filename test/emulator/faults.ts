@@ -68,6 +68,12 @@ export const faultSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('accept_batches'), concurrency: z.number().int().positive().optional() }),
   /** The next created run(s) report these literals instead of `running` / their terminal status. */
   z.object({ kind: z.literal('run_statuses'), inFlight: z.string().optional(), terminal: z.string().optional(), times }),
+  /**
+   * The next run search(es) (`GET /v1/runs`) answer as a search index that lags (`lag`: no items,
+   * as before it indexed the newest runs) or ignores the filter (`unfiltered`: the newest runs,
+   * whatever `q` asks).
+   */
+  z.object({ kind: z.literal('search'), answers: z.enum(['lag', 'unfiltered']), times }),
   /** The next created run(s) list their first output without a URL, and one null entry. */
   z.object({ kind: z.literal('unusable_outputs'), times }),
   /** The next created run(s) report `nsfw_detected: true`. */
@@ -165,6 +171,11 @@ export class FaultBook {
 
   takeRunStatuses(): RunStatusesFault | undefined {
     return this.take((f): f is RunStatusesFault => f.kind === 'run_statuses');
+  }
+
+  /** How the next run search answers, if a fault says. */
+  takeSearch(): FaultOf<'search'>['answers'] | undefined {
+    return this.take((f): f is FaultOf<'search'> => f.kind === 'search')?.answers;
   }
 
   takeFlagNsfw(): boolean {

@@ -100,7 +100,7 @@ describe('One edit, one object: every billed run accounted for', function () {
     assert.equal((await emulator.runs()).length, 1);
   });
 
-  it('1. a cancel while the create is failing: "nothing was billed" only once the look-up found no run', async () => {
+  it('1. a cancel while the create is failing: the record goes only once the look-ups at 5 s and 30 s (the test clock) still find no run', async () => {
     const { folder, image } = await photo('cancel-no-run');
     const s = await open(image);
     const before = (await records()).length;
@@ -113,11 +113,69 @@ describe('One edit, one object: every billed run accounted for', function () {
     await s.probe.receive({ type: 'cancel' });
     const end = await ending(s, from);
     assert.equal(end.type, 'canceled');
-    assert.match(end.message, /no run for this edit.*nothing was billed/);
-    assert.ok((await emulator.requests()).filter((r) => r.path === '/v1/runs').length > lookupsBefore, 'looked up after the cancel');
-    assert.equal((await records()).length, before, 'nothing left in the history');
+    assert.doesNotMatch(end.message, /nothing was billed/, 'an empty look-up is not believed at once');
+    assert.match(end.message, /no run for this edit yet.*looks again in 5 and 30 seconds/);
+    const lookups = async () => (await emulator.requests()).filter((r) => r.path === '/v1/runs').length;
+    assert.ok((await lookups()) > lookupsBefore, 'looked up after the cancel');
+    assert.equal((await records()).length, before + 1, 'kept while it is checked');
+    const afterFirst = await lookups();
+    api.testing!.advanceClock(5_000);
+    await waitFor('the look-up at 5 s', async () => ((await lookups()) > afterFirst ? true : undefined));
+    api.testing!.advanceClock(25_000);
+    await waitFor('the record to go after the look-up at 30 s', async () => ((await records()).length === before ? true : undefined));
     assert.equal((await emulator.runs()).length, 0);
     assert.deepEqual(await listNames(folder), ['photo.png']);
+  });
+
+  it('4. an empty look-up after a cancel is not believed: the run the look-up at 5 s finds is kept, fetchable, never "nothing was billed"', async () => {
+    const { image } = await photo('cancel-lagging-search');
+    const s = await open(image);
+    // The run is made at once, its answer comes late, and the first search does not list it yet.
+    await emulator.inject([
+      { kind: 'delay', match: { method: 'POST', path: CREATE_PATH }, ms: 3000 },
+      { kind: 'search', answers: 'lag' },
+    ]);
+    const from = s.posted.length;
+    void s.probe.receive({ type: 'run', requestId: 1, prompt: 'Make it snow', options: DEFAULT_OPTIONS });
+    const [run] = await waitFor('the run on the emulator', async () => ((await emulator.runs()).length ? emulator.runs() : undefined));
+    await s.probe.receive({ type: 'cancel' });
+    const end = await ending(s, from);
+    assert.equal(end.type, 'canceled');
+    assert.doesNotMatch(end.message, /nothing was billed/);
+    assert.ok(
+      (await records()).some((r) => r.id === run.clientRef),
+      'kept while it is checked',
+    );
+    api.testing!.advanceClock(5_000);
+    const record = await waitFor('the run found by the look-up at 5 s', async () => (await records()).find((r) => r.runId === run.id));
+    assert.equal(record.status, 'stoppedWaiting');
+    assert.match(record.message ?? '', /may still finish and bill/);
+    assert.match(String((await api.testing!.history.treeItem(run.id))?.contextValue), /\bfetchable\b/);
+  });
+
+  it('4. a look-up that cannot tell (the filter ignored) at 30 s leaves the record for the next start, never "nothing was billed"', async () => {
+    const { image } = await photo('cancel-unfiltered-search');
+    const s = await open(image);
+    // An earlier edit's run: a search that ignores the filter lists it.
+    await s.probe.receive({ type: 'run', requestId: 1, prompt: 'An earlier edit', options: DEFAULT_OPTIONS });
+    const before = (await records()).length;
+    await emulator.inject([
+      { kind: 'reset', match: { method: 'POST', path: CREATE_PATH }, when: 'before', times: 50 },
+      { kind: 'search', answers: 'unfiltered', times: 10 },
+    ]);
+    const from = s.posted.length;
+    void s.probe.receive({ type: 'run', requestId: 2, prompt: 'Make it snow', options: DEFAULT_OPTIONS });
+    await waitFor('a second create sent', async () => ((await createPosts()).length > 1 ? true : undefined));
+    await s.probe.receive({ type: 'cancel' });
+    const end = await ending(s, from);
+    assert.equal(end.type, 'canceled');
+    assert.doesNotMatch(end.message, /nothing was billed/);
+    api.testing!.advanceClock(30_000);
+    const kept = await waitFor('the last look-up to leave its message', async () =>
+      (await records()).find((r) => /next start/.test(r.message ?? '') && r.prompt === 'Make it snow'),
+    );
+    assert.equal(kept.runId, undefined);
+    assert.equal((await records()).length, before + 1, 'kept for the next window start');
   });
 
   it('2. Try Again on an error that carries a run id resumes that run: fetched and saved, no second run', async () => {

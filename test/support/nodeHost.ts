@@ -10,6 +10,7 @@ import { ApiKeyStore } from '../../src/platform/apiKeyStore';
 import type { Host } from '../../src/platform/host';
 import { Log } from '../../src/platform/log';
 import { Notifier } from '../../src/platform/notify';
+import { systemClock } from '../../src/platform/clock';
 import { RunHistory } from '../../src/history/runHistory';
 import { DurationModel } from '../../src/runflow';
 import { setSettings } from './vscodeStub';
@@ -78,6 +79,7 @@ export async function nodeHost(opts: NodeHostOptions): Promise<NodeHost> {
     log,
     notifier,
     keys,
+    clock: systemClock,
     history,
     close() {
       for (const d of [...subscriptions, history, log, notifier]) d.dispose();

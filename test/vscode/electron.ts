@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { runTests } from '@vscode/test-electron';
 import { startEmulator } from '../emulator';
 import { copyDir, projectRoot, quietSettings, writeUserSettings } from './common';
+import { MANUAL_CLOCK_ENV } from '../../src/platform/clock';
 
 async function main(): Promise<number> {
   const root = projectRoot();
@@ -19,7 +20,7 @@ async function main(): Promise<number> {
     fs.mkdirSync(workspace, { recursive: true });
     copyDir(path.join(root, 'test/fixtures/workspace'), workspace);
     writeUserSettings(userData, { ...quietSettings, 'gptImageEdit.apiBaseUrl': emulator.baseUrl });
-    const env: Record<string, string | undefined> = { RUNFLOW_EMULATOR_URL: emulator.baseUrl, RUNFLOW_API_KEY: undefined };
+    const env: Record<string, string | undefined> = { RUNFLOW_EMULATOR_URL: emulator.baseUrl, RUNFLOW_API_KEY: undefined, [MANUAL_CLOCK_ENV]: '1' };
     if (process.env.MOCHA_GREP) env.MOCHA_GREP = process.env.MOCHA_GREP;
     await runTests({
       version: process.env.VSCODE_VERSION || 'stable',

@@ -39,6 +39,7 @@ import {
   workbenchUrl,
   xdgEnv,
 } from './editorLaunch';
+import { MANUAL_CLOCK_ENV } from '../../src/platform/clock';
 
 const SUMMARY = /^\s*(\d+) passed, (\d+) failed\s*$/;
 /** Printed by test/integration/index.ts when mocha starts. */
@@ -177,6 +178,8 @@ async function main(): Promise<void> {
   delete serverEnv.RUNFLOW_API_KEY;
   if (args.grep) serverEnv.MOCHA_GREP = args.grep;
   serverEnv.GIE_TEST_LOG_TAG = LOG_TAG;
+  // Later look-ups wait on a clock the tests move on (testing.advanceClock), never on real time.
+  serverEnv[MANUAL_CLOCK_ENV] = '1';
 
   const vscode = await startVsCodeServer({
     tools: t,
