@@ -504,7 +504,7 @@ export class EditJob {
       // Runflow may have the run only if the create went out and its answer was never read, or
       // was a server error (which may follow the run's making).
       const mayExist = this.createSent && error instanceof RunflowError && outcomeUnknown(error);
-      if (mayExist) await this.change((r) => ({ ...r, message: userMessage(error) }));
+      if (mayExist) await this.change((r) => ({ ...r, status: 'unknown', message: userMessage(error) }));
       else await history.remove([this.id]);
       return error;
     }
@@ -531,14 +531,14 @@ export class EditJob {
         const message = vscode.l10n.t(
           'Canceled while the run was being created, and it could not be checked whether Runflow started it. The history keeps this edit and looks it up again on the next start.',
         );
-        await this.change((r) => ({ ...r, message }));
+        await this.change((r) => ({ ...r, status: 'unknown', message }));
         return new EditStoppedError(undefined, message);
       }
       if (!found) {
         const message = vscode.l10n.t(
           'Canceled while the run was being created. Runflow lists no run for this edit yet; the history looks again in 5 and 30 seconds before it says whether anything was billed.',
         );
-        await this.change((r) => ({ ...r, message }));
+        await this.change((r) => ({ ...r, status: 'unknown', message }));
         this.lookAgainLater();
         return new EditStoppedError(undefined, message);
       }

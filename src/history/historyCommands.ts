@@ -43,6 +43,11 @@ export function registerHistory(history: RunHistory, heavy: () => HeavyHistoryCo
       'gptImageEdit.history.fetchResults',
       forRun((runId) => heavy().fetchResults(runId)),
     ),
+    // A record without a run id is looked up by its client_ref on the way to its results.
+    vscode.commands.registerCommand(
+      'gptImageEdit.history.lookUp',
+      forRun((runId) => heavy().fetchResults(runId)),
+    ),
     vscode.commands.registerCommand(
       'gptImageEdit.history.remove',
       forRun(async (ref) => history.remove([(await history.find(ref))?.id ?? ref])),

@@ -42,13 +42,21 @@ export function historyItem(record: RunRecord): vscode.TreeItem {
     .filter((line) => line !== undefined)
     .join('\n');
   // Menus match these words with `viewItem =~ /\bword\b/`.
-  item.contextValue = ['gptImageEditRun', record.outputs.length ? 'hasOutputs' : '', isFetchable(record) ? 'fetchable' : ''].filter(Boolean).join(' ');
+  item.contextValue = [
+    'gptImageEditRun',
+    record.outputs.length ? 'hasOutputs' : '',
+    isFetchable(record) ? 'fetchable' : '',
+    record.status === 'unknown' ? 'lookUp' : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
   if (first) item.command = { command: 'vscode.open', title: vscode.l10n.t('Open Outputs'), arguments: [vscode.Uri.parse(first.uri)] };
   return item;
 }
 
 const STATUS_ICONS: Record<RunRecordStatus, string> = {
   creating: 'loading~spin',
+  unknown: 'question',
   inFlight: 'loading~spin',
   saved: 'check',
   stoppedWaiting: 'debug-pause',
@@ -61,6 +69,8 @@ function statusText(status: RunRecordStatus): string {
   switch (status) {
     case 'creating':
       return vscode.l10n.t('starting');
+    case 'unknown':
+      return vscode.l10n.t('outcome unknown');
     case 'inFlight':
       return vscode.l10n.t('running');
     case 'saved':

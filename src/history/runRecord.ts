@@ -4,6 +4,8 @@ import { readOptions, type EditOptions } from '../shared/options';
  * Where a recorded edit stands:
  * - creating: recorded before its create was sent; whether Runflow made the run is not known yet
  *   (a look-up by its client_ref tells);
+ * - unknown: the create went out and its outcome was never learned (an answer lost, a stop whose
+ *   look-up found nothing yet); looked up again later, on the next start, or by Look Up Run;
  * - inFlight: the run exists and is not settled; resumed on activation;
  * - saved: its outputs are on disk;
  * - stoppedWaiting: the user stopped waiting; the run went on and its results stay fetchable;
@@ -11,7 +13,7 @@ import { readOptions, type EditOptions } from '../shared/options';
  * - failed: Runflow failed or canceled it;
  * - interrupted: the results could not be had any more (Runflow no longer has them).
  */
-export const RUN_RECORD_STATUSES = ['creating', 'inFlight', 'saved', 'stoppedWaiting', 'notSaved', 'failed', 'interrupted'] as const;
+export const RUN_RECORD_STATUSES = ['creating', 'unknown', 'inFlight', 'saved', 'stoppedWaiting', 'notSaved', 'failed', 'interrupted'] as const;
 export type RunRecordStatus = (typeof RUN_RECORD_STATUSES)[number];
 
 /** One saved output: `variant` is 1-based, as in the output's sidecar. */
@@ -66,7 +68,7 @@ export function isFetchable(record: RunRecord): boolean {
 
 /** Whether the record still needs settling (and so must never be dropped from the history). */
 export function isUnsettled(record: RunRecord): boolean {
-  return record.status === 'creating' || record.status === 'inFlight';
+  return record.status === 'creating' || record.status === 'unknown' || record.status === 'inFlight';
 }
 
 // Checked by hand rather than with zod: the history is read at activation, which stays light.
@@ -135,7 +137,7 @@ export function readRecord(value: unknown): RunRecord | undefined {
     const { id, idempotencyKey, runId, masked, status } = value as unknown as RunRecord;
     return { version: RECORD_VERSION, id, idempotencyKey, ...(runId !== undefined ? { runId } : {}), masked, status, ...pick(value) };
   }
-  const v1Statuses = RUN_RECORD_STATUSES.filter((s) => s !== 'creating');
+  const v1Statuses = RUN_RECORD_STATUSES.filter((s) => s !== 'creating' && s !== 'unknown');
   if (!isString(value.runId) || !oneOf(v1Statuses)(value.status) || !optional(value.clientRef, isString)) return undefined;
   const clientRef = value.clientRef as string | undefined;
   const id = clientRef && ID.test(clientRef) ? clientRef : value.runId.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 100);

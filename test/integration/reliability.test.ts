@@ -618,6 +618,27 @@ describe('Reliability: faults and bad input in the real editor', function () {
     assert.equal((await emulator.runs()).length, 1, 'the run the first attempt made exists');
   });
 
+  it('5. a create whose every attempt was cut unread: the history row says "outcome unknown" without spinning, and Look Up Run settles it (no run: the record goes)', async () => {
+    const { image } = await photoIn('outcome-unknown');
+    const s = await open(image);
+    await inject({ kind: 'reset', match: { method: 'POST', path: CREATE_PATH }, when: 'before', times: 4 });
+    const end = await run(s, 'Make it dusk');
+    assert.equal(end.type, 'error', JSON.stringify(end));
+    const record = (await api.testing!.history.records()).find((r) => r.prompt === 'Make it dusk' && r.inputs.includes(image.toString()));
+    assert.equal(record?.status, 'unknown');
+    const item = await api.testing!.history.treeItem(record.id);
+    assert.match(String(item?.description), /outcome unknown/);
+    assert.doesNotMatch(JSON.stringify(item?.iconPath), /spin/, 'the row does not spin');
+    assert.match(String(item?.contextValue), /\blookUp\b/);
+    await vscode.commands.executeCommand('gptImageEdit.history.lookUp', record.id);
+    assert.equal(
+      (await api.testing!.history.records()).find((r) => r.id === record.id),
+      undefined,
+      'no run: nothing was billed, the record goes',
+    );
+    await runsOnServer(0);
+  });
+
   it('5. with the API refusing connections: "Runflow could not be reached (connection refused)" with Try Again after waits of at most 8 s, each said to be for the network; not sent, so no record is left', async () => {
     const { image } = await photoIn('refused');
     const s = await open(image);
