@@ -321,6 +321,11 @@ export class EditJob {
       this.createSent = true;
       run = await this.create(inputs, signal);
     }
+    await this.adoptNew(run, report);
+  }
+
+  /** Takes `run` as this edit's run, in flight, and says so. */
+  private async adoptNew(run: Run, report: (phase: RunPhase) => void): Promise<void> {
     await this.adopt(run, 'inFlight');
     this.events.fire({ type: 'runCreated', runId: run.id });
     report('queued');
@@ -337,10 +342,7 @@ export class EditJob {
       const inputs = this.uploaded;
       if (!this.spec || !inputs || this.sentSigned || !refusedAtDispatch(e) || !sendsReferences(inputs)) throw e;
       report('uploading');
-      const run = await this.createWithSignedLinks(inputs, signal);
-      await this.adopt(run, 'inFlight');
-      this.events.fire({ type: 'runCreated', runId: run.id });
-      report('queued');
+      await this.adoptNew(await this.createWithSignedLinks(inputs, signal), report);
       return this.wait(signal, report);
     }
   }
@@ -367,7 +369,7 @@ export class EditJob {
   private async createWithSignedLinks(inputs: UploadedInputs, signal: AbortSignal): Promise<Run> {
     this.sentSigned = true;
     const links = new Map<string, string>();
-    for (const input of [...inputs.images, ...(inputs.mask ? [inputs.mask] : [])]) {
+    for (const input of everyInput(inputs)) {
       const id = assetIdOf(input.url);
       if (!id || links.has(input.url)) continue;
       const fresh = await this.services.client.getAsset(id, signal).catch((e: unknown) => {
@@ -629,8 +631,10 @@ async function readInput(uri: vscode.Uri): Promise<Uint8Array> {
 }
 
 /** Whether inputs include an uploaded asset sent by its `runflow://assets/` reference. */
-const sendsReferences = (inputs: UploadedInputs): boolean =>
-  [...inputs.images, ...(inputs.mask ? [inputs.mask] : [])].some((i) => assetIdOf(i.url) !== undefined);
+const sendsReferences = (inputs: UploadedInputs): boolean => everyInput(inputs).some((i) => assetIdOf(i.url) !== undefined);
+
+/** The images' inputs and the mask's. */
+const everyInput = (inputs: UploadedInputs): ModelInput[] => [...inputs.images, ...(inputs.mask ? [inputs.mask] : [])];
 
 /** A create Runflow refused for a reference: a 422 naming an input field, or naming the reference (or an asset) in its message. */
 function refusedReference(e: unknown): boolean {

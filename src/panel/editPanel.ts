@@ -378,13 +378,7 @@ export class EditPanel extends PanelHost<ToEditHost, ToEditWebview> {
     const message = userMessage(e);
     if (!(e instanceof Refusal)) this.host.log.write('error', message);
     const action = e instanceof Refusal ? e.action : errorAction(e, this.job);
-    // The API names fields by their path in the body (`input.mask_url`); the form knows `mask_url`.
-    const fields =
-      e instanceof Refusal
-        ? e.fields
-        : e instanceof RunflowError
-          ? (e.fieldErrors ?? []).flatMap((f) => (f.field ? [f.field.replace(/^input\./, '')] : []))
-          : [];
+    const fields = e instanceof Refusal ? e.fields : formFieldsOf(e);
     if (asked && asked.type !== 'run' && asked.type !== 'action') this.post({ type: 'error', message, action, fields, requestId: asked.requestId });
     else this.showOutcome({ kind: 'error', message, action, fields }, asked?.requestId);
   }
@@ -477,6 +471,11 @@ export class EditPanel extends PanelHost<ToEditHost, ToEditWebview> {
     EditPanel.panels.delete(this.image.toString());
     super.dispose();
   }
+}
+
+/** The form fields a 422 names: the API names them by their path in the body (`input.mask_url`), the form by `mask_url`. */
+function formFieldsOf(e: unknown): string[] {
+  return e instanceof RunflowError ? (e.fieldErrors ?? []).flatMap((f) => (f.field ? [f.field.replace(/^input\./, '')] : [])) : [];
 }
 
 /** Why a request waits, as the panel says it. */

@@ -91,12 +91,14 @@ function defaultAgent(): Agent {
   return sharedAgent;
 }
 
+/** An agent for storage links (outputs, uploads): it connects only to public addresses. */
+const publicOnlyAgent = (resolve: HostResolver | undefined): Agent =>
+  new (loadUndici().Agent)({ connect: { timeout: CONNECT_TIMEOUT_MS, lookup: publicOnlyLookup(resolve) }, ...AGENT_TIMEOUTS });
+
 let sharedStorageAgent: Agent | undefined;
-/** The agent for storage links (outputs, uploads): it connects only to public addresses. */
-function storageAgent(resolve: HostResolver | undefined): Agent {
-  const make = () => new (loadUndici().Agent)({ connect: { timeout: CONNECT_TIMEOUT_MS, lookup: publicOnlyLookup(resolve) }, ...AGENT_TIMEOUTS });
-  if (resolve) return make();
-  sharedStorageAgent ??= make();
+/** One pooled storage agent for all clients that resolve names the system's way. */
+function defaultStorageAgent(): Agent {
+  sharedStorageAgent ??= publicOnlyAgent(undefined);
   return sharedStorageAgent;
 }
 
@@ -168,6 +170,9 @@ function causeOf<T extends Error>(err: unknown, type: new (...args: never[]) => 
 
 /** HTTP for the client: bearer auth confined to the API origin, timeouts, retries, error mapping. */
 export class HttpTransport {
+  /** The storage agent of a transport given its own resolver, made at its first storage request. */
+  private ownStorageAgent: Agent | undefined;
+
   constructor(private readonly o: HttpTransportOptions) {}
 
   // Resolved at the first request, so making a client loads nothing.
@@ -179,7 +184,10 @@ export class HttpTransport {
   private dispatcherFor(url: URL): Dispatcher | undefined {
     if (this.o.dispatcher || this.o.fetch) return this.o.dispatcher;
     const guarded = url.origin !== this.o.baseUrl.origin && !isLoopbackHost(this.o.baseUrl.hostname);
-    return guarded ? storageAgent(this.o.resolveHost) : defaultAgent();
+    if (!guarded) return defaultAgent();
+    if (!this.o.resolveHost) return defaultStorageAgent();
+    this.ownStorageAgent ??= publicOnlyAgent(this.o.resolveHost);
+    return this.ownStorageAgent;
   }
 
   /** A log line with anything key-shaped removed. */
